@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Types shared by the BPF programs (pdtt.bpf.c) and the daemon. */
+#ifndef PDTT_H
+#define PDTT_H
+
+/* Bumped whenever a map's key, value or meaning changes: pins and stored
+ * baselines of another layout are never mixed with this one. */
+#define PDTT_LAYOUT_VERSION 1
+
+#define PDTT_DEFAULT_MAX_ENTRIES 65536
+#define PDTT_MAX_IFACE_FILTERS 256
+
+/* One accounting key: who (host uid), where (netns cookie, ifindex). */
+struct pdtt_key {
+	__u32 uid;
+	__u32 ifindex;
+	__u64 netns_cookie; /* 0 when the kernel cannot tell (compat variant) */
+};
+
+/* Cumulative counters since the map was created. */
+struct pdtt_value {
+	__u64 rx_bytes;
+	__u64 rx_packets;
+	__u64 tx_bytes;
+	__u64 tx_packets;
+};
+
+/* Interface filter entry: (netns cookie, ifindex) that counts. */
+struct pdtt_iface_key {
+	__u64 netns_cookie;
+	__u32 ifindex;
+	__u32 pad;
+};
+
+struct pdtt_config {
+	__u32 all_ifaces; /* 1: count every interface in every netns */
+	__u32 pad;
+};
+
+/* Packets that could not be counted because the stats map was full. */
+struct pdtt_lost {
+	__u64 bytes;
+	__u64 packets;
+};
+
+#endif

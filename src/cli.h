@@ -1,0 +1,40 @@
+/* Command-line parsing for the daemon: pure, no I/O besides the returned text. */
+#ifndef PDTT_CLI_H
+#define PDTT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stddef.h>
+
+#define PDTT_DEFAULT_LOG "/var/log/pdtt_stats.log"
+#define PDTT_DEFAULT_INTERVAL 10
+#define PDTT_MAX_INTERVAL 86400
+#define PDTT_MAX_IFACES 64
+#define PDTT_IFNAME_MAX 16 /* IFNAMSIZ */
+#define PDTT_MIN_MAX_ENTRIES 1
+#define PDTT_MAX_MAX_ENTRIES (1u << 24)
+
+enum pdtt_action {
+	PDTT_ACTION_RUN,
+	PDTT_ACTION_HELP,
+	PDTT_ACTION_VERSION,
+};
+
+struct pdtt_options {
+	enum pdtt_action action;
+	char ifaces[PDTT_MAX_IFACES][PDTT_IFNAME_MAX];
+	int n_ifaces;
+	bool all_ifaces; /* -i all */
+	const char *log_path;
+	unsigned interval; /* seconds */
+	unsigned max_entries;
+};
+
+/* Parses argv into *opts.  Returns 0 on success; otherwise a PDTT_EXIT_*
+ * status and a one-line message (without the "pdtt: " prefix) in err. */
+int pdtt_parse_options(int argc, char **argv, struct pdtt_options *opts, char *err, size_t errlen);
+
+/* Writes the usage text. */
+void pdtt_usage(FILE *out, const char *prog);
+
+#endif

@@ -1,0 +1,61 @@
+/* The BPF side of the daemon: variant probing, load, attach, map reads. */
+#ifndef PDTT_COLLECTOR_H
+#define PDTT_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report_format.h"
+#include "snapshot.h"
+
+enum pdtt_variant {
+	PDTT_VARIANT_FULL,   /* 6.15+ */
+	PDTT_VARIANT_KCTX,   /* 6.2+ */
+	PDTT_VARIANT_COMPAT, /* older */
+	PDTT_VARIANT_COUNT,
+};
+
+struct pdtt_iface_sel {
+	char name[16];
+	uint32_t ifindex;
+};
+
+struct pdtt_collector_config {
+	const char *cgroup_path;
+	bool all_ifaces;
+	const struct pdtt_iface_sel *ifaces;
+	int n_ifaces;
+	uint64_t netns_cookie; /* the daemon's own netns */
+	unsigned max_entries;
+};
+
+struct pdtt_collector {
+	enum pdtt_variant variant;
+	void *skel;
+	struct bpf_object *obj;
+	struct bpf_link *links[2];
+	int stats_fd, lost_fd;
+	int ncpus;
+	void *percpu_buf; /* scratch for one per-CPU value */
+};
+
+/* Picks the variant for this kernel; PDTT_BPF_VARIANT=full|kctx|compat in the
+ * environment overrides the probe (used by the tests). -EINVAL on a bad value. */
+int pdtt_collector_probe(enum pdtt_variant *out);
+const char *pdtt_variant_name(enum pdtt_variant v);
+/* One line describing what the variant guarantees less than "full", or NULL. */
+const char *pdtt_variant_caveat(enum pdtt_variant v);
+
+/* Open, configure, load, attach.  On failure nothing stays attached; returns
+ * a PDTT_EXIT_* status and a message in err. */
+int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
+			 const struct pdtt_collector_config *cfg, char *err, size_t errlen);
+/* Reads the cumulative counters into s (sorted). 0 or -errno. */
+int pdtt_collector_read(struct pdtt_collector *c, struct pdtt_snapshot *s);
+/* Reads the lost-count totals. 0 or -errno. */
+int pdtt_collector_read_lost(struct pdtt_collector *c, struct pdtt_lost_info *lost);
+/* Detaches and frees everything. Safe on a zeroed or half-started collector. */
+void pdtt_collector_stop(struct pdtt_collector *c);
+
+#endif

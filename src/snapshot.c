@@ -1,0 +1,125 @@
+#include "snapshot.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pdtt_snapshot_init(struct pdtt_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void pdtt_snapshot_free(struct pdtt_snapshot *s)
+{
+	free(s->e);
+	pdtt_snapshot_init(s);
+}
+
+void pdtt_snapshot_clear(struct pdtt_snapshot *s)
+{
+	s->n = 0;
+}
+
+void pdtt_snapshot_swap(struct pdtt_snapshot *a, struct pdtt_snapshot *b)
+{
+	struct pdtt_snapshot t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+int pdtt_snapshot_append(struct pdtt_snapshot *s, const struct pdtt_key *k, const struct pdtt_value *v)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct pdtt_entry *e = realloc(s->e, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		s->e = e;
+		s->cap = cap;
+	}
+	s->e[s->n].key = *k;
+	s->e[s->n].val = *v;
+	s->n++;
+	return 0;
+}
+
+int pdtt_key_cmp(const struct pdtt_key *a, const struct pdtt_key *b)
+{
+	if (a->uid != b->uid)
+		return a->uid < b->uid ? -1 : 1;
+	if (a->netns_cookie != b->netns_cookie)
+		return a->netns_cookie < b->netns_cookie ? -1 : 1;
+	if (a->ifindex != b->ifindex)
+		return a->ifindex < b->ifindex ? -1 : 1;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return pdtt_key_cmp(&((const struct pdtt_entry *)a)->key, &((const struct pdtt_entry *)b)->key);
+}
+
+void pdtt_snapshot_sort(struct pdtt_snapshot *s)
+{
+	if (s->n > 1)
+		qsort(s->e, s->n, sizeof(*s->e), entry_cmp);
+}
+
+const struct pdtt_entry *pdtt_snapshot_find(const struct pdtt_snapshot *s, const struct pdtt_key *k)
+{
+	struct pdtt_entry probe = { .key = *k };
+
+	if (!s->n)
+		return NULL;
+	return bsearch(&probe, s->e, s->n, sizeof(*s->e), entry_cmp);
+}
+
+bool pdtt_value_is_reset(const struct pdtt_value *p, const struct pdtt_value *c)
+{
+	return c->rx_bytes < p->rx_bytes || c->rx_packets < p->rx_packets ||
+	       c->tx_bytes < p->tx_bytes || c->tx_packets < p->tx_packets;
+}
+
+struct pdtt_value pdtt_value_delta(const struct pdtt_value *p, const struct pdtt_value *c)
+{
+	struct pdtt_value d;
+
+	if (pdtt_value_is_reset(p, c))
+		return *c;
+	d.rx_bytes = c->rx_bytes - p->rx_bytes;
+	d.rx_packets = c->rx_packets - p->rx_packets;
+	d.tx_bytes = c->tx_bytes - p->tx_bytes;
+	d.tx_packets = c->tx_packets - p->tx_packets;
+	return d;
+}
+
+static bool value_is_zero(const struct pdtt_value *v)
+{
+	return !v->rx_bytes && !v->rx_packets && !v->tx_bytes && !v->tx_packets;
+}
+
+int pdtt_snapshot_diff(const struct pdtt_snapshot *prev, const struct pdtt_snapshot *cur,
+		       struct pdtt_snapshot *delta)
+{
+	static const struct pdtt_value zero;
+	size_t i = 0;
+
+	pdtt_snapshot_clear(delta);
+	/* Merge walk: both inputs are sorted by key. */
+	for (size_t j = 0; j < cur->n; j++) {
+		const struct pdtt_entry *c = &cur->e[j];
+		const struct pdtt_value *p = &zero;
+		struct pdtt_value d;
+
+		while (i < prev->n && pdtt_key_cmp(&prev->e[i].key, &c->key) < 0)
+			i++;
+		if (i < prev->n && !pdtt_key_cmp(&prev->e[i].key, &c->key))
+			p = &prev->e[i].val;
+		d = pdtt_value_delta(p, &c->val);
+		if (!value_is_zero(&d) && pdtt_snapshot_append(delta, &c->key, &d))
+			return -ENOMEM;
+	}
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* Map snapshots and their differences: the pure core of accounting. */
+#ifndef PDTT_SNAPSHOT_H
+#define PDTT_SNAPSHOT_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pdtt.h"
+
+struct pdtt_entry {
+	struct pdtt_key key;
+	struct pdtt_value val;
+};
+
+/* A set of (key, cumulative counters), sorted by key after pdtt_snapshot_sort. */
+struct pdtt_snapshot {
+	struct pdtt_entry *e;
+	size_t n, cap;
+};
+
+void pdtt_snapshot_init(struct pdtt_snapshot *s);
+void pdtt_snapshot_free(struct pdtt_snapshot *s);
+void pdtt_snapshot_clear(struct pdtt_snapshot *s);
+int pdtt_snapshot_append(struct pdtt_snapshot *s, const struct pdtt_key *k, const struct pdtt_value *v);
+void pdtt_snapshot_sort(struct pdtt_snapshot *s);
+const struct pdtt_entry *pdtt_snapshot_find(const struct pdtt_snapshot *s, const struct pdtt_key *k);
+void pdtt_snapshot_swap(struct pdtt_snapshot *a, struct pdtt_snapshot *b);
+
+int pdtt_key_cmp(const struct pdtt_key *a, const struct pdtt_key *b);
+
+/* Counters only grow while their map lives; any field lower than before
+ * means the map was recreated, so the whole current value is new traffic
+ * (a reset, never a wrap). */
+bool pdtt_value_is_reset(const struct pdtt_value *prev, const struct pdtt_value *cur);
+struct pdtt_value pdtt_value_delta(const struct pdtt_value *prev, const struct pdtt_value *cur);
+
+/* delta := entries of cur (sorted) that changed since prev (sorted).
+ * Returns 0 or -ENOMEM. */
+int pdtt_snapshot_diff(const struct pdtt_snapshot *prev, const struct pdtt_snapshot *cur,
+		       struct pdtt_snapshot *delta);
+
+static inline uint64_t pdtt_value_total_bytes(const struct pdtt_value *v)
+{
+	return v->rx_bytes + v->tx_bytes;
+}
+
+#endif

@@ -1,0 +1,35 @@
+/* Per-user totals since the daemon started, built from snapshot deltas. */
+#ifndef PDTT_USER_TOTALS_H
+#define PDTT_USER_TOTALS_H
+
+#include "snapshot.h"
+
+#define PDTT_NAME_MAX 64
+#define PDTT_UNKNOWN_USER "(unknown)"
+
+struct pdtt_user_stat {
+	uint32_t uid;
+	struct pdtt_value total;    /* since the daemon started */
+	struct pdtt_value interval; /* during the last interval */
+	char name[PDTT_NAME_MAX];   /* "" when unknown */
+	bool name_looked_up;        /* NSS already asked once */
+};
+
+/* Sorted by uid. */
+struct pdtt_user_table {
+	struct pdtt_user_stat *u;
+	size_t n, cap;
+};
+
+void pdtt_users_init(struct pdtt_user_table *t);
+void pdtt_users_free(struct pdtt_user_table *t);
+/* Zeroes every user's per-interval counters. */
+void pdtt_users_begin_interval(struct pdtt_user_table *t);
+/* Adds each delta entry to its user's totals; 0 or -ENOMEM. */
+int pdtt_users_add_deltas(struct pdtt_user_table *t, const struct pdtt_snapshot *delta);
+/* Fills out[0..n) with the users, busiest (most total bytes) first, ties by uid. */
+void pdtt_users_by_busiest(const struct pdtt_user_table *t, const struct pdtt_user_stat **out);
+
+void pdtt_value_add(struct pdtt_value *acc, const struct pdtt_value *d);
+
+#endif
