@@ -8,6 +8,10 @@
 #ifndef PDTT_WIRE_H
 #define PDTT_WIRE_H
 
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
 #define PDTT_IPPROTO_TCP 6
 #define PDTT_IPPROTO_UDP 17
 #define PDTT_IPV6_HDR_LEN 40

@@ -302,8 +302,9 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		return rc;
 	if (pdtt_find_cgroup2_mount(d.cgroup_path, sizeof(d.cgroup_path), &whole_tree)) {
 		err_line("cgroup v2: no cgroup2 mount in /proc/self/mountinfo; mount it "
-			 "(mount -t cgroup2 none /sys/fs/cgroup) and check that the kernel "
-			 "supports eBPF cgroup programs");
+			 "(mount -t cgroup2 none /sys/fs/cgroup), check that the kernel supports "
+			 "eBPF cgroup programs, and run in a network namespace with "
+			 "'nsenter --net=/run/netns/NAME' rather than 'ip netns exec', which hides it");
 		return PDTT_EXIT_UNSUPPORTED;
 	}
 	if (!whole_tree)

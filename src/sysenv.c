@@ -100,9 +100,9 @@ int pdtt_parse_cgroup2_mount(const char *mountinfo, char *out, size_t outlen, bo
 	return found_sub ? 0 : -ENOENT;
 }
 
-int pdtt_find_cgroup2_mount(char *out, size_t outlen, bool *whole_tree)
+static int cgroup2_in(const char *mountinfo_path, char *out, size_t outlen, bool *whole_tree)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen(mountinfo_path, "re");
 	char *text = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -120,6 +120,23 @@ int pdtt_find_cgroup2_mount(char *out, size_t outlen, bool *whole_tree)
 	rc = pdtt_parse_cgroup2_mount(text, out, outlen, whole_tree);
 	free(text);
 	return rc;
+}
+
+int pdtt_find_cgroup2_mount(char *out, size_t outlen, bool *whole_tree)
+{
+	char mnt[4096];
+	int rc = cgroup2_in("/proc/self/mountinfo", out, outlen, whole_tree);
+
+	if (rc != -ENOENT)
+		return rc;
+	/* 'ip netns exec' remounts /sys in a private mount namespace, hiding
+	 * the cgroup mounts below it; init's namespace still has them. */
+	rc = cgroup2_in("/proc/1/mountinfo", mnt, sizeof(mnt), whole_tree);
+	if (rc)
+		return -ENOENT;
+	if ((size_t)snprintf(out, outlen, "/proc/1/root%s", mnt) >= outlen)
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 bool pdtt_have_bpf_privileges(void)

@@ -11,7 +11,8 @@
  * only a sub-tree is mounted (cgroup namespace).  Returns 0 or -ENOENT. */
 int pdtt_parse_cgroup2_mount(const char *mountinfo, char *out, size_t outlen, bool *whole_tree);
 
-/* Reads /proc/self/mountinfo and applies pdtt_parse_cgroup2_mount. */
+/* Reads /proc/self/mountinfo and applies pdtt_parse_cgroup2_mount; falls
+ * back to init's mount namespace (path under /proc/1/root). */
 int pdtt_find_cgroup2_mount(char *out, size_t outlen, bool *whole_tree);
 
 /* True when the process may load and attach cgroup BPF programs

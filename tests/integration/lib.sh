@@ -1,0 +1,198 @@
+# Shared helpers for the integration tests: real BPF programs, real traffic
+# between network namespaces, exact expectations.  Sourced, not run.
+# Every test fails (never skips) when it cannot run, and cleans up on exit.
+set -euo pipefail
+
+PDTT_BIN=${1:?usage: $0 PDTT_BIN TRAFFIC_BIN}
+TRAFFIC_SRC=${2:?usage: $0 PDTT_BIN TRAFFIC_BIN}
+TEST_NAME=$(basename "$0" .sh)
+TAG="pdtt$$"
+NS_A="$TAG-a"
+NS_B="$TAG-b"
+T=$(mktemp -d /tmp/pdtt-it.XXXXXX)
+chmod 755 "$T"
+mkdir -m 1777 "$T/run"
+TRAFFIC="$T/pdtt_traffic"
+DAEMON_PID=""
+BG_PIDS=()
+
+fail() {
+	echo "FAIL [$TEST_NAME]: $*" >&2
+	exit 1
+}
+
+pass() {
+	echo "ok [$TEST_NAME]: $*"
+}
+
+cleanup() {
+	local rc=$?
+	set +e
+	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -9 "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	for ns in "$NS_A" "$NS_B"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ $rc -ne 0 ]; then
+		for f in "$T"/console "$T"/stderr "$T"/log; do
+			[ -f "$f" ] && { echo "--- $f (tail)"; tail -n 30 "$f"; } >&2
+		done
+	fi
+	rm -rf "$T"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || fail "integration tests need root (run them as root; they are never skipped)"
+for tool in ip setpriv nsenter bpftool ethtool; do
+	command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || fail "missing tool: $tool"
+done
+export PATH="$PATH:/usr/sbin:/sbin"
+[ -x "$PDTT_BIN" ] || fail "not executable: $PDTT_BIN"
+install -m 0755 "$TRAFFIC_SRC" "$TRAFFIC"
+
+CGROUP2=$(awk '{for(i=1;i<=NF;i++) if($i=="-"){ if($(i+1)=="cgroup2") print $5; break}}' /proc/self/mountinfo | head -n 1)
+[ -n "$CGROUP2" ] || fail "no cgroup2 mount"
+
+# Users without passwd entries: the daemon must show its placeholder name.
+U1=60001
+U2=60002
+U3=60003
+
+as_user() { # NS UID CMD...
+	local ns=$1 uid=$2
+	shift 2
+	ip netns exec "$ns" setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+}
+
+# Two namespaces joined by veth va (NS_A, 10.99.1.1, fd00:99:1::1) <-> vb
+# (NS_B, .2 / ::2), and a second pair vc <-> vd (10.99.2.0/24) that the
+# daemon does not select.  Offloads off and static neighbours, so the veth's
+# own counters see every wire packet and nothing but the test's traffic.
+setup_netns() {
+	ip netns add "$NS_A"
+	ip netns add "$NS_B"
+	for ns in "$NS_A" "$NS_B"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1 \
+			net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 \
+			net.ipv6.conf.default.mldv2_unsolicited_report_interval=1 \
+			net.ipv6.conf.default.mldv1_unsolicited_report_interval=1
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$NS_A" link add va type veth peer name vb netns "$NS_B"
+	ip -n "$NS_A" link add vc type veth peer name vd netns "$NS_B"
+	local a b
+	for pair in "$NS_A va 1" "$NS_B vb 2" "$NS_A vc 1" "$NS_B vd 2"; do
+		set -- $pair
+		local net=1
+		case $2 in vc|vd) net=2 ;; esac
+		ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx-udp-segmentation off >/dev/null 2>&1 ||
+			ip netns exec "$1" ethtool -K "$2" tso off gso off gro off >/dev/null
+		ip -n "$1" addr add "10.99.$net.$3/24" dev "$2"
+		ip -n "$1" addr add "fd00:99:$net::$3/64" dev "$2" nodad
+		ip -n "$1" link set "$2" up
+	done
+	for pair in "$NS_A va vb 2" "$NS_B vb va 1" "$NS_A vc vd 2" "$NS_B vd vc 1"; do
+		set -- $pair
+		local peer_ns=$NS_B net=1
+		[ "$1" = "$NS_B" ] && peer_ns=$NS_A
+		case $2 in vc|vd) net=2 ;; esac
+		local mac
+		mac=$(ip -n "$peer_ns" -o link show "$3" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+		ip -n "$1" neigh replace "10.99.$net.$4" lladdr "$mac" dev "$2" nud permanent
+		ip -n "$1" neigh replace "fd00:99:$net::$4" lladdr "$mac" dev "$2" nud permanent
+	done
+	wait_quiet "$NS_A" va 1.5
+}
+
+dev_counters() { # NS DEV -> "rx_bytes rx_packets tx_bytes tx_packets"
+	local d=/sys/class/net/$2/statistics
+	ip netns exec "$1" sh -c "echo \$(cat $d/rx_bytes $d/rx_packets $d/tx_bytes $d/tx_packets)"
+}
+
+wait_quiet() { # NS DEV SECONDS: until the counters stay still that long
+	local last now stable=0 need tries=0
+	need=$(awk -v s="$3" 'BEGIN{print int(s*10)}')
+	last=$(dev_counters "$1" "$2")
+	while [ $stable -lt "$need" ]; do
+		sleep 0.1
+		now=$(dev_counters "$1" "$2")
+		if [ "$now" = "$last" ]; then stable=$((stable + 1)); else stable=0; fi
+		last=$now
+		tries=$((tries + 1))
+		[ $tries -lt 300 ] || fail "$2 in $1 never went quiet"
+	done
+}
+
+wait_file() { # FILE
+	local i=0
+	while [ ! -e "$1" ]; do
+		sleep 0.05
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "timed out waiting for $1"
+	done
+}
+
+start_daemon() { # NS ARGS...: runs pdtt in NS, output in $T/console, $T/stderr
+	local ns=$1
+	shift
+	: >"$T/stderr"
+	# nsenter keeps the mount namespace: 'ip netns exec' would hide the
+	# cgroup2 mount below /sys.
+	nsenter --net="/run/netns/$ns" "$PDTT_BIN" "$@" >"$T/console" 2>"$T/stderr" &
+	DAEMON_PID=$!
+	local i=0
+	until grep -q "tracking" "$T/stderr"; do
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon exited at start: $(cat "$T/stderr")"
+		sleep 0.05
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "daemon did not start"
+	done
+}
+
+stop_daemon() { # sends SIGINT and checks the clean exit
+	kill -INT "$DAEMON_PID"
+	local rc=0
+	wait "$DAEMON_PID" || rc=$?
+	DAEMON_PID=""
+	[ $rc -eq 0 ] || fail "daemon exited $rc after SIGINT"
+}
+
+# Last console figures for a uid: "rx_bytes rx_packets tx_bytes tx_packets", or "0 0 0 0".
+console_counts() {
+	awk -v u="uid=$1" '$3 == u { r=$0 } END {
+		if (r == "") { print "0 0 0 0"; exit }
+		n = split(r, f, " ")
+		for (i = 1; i <= n; i++) { split(f[i], kv, "="); v[kv[1]] = kv[2] }
+		print v["rx_bytes"], v["rx_packets"], v["tx_bytes"], v["tx_packets"]
+	}' "$T/console"
+}
+
+# Total bytes for a uid in the last report block of a text log ("" if absent).
+log_total() { # LOG UID
+	awk -v u="$2" '
+		/^=== Network Statistics Report \[[0-9-]+ [0-9:]+\] ===$/ { delete tot; cur = "" ; next }
+		/^UID: [0-9]+ \| Username: / { cur = $2; next }
+		/^  Total: [0-9]+ bytes$/ { if (cur != "") tot[cur] = $2; next }
+		END { print tot[u] }' "$1"
+}
+
+# Checks no pdtt program is attached or loaded any more.
+assert_no_bpf_left() {
+	local cg progs
+	cg=$(bpftool cgroup show "$CGROUP2" 2>/dev/null | grep -E 'pdtt_(ingress|egress)' || true)
+	[ -z "$cg" ] || fail "pdtt programs still attached to $CGROUP2: $cg"
+	local i=0
+	# Programs are freed asynchronously once their last link and fd go away.
+	while progs=$(bpftool prog show 2>/dev/null | grep -E 'name pdtt_(ingress|egress)'); do
+		i=$((i + 1))
+		[ $i -lt 40 ] || fail "pdtt programs still loaded: $progs"
+		sleep 0.05
+	done
+	[ -z "$(ls -d /sys/fs/bpf/pdtt* 2>/dev/null)" ] || fail "pdtt pins left in /sys/fs/bpf"
+}
