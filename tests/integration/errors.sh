@@ -1,1 +1,51 @@
-exit 1
+#!/usr/bin/env bash
+# Errors before anything is attached: one line, a hint, the documented exit
+# status, and nothing left attached afterwards.
+. "$(dirname "$0")/lib.sh"
+
+install -m 0755 "$PDTT_BIN" "$T/pdtt_xdp_user"
+BIN="$T/pdtt_xdp_user"
+
+expect() { # STATUS PATTERN CMD...: runs CMD, checks status and one-line stderr
+	local want=$1 pat=$2 rc=0
+	shift 2
+	"$@" >"$T/out" 2>"$T/err" </dev/null || rc=$?
+	[ "$rc" = "$want" ] || fail "'$*' exited $rc, expected $want; stderr: $(cat "$T/err")"
+	[ "$(wc -l <"$T/err")" = 1 ] || fail "'$*' wrote $(wc -l <"$T/err") stderr lines, expected one: $(cat "$T/err")"
+	grep -q '^pdtt: ' "$T/err" || fail "'$*' error lacks the 'pdtt: ' prefix: $(cat "$T/err")"
+	grep -qE -- "$pat" "$T/err" || fail "'$*' error lacks '$pat': $(cat "$T/err")"
+	assert_no_bpf_left
+	pass "exit $want: $(cat "$T/err")"
+}
+
+expect 2 'ip link show' "$BIN"
+expect 2 'ip link show' "$BIN" -l "$T/x.log"
+expect 2 'interval .abc.' "$BIN" -i lo -t abc
+expect 2 'interval .0.' "$BIN" -i lo -t 0
+expect 2 'interval .86401.' "$BIN" -i lo -t 86401
+expect 2 'interval .-5.' "$BIN" -i lo -t -5
+expect 2 "option '-x': unknown" "$BIN" -i lo -x
+expect 2 "'--bogus': unknown" "$BIN" -i lo --bogus
+expect 2 'missing its value' "$BIN" -i lo -t
+expect 2 "argument 'stray'" "$BIN" -i lo stray
+expect 3 "interface 'nosuch0'.*ip link show" "$BIN" -i lo -i nosuch0
+expect 4 "log file '/nonexistent-dir/x.log'.*-l" "$BIN" -i lo -l /nonexistent-dir/x.log
+[ ! -e "$T/x.log" ] || fail "a log file was created although the options were bad"
+expect 5 'needs root.*sudo' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN" -i lo -l "$T/run/x.log"
+expect 2 "PDTT_BPF_VARIANT 'bogus'" env PDTT_BPF_VARIANT=bogus "$BIN" -i lo -l "$T/x.log"
+
+# No cgroup v2 mount: a private mount and PID namespace without cgroup2
+# (the PID namespace hides init's mounts too).
+cat >"$T/nocg.sh" <<EOS
+set -e
+awk '{for(i=1;i<=NF;i++) if(\$i=="-"){ if(\$(i+1)=="cgroup2") print \$5; break}}' /proc/self/mountinfo |
+	sort -r | while read -r m; do umount -l "\$m"; done
+exec "$BIN" -i lo -l "$T/x.log"
+EOS
+expect 6 'no cgroup2 mount.*cgroup v2|cgroup v2.*mount' unshare --mount --pid --fork --mount-proc --propagation private bash "$T/nocg.sh"
+
+rc=0
+"$BIN" -h >"$T/out" 2>&1 || rc=$?
+[ $rc = 0 ] && grep -q -- '-i <interface> \[-l <logfile>\] \[-t <interval>\] \[-h\]' "$T/out" || fail "-h: exit $rc, usage missing"
+"$BIN" --version | grep -qE '^pdtt_xdp_user [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version"
+pass "-h and --version"
