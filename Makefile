@@ -1,0 +1,33 @@
+# Thin wrapper over CMake; `make build-xdp` is the original tool's build command.
+BUILD ?= build
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+SOURCES = $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h tests/*.c tests/unit/*.c bench/*.c)
+
+.PHONY: all build-xdp test test-asan format format-check lint bench clean
+
+all: build-xdp
+
+build-xdp:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$$(nproc)
+	ln -sf $(BUILD)/pdtt_xdp_user pdtt_xdp_user
+
+test:
+	bash scripts/setup.sh test
+
+format:
+	clang-format -i $(SOURCES)
+
+format-check:
+	clang-format --dry-run --Werror $(SOURCES)
+
+lint: build-xdp
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--suppress=missingIncludeSystem --inline-suppr -I src -I bpf src
+	clang-tidy -p $(BUILD) --quiet src/*.c
+
+bench: build-xdp
+	bash bench/bpf_cost.sh
+
+clean:
+	rm -rf build build-asan pdtt_xdp_user
