@@ -24,7 +24,9 @@ format-check:
 lint: build-xdp
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem --inline-suppr -I src -I bpf src
-	clang-tidy -p $(BUILD) --quiet src/*.c
+	clang-tidy -p $(BUILD) --quiet $(filter-out src/collector.c,$(wildcard src/*.c))
+	# bpftool's generated skeletons trip a false unix.Malloc leak report.
+	clang-tidy -p $(BUILD) --quiet --checks=-clang-analyzer-unix.Malloc src/collector.c
 
 bench: build-xdp
 	bash bench/bpf_cost.sh

@@ -7,7 +7,7 @@
  * baselines of another layout are never mixed with this one. */
 #define PDTT_LAYOUT_VERSION 1
 
-#define PDTT_DEFAULT_MAX_ENTRIES 65536
+#define PDTT_DEFAULT_MAX_ENTRIES 65536u
 #define PDTT_MAX_IFACE_FILTERS 256
 
 /* One accounting key: who (host uid), where (netns cookie, ifindex). */

@@ -108,7 +108,8 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 			break;
 		case 'l':
 			if (!*optarg) {
-				snprintf(err, errlen, "log file '': empty path; e.g. -l /tmp/traffic.log");
+				snprintf(err, errlen,
+					 "log file '': empty path; e.g. -l /tmp/traffic.log");
 				return PDTT_EXIT_USAGE;
 			}
 			o->log_path = optarg;
@@ -116,7 +117,8 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 		case 't':
 			if (parse_uint(optarg, 1, PDTT_MAX_INTERVAL, &o->interval)) {
 				snprintf(err, errlen,
-					 "interval '%s': not a whole number of seconds from 1 to %u; e.g. -t 10",
+					 "interval '%s': not a whole number of seconds from 1 to "
+					 "%u; e.g. -t 10",
 					 optarg, PDTT_MAX_INTERVAL);
 				return PDTT_EXIT_USAGE;
 			}
@@ -125,7 +127,8 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 			if (parse_uint(optarg, PDTT_MIN_MAX_ENTRIES, PDTT_MAX_MAX_ENTRIES,
 				       &o->max_entries)) {
 				snprintf(err, errlen,
-					 "max-entries '%s': not a whole number from %u to %u; e.g. --max-entries 65536",
+					 "max-entries '%s': not a whole number from %u to %u; e.g. "
+					 "--max-entries 65536",
 					 optarg, PDTT_MIN_MAX_ENTRIES, PDTT_MAX_MAX_ENTRIES);
 				return PDTT_EXIT_USAGE;
 			}
@@ -155,7 +158,8 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 	}
 	if (!o->n_ifaces && !o->all_ifaces) {
 		snprintf(err, errlen,
-			 "interface: none given; use -i IFACE (e.g. -i lo; 'ip link show' lists them) or -i all");
+			 "interface: none given; use -i IFACE (e.g. -i lo; 'ip link show' lists "
+			 "them) or -i all");
 		return PDTT_EXIT_USAGE;
 	}
 	if (o->all_ifaces)

@@ -7,11 +7,11 @@
 #include <stddef.h>
 
 #define PDTT_DEFAULT_LOG "/var/log/pdtt_stats.log"
-#define PDTT_DEFAULT_INTERVAL 10
-#define PDTT_MAX_INTERVAL 86400
+#define PDTT_DEFAULT_INTERVAL 10u
+#define PDTT_MAX_INTERVAL 86400u
 #define PDTT_MAX_IFACES 64
 #define PDTT_IFNAME_MAX 16 /* IFNAMSIZ */
-#define PDTT_MIN_MAX_ENTRIES 1
+#define PDTT_MIN_MAX_ENTRIES 1u
 #define PDTT_MAX_MAX_ENTRIES (1u << 24)
 
 enum pdtt_action {

@@ -17,16 +17,16 @@
 
 /* The three skeletons differ only in their programs' code; everything past
  * open goes through the generic bpf_object API. */
-#define SKEL_OPS(n)                                                   \
-	static struct bpf_object *open_##n(void **skel)               \
-	{                                                             \
-		struct n *s = n##__open();                            \
-		*skel = s;                                            \
-		return s ? s->obj : NULL;                             \
-	}                                                             \
-	static void destroy_##n(void *skel)                           \
-	{                                                             \
-		n##__destroy(skel);                                   \
+#define SKEL_OPS(n)                                     \
+	static struct bpf_object *open_##n(void **skel) \
+	{                                               \
+		struct n *s = n##__open();              \
+		*skel = s;                              \
+		return s ? s->obj : NULL;               \
+	}                                               \
+	static void destroy_##n(void *skel)             \
+	{                                               \
+		n##__destroy(skel);                     \
 	}
 SKEL_OPS(pdtt_full)
 SKEL_OPS(pdtt_kctx)
@@ -44,9 +44,12 @@ static const struct {
 				"reading the netns cookie from the socket instead, same guarantees",
 				open_pdtt_kctx, destroy_pdtt_kctx },
 	[PDTT_VARIANT_COMPAT] = { "compat",
-				  "kernel lacks bpf_cast_to_kern_ctx (added in 6.2): uids are as seen "
-				  "from the socket's user namespace (root in a container counts as 0) "
-				  "and -i IFACE also counts interfaces with the same index in other "
+				  "kernel lacks bpf_cast_to_kern_ctx (added in 6.2): uids are as "
+				  "seen "
+				  "from the socket's user namespace (root in a container counts as "
+				  "0) "
+				  "and -i IFACE also counts interfaces with the same index in "
+				  "other "
 				  "network namespaces",
 				  open_pdtt_compat, destroy_pdtt_compat },
 };
@@ -87,7 +90,8 @@ int pdtt_collector_probe(enum pdtt_variant *out)
 	}
 	if (!kernel_has_kfunc("bpf_cast_to_kern_ctx"))
 		*out = PDTT_VARIANT_COMPAT;
-	else if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_netns_cookie, NULL) == 1)
+	else if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_netns_cookie,
+					 NULL) == 1)
 		*out = PDTT_VARIANT_FULL;
 	else
 		*out = PDTT_VARIANT_KCTX;
@@ -110,7 +114,8 @@ static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_co
 		return PDTT_EXIT_RUNTIME;
 	}
 	for (int i = 0; i < cfg->n_ifaces; i++) {
-		struct pdtt_iface_key k = { .netns_cookie = netns, .ifindex = cfg->ifaces[i].ifindex };
+		struct pdtt_iface_key k = { .netns_cookie = netns,
+					    .ifindex = cfg->ifaces[i].ifindex };
 
 		if (bpf_map_update_elem(bpf_map__fd(ifaces), &k, &one, BPF_ANY)) {
 			snprintf(err, errlen, "interface filter '%s': %s", cfg->ifaces[i].name,
@@ -142,7 +147,8 @@ static int attach(struct pdtt_collector *c, const char *cgroup_path, char *err, 
 		c->links[i] = p ? bpf_program__attach_cgroup(p, cg) : NULL;
 		if (!c->links[i]) {
 			snprintf(err, errlen,
-				 "Failed to attach program to cgroup %s (%s): %s; check root privileges, "
+				 "Failed to attach program to cgroup %s (%s): %s; check root "
+				 "privileges, "
 				 "kernel eBPF cgroup support and the cgroup v2 mount",
 				 cgroup_path, progs[i], strerror(errno));
 			rc = PDTT_EXIT_RUNTIME;

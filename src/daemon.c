@@ -133,7 +133,8 @@ static void collect(struct pdtt_daemon *d)
 		rc = pdtt_users_add_deltas(&d->users, &d->delta);
 	if (rc) {
 		if (!d->read_failing)
-			err_line("reading the kernel counters: %s; the next interval will include this one's traffic",
+			err_line("reading the kernel counters: %s; the next interval will include "
+				 "this one's traffic",
 				 strerror(-rc));
 		d->read_failing = true;
 		return;
@@ -141,7 +142,8 @@ static void collect(struct pdtt_daemon *d)
 	d->read_failing = false;
 	pdtt_snapshot_swap(&d->prev, &d->cur);
 	resolve_names(&d->users);
-	if (!pdtt_collector_read_lost(&d->collector, &d->lost) && d->lost.packets > d->lost_warned_packets) {
+	if (!pdtt_collector_read_lost(&d->collector, &d->lost) &&
+	    d->lost.packets > d->lost_warned_packets) {
 		char warn[256];
 
 		pdtt_format_lost(&d->lost, warn, sizeof(warn));
@@ -152,7 +154,8 @@ static void collect(struct pdtt_daemon *d)
 
 static void report(struct pdtt_daemon *d)
 {
-	const struct pdtt_user_stat **sorted = calloc(d->users.n + 1, sizeof(*sorted));
+	const struct pdtt_user_stat **sorted =
+		calloc(d->users.n + 1, sizeof(const struct pdtt_user_stat *));
 	struct timespec now;
 	struct tm tm;
 	time_t wall = time(NULL);
@@ -271,7 +274,8 @@ static void describe_start(const struct pdtt_daemon *d)
 		off += (size_t)snprintf(what + off, sizeof(what) - off, "%s%s", i ? ", " : "",
 					d->ifaces[i].name);
 	fprintf(stderr,
-		"pdtt: tracking %s (BPF variant %s, cgroup %s); log %s every %u s; Ctrl+C to stop\n",
+		"pdtt: tracking %s (BPF variant %s, cgroup %s); log %s every %u s; Ctrl+C to "
+		"stop\n",
 		what, pdtt_variant_name(d->collector.variant), d->cgroup_path, d->opts->log_path,
 		d->opts->interval);
 }
@@ -304,7 +308,8 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		err_line("cgroup v2: no cgroup2 mount in /proc/self/mountinfo; mount it "
 			 "(mount -t cgroup2 none /sys/fs/cgroup), check that the kernel supports "
 			 "eBPF cgroup programs, and run in a network namespace with "
-			 "'nsenter --net=/run/netns/NAME' rather than 'ip netns exec', which hides it");
+			 "'nsenter --net=/run/netns/NAME' rather than 'ip netns exec', which hides "
+			 "it");
 		return PDTT_EXIT_UNSUPPORTED;
 	}
 	if (!whole_tree)

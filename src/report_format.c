@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-
 void pdtt_format_timestamp(const struct tm *t, char out[20])
 {
 	if (!strftime(out, 20, "%Y-%m-%d %H:%M:%S", t))
@@ -13,8 +12,8 @@ void pdtt_format_timestamp(const struct tm *t, char out[20])
 void pdtt_format_iec(uint64_t bytes, char *out, size_t len)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = (double)bytes;
-	int u = -1;
+	double v = (double)bytes / 1024.0;
+	int u = 0;
 
 	if (bytes < 1024) {
 		snprintf(out, len, "%" PRIu64 " B", bytes);
@@ -52,9 +51,10 @@ void pdtt_format_log_block(struct pdtt_buf *b, const struct tm *when,
 	pdtt_format_timestamp(when, ts);
 	pdtt_buf_printf(b, "=== Network Statistics Report [%s] ===\n", ts);
 	for (size_t i = 0; i < n; i++)
-		pdtt_buf_printf(b, "UID: %" PRIu32 " | Username: %s\n  Total: %" PRIu64 " bytes\n---\n",
-				users[i]->uid, user_name(users[i]),
-				pdtt_value_total_bytes(&users[i]->total));
+		pdtt_buf_printf(
+			b, "UID: %" PRIu32 " | Username: %s\n  Total: %" PRIu64 " bytes\n---\n",
+			users[i]->uid, user_name(users[i]),
+			pdtt_value_total_bytes(&users[i]->total));
 	pdtt_format_lost(lost, warn, sizeof(warn));
 	if (warn[0])
 		pdtt_buf_printf(b, "%s\n", warn);
@@ -71,11 +71,12 @@ void pdtt_format_console_lines(struct pdtt_buf *b, const struct tm *when,
 		const struct pdtt_value *v = &users[i]->total;
 
 		pdtt_buf_printf(b,
-				"[%s] uid=%" PRIu32 " user=%s rx_bytes=%" PRIu64 " tx_bytes=%" PRIu64
-				" rx_packets=%" PRIu64 " tx_packets=%" PRIu64 " total_bytes=%" PRIu64 "\n",
+				"[%s] uid=%" PRIu32 " user=%s rx_bytes=%" PRIu64
+				" tx_bytes=%" PRIu64 " rx_packets=%" PRIu64 " tx_packets=%" PRIu64
+				" total_bytes=%" PRIu64 "\n",
 				ts, users[i]->uid, user_name(users[i]), (uint64_t)v->rx_bytes,
-				(uint64_t)v->tx_bytes, (uint64_t)v->rx_packets, (uint64_t)v->tx_packets,
-				pdtt_value_total_bytes(v));
+				(uint64_t)v->tx_bytes, (uint64_t)v->rx_packets,
+				(uint64_t)v->tx_packets, pdtt_value_total_bytes(v));
 	}
 	if (!n)
 		pdtt_buf_printf(b, "[%s] no traffic counted yet\n", ts);

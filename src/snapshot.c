@@ -28,7 +28,8 @@ void pdtt_snapshot_swap(struct pdtt_snapshot *a, struct pdtt_snapshot *b)
 	*b = t;
 }
 
-int pdtt_snapshot_append(struct pdtt_snapshot *s, const struct pdtt_key *k, const struct pdtt_value *v)
+int pdtt_snapshot_append(struct pdtt_snapshot *s, const struct pdtt_key *k,
+			 const struct pdtt_value *v)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
@@ -58,7 +59,8 @@ int pdtt_key_cmp(const struct pdtt_key *a, const struct pdtt_key *b)
 
 static int entry_cmp(const void *a, const void *b)
 {
-	return pdtt_key_cmp(&((const struct pdtt_entry *)a)->key, &((const struct pdtt_entry *)b)->key);
+	return pdtt_key_cmp(&((const struct pdtt_entry *)a)->key,
+			    &((const struct pdtt_entry *)b)->key);
 }
 
 void pdtt_snapshot_sort(struct pdtt_snapshot *s)

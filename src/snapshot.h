@@ -23,9 +23,11 @@ struct pdtt_snapshot {
 void pdtt_snapshot_init(struct pdtt_snapshot *s);
 void pdtt_snapshot_free(struct pdtt_snapshot *s);
 void pdtt_snapshot_clear(struct pdtt_snapshot *s);
-int pdtt_snapshot_append(struct pdtt_snapshot *s, const struct pdtt_key *k, const struct pdtt_value *v);
+int pdtt_snapshot_append(struct pdtt_snapshot *s, const struct pdtt_key *k,
+			 const struct pdtt_value *v);
 void pdtt_snapshot_sort(struct pdtt_snapshot *s);
-const struct pdtt_entry *pdtt_snapshot_find(const struct pdtt_snapshot *s, const struct pdtt_key *k);
+const struct pdtt_entry *pdtt_snapshot_find(const struct pdtt_snapshot *s,
+					    const struct pdtt_key *k);
 void pdtt_snapshot_swap(struct pdtt_snapshot *a, struct pdtt_snapshot *b);
 
 int pdtt_key_cmp(const struct pdtt_key *a, const struct pdtt_key *b);

@@ -14,6 +14,7 @@ struct pdtt_buf {
 void pdtt_buf_init(struct pdtt_buf *b);
 void pdtt_buf_free(struct pdtt_buf *b);
 void pdtt_buf_reset(struct pdtt_buf *b);
-void pdtt_buf_printf(struct pdtt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pdtt_buf_printf(struct pdtt_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

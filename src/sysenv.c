@@ -27,7 +27,8 @@ static void unescape_octal(const char *in, size_t n, char *out, size_t outlen)
 	for (size_t i = 0; i < n && o + 1 < outlen; i++) {
 		if (in[i] == '\\' && i + 3 < n && in[i + 1] >= '0' && in[i + 1] <= '3' &&
 		    in[i + 2] >= '0' && in[i + 2] <= '7' && in[i + 3] >= '0' && in[i + 3] <= '7') {
-			out[o++] = (char)((in[i + 1] - '0') * 64 + (in[i + 2] - '0') * 8 + (in[i + 3] - '0'));
+			out[o++] = (char)((in[i + 1] - '0') * 64 + (in[i + 2] - '0') * 8 +
+					  (in[i + 3] - '0'));
 			i += 3;
 		} else {
 			out[o++] = in[i];
@@ -64,7 +65,7 @@ static int cgroup2_fields(const char *line, size_t len, const char **root, size_
 			sep = q + 2;
 			break;
 		}
-	if (!sep || (size_t)(end - sep) < 8 || strncmp(sep, "cgroup2 ", 8))
+	if (!sep || (size_t)(end - sep) < 8 || strncmp(sep, "cgroup2 ", 8) != 0)
 		return -1;
 	*root = f[3];
 	*root_len = fl[3];

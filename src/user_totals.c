@@ -88,5 +88,5 @@ void pdtt_users_by_busiest(const struct pdtt_user_table *t, const struct pdtt_us
 	for (size_t i = 0; i < t->n; i++)
 		out[i] = &t->u[i];
 	if (t->n > 1)
-		qsort(out, t->n, sizeof(*out), busiest_cmp);
+		qsort(out, t->n, sizeof(const struct pdtt_user_stat *), busiest_cmp);
 }

@@ -114,7 +114,8 @@ static int tcp_recv(char **a)
 	got = drain(fd);
 	close(fd);
 	if (got != want) {
-		fprintf(stderr, "pdtt_traffic: tcp received %lld bytes, expected %lld\n", got, want);
+		fprintf(stderr, "pdtt_traffic: tcp received %lld bytes, expected %lld\n", got,
+			want);
 		return 1;
 	}
 	return 0;
@@ -128,7 +129,8 @@ static int tcp_send(char **a)
 
 	memset(buf, 'p', sizeof(buf));
 	while (left > 0) {
-		ssize_t n = write(fd, buf, left < (long long)sizeof(buf) ? (size_t)left : sizeof(buf));
+		ssize_t n =
+			write(fd, buf, left < (long long)sizeof(buf) ? (size_t)left : sizeof(buf));
 
 		if (n < 0)
 			die("write");

@@ -11,11 +11,11 @@
 static struct pdtt_options o;
 static char err[512];
 
-#define PARSE(...)                                                                  \
-	({                                                                          \
-		char *argv[] = { "pdtt_xdp_user", __VA_ARGS__, NULL };              \
+#define PARSE(...)                                                                           \
+	({                                                                                   \
+		char *argv[] = { "pdtt_xdp_user", __VA_ARGS__, NULL };                       \
 		pdtt_parse_options((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, &o, err, \
-				   sizeof(err));                                    \
+				   sizeof(err));                                             \
 	})
 
 static void readme_defaults(void **state)
@@ -81,8 +81,9 @@ static void missing_interface(void **state)
 
 static void bad_intervals(void **state)
 {
-	static const char *const bad[] = { "0", "-1", "abc", "10s", "", " 5", "86401",
-					   "99999999999999999999", "1.5", "+3" };
+	static const char *const bad[] = { "0",	  "-1", "abc",	 "10s",
+					   "",	  " 5", "86401", "99999999999999999999",
+					   "1.5", "+3" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

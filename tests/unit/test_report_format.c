@@ -68,8 +68,9 @@ static void lost_counts_are_reported(void **state)
 	(void)state;
 	pdtt_buf_init(&b);
 	pdtt_format_log_block(&b, &t, NULL, 0, &lost);
-	assert_non_null(strstr(b.p, "\nWARNING: 3 packets (3000 bytes) not counted since start: "
-				    "per-user table full (1 entries); restart with a larger --max-entries\n"));
+	assert_non_null(strstr(
+		b.p, "\nWARNING: 3 packets (3000 bytes) not counted since start: "
+		     "per-user table full (1 entries); restart with a larger --max-entries\n"));
 	pdtt_buf_reset(&b);
 	pdtt_format_console_lines(&b, &t, NULL, 0, &lost);
 	assert_non_null(strstr(b.p, "WARNING: 3 packets"));

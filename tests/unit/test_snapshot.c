@@ -45,7 +45,7 @@ static void diff_growth_new_and_unchanged(void **state)
 	put(&prev, 1000, 2, 7, val(100, 1, 200, 2));
 	put(&prev, 0, 1, 7, val(50, 1, 50, 1));
 	put(&cur, 1000, 2, 7, val(150, 2, 200, 2)); /* grew */
-	put(&cur, 0, 1, 7, val(50, 1, 50, 1));      /* unchanged: no delta */
+	put(&cur, 0, 1, 7, val(50, 1, 50, 1));	    /* unchanged: no delta */
 	put(&cur, 1001, 2, 7, val(10, 1, 0, 0));    /* new key */
 	pdtt_snapshot_sort(&prev);
 	pdtt_snapshot_sort(&cur);

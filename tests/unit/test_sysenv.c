@@ -24,9 +24,8 @@ static void hybrid_layout(void **state)
 
 static void unified_layout_and_escapes(void **state)
 {
-	const char *mi =
-		"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
-		"25 22 0:22 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
+	const char *mi = "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+			 "25 22 0:22 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
 	const char *spaced = "25 22 0:22 / /mnt/my\\040cg rw - cgroup2 none rw\n";
 	char out[256];
 	bool whole = false;

@@ -44,8 +44,7 @@ static void header_lengths(void **state)
 static void large_counts_do_not_overflow(void **state)
 {
 	(void)state;
-	assert_true(pdtt_wire_bytes(0xffffffffu, 0xffffu, 120) ==
-		    0xffffffffull + 0xfffeull * 120);
+	assert_true(pdtt_wire_bytes(0xffffffffu, 0xffffu, 120) == 0xffffffffull + 0xfffeull * 120);
 }
 
 int main(void)
