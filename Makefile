@@ -29,7 +29,7 @@ lint: build-xdp
 	clang-tidy -p $(BUILD) --quiet --checks=-clang-analyzer-unix.Malloc src/collector.c
 
 bench: build-xdp
-	bash bench/bpf_cost.sh
+	bash bench/bpf_cost.sh $(BUILD)/pdtt_xdp_user
 
 clean:
 	rm -rf build build-asan pdtt_xdp_user

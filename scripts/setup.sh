@@ -2,15 +2,16 @@
 # pdtt set-up on Debian 12, as root.  Installs what is missing, builds, and
 #   run  [ARGS...]  starts the tracker (default: -i lo, default log path)
 #   test            runs the whole test suite, plain and under ASan+UBSan
-#   deps            only installs the Debian packages
+#   deps            only installs the Debian packages (with the format/lint tools)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 RUNTIME_PKGS=(libbpf1 libelf1 zlib1g libsqlite3-0 sqlite3 iproute2)
 BUILD_PKGS=(gcc libc6-dev make cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev
-	zlib1g-dev libsqlite3-dev)
-TEST_PKGS=(libcmocka-dev util-linux procps ethtool iperf3)
+	zlib1g-dev libsqlite3-dev libcmocka-dev)
+TEST_PKGS=(util-linux procps ethtool iperf3)
+DEV_PKGS=(clang-format clang-tidy cppcheck)
 
 die() {
 	echo "pdtt setup: $*" >&2
@@ -56,7 +57,7 @@ test)
 	ctest --test-dir build-asan --output-on-failure
 	;;
 deps)
-	install_packages "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
+	install_packages "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${DEV_PKGS[@]}"
 	;;
 *)
 	echo "usage: bash scripts/setup.sh run [DAEMON ARGS...] | test | deps" >&2

@@ -155,12 +155,12 @@ start_daemon() { # NS ARGS...: runs pdtt in NS, output in $T/console, $T/stderr
 	done
 }
 
-stop_daemon() { # sends SIGINT and checks the clean exit
-	kill -INT "$DAEMON_PID"
-	local rc=0
+stop_daemon() { # [SIGNAL]: stops the daemon (default SIGINT) and checks the clean exit
+	local sig=${1:-INT} rc=0
+	kill -"$sig" "$DAEMON_PID"
 	wait "$DAEMON_PID" || rc=$?
 	DAEMON_PID=""
-	[ $rc -eq 0 ] || fail "daemon exited $rc after SIGINT"
+	[ $rc -eq 0 ] || fail "daemon exited $rc after SIG$sig"
 }
 
 # Last console figures for a uid: "rx_bytes rx_packets tx_bytes tx_packets", or "0 0 0 0".
@@ -182,17 +182,21 @@ log_total() { # LOG UID
 		END { print tot[u] }' "$1"
 }
 
-# Checks no pdtt program is attached or loaded any more.
+# pdtt programs loaded on the machine, by id (attached or not).
+pdtt_prog_ids() {
+	bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name pdtt_\(ingress\|egress\) .*/\1/p' | sort
+}
+
+# Checks that no pdtt program this test created is still loaded or attached.
+# Programs that existed before the test (an admin's running pdtt) are ignored.
 assert_no_bpf_left() {
-	local cg progs
-	cg=$(bpftool cgroup show "$CGROUP2" 2>/dev/null | grep -E 'pdtt_(ingress|egress)' || true)
-	[ -z "$cg" ] || fail "pdtt programs still attached to $CGROUP2: $cg"
-	local i=0
+	local i=0 new
 	# Programs are freed asynchronously once their last link and fd go away.
-	while progs=$(bpftool prog show 2>/dev/null | grep -E 'name pdtt_(ingress|egress)'); do
+	while new=$(comm -13 "$T/base-prog-ids" <(pdtt_prog_ids)) && [ -n "$new" ]; do
 		i=$((i + 1))
-		[ $i -lt 40 ] || fail "pdtt programs still loaded: $progs"
+		[ $i -lt 40 ] || fail "pdtt programs left loaded: ids $(echo $new); $(bpftool cgroup show "$CGROUP2")"
 		sleep 0.05
 	done
-	[ -z "$(ls -d /sys/fs/bpf/pdtt* 2>/dev/null)" ] || fail "pdtt pins left in /sys/fs/bpf"
+	[ -z "$(ls -d /sys/fs/bpf/pdtt-test-$$* 2>/dev/null)" ] || fail "test pins left in /sys/fs/bpf"
 }
+pdtt_prog_ids >"$T/base-prog-ids"
