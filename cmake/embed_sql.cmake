@@ -1,0 +1,20 @@
+# cmake -DOUT=sql_embedded -DNAMES="a;b" -DFILES="a.sql;b.sql" -P embed_sql.cmake
+# Writes OUT.c with each SQL file as a NUL-terminated `const char pdtt_sql_<name>[]`,
+# and OUT.h declaring them.
+set(c "/* Generated from sql/ by cmake/embed_sql.cmake; do not edit. */\n#include \"sql_embedded.h\"\n")
+set(h "/* Generated from sql/ by cmake/embed_sql.cmake; do not edit. */\n#ifndef PDTT_SQL_EMBEDDED_H\n#define PDTT_SQL_EMBEDDED_H\n")
+list(LENGTH NAMES n)
+math(EXPR last "${n} - 1")
+foreach(i RANGE ${last})
+  list(GET NAMES ${i} name)
+  list(GET FILES ${i} file)
+  file(READ ${file} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND c "const char pdtt_sql_${name}[] = { ${bytes} 0x00 };\n")
+  string(APPEND h "extern const char pdtt_sql_${name}[];\n")
+endforeach()
+string(APPEND h "#endif\n")
+file(WRITE ${OUT}.c.tmp "${c}")
+file(RENAME ${OUT}.c.tmp ${OUT}.c)
+file(WRITE ${OUT}.h.tmp "${h}")
+file(RENAME ${OUT}.h.tmp ${OUT}.h)

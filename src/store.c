@@ -1,0 +1,457 @@
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pdtt_exit.h"
+#include "retention.h"
+#include "sql_embedded.h"
+
+static const char *const migrations[PDTT_SCHEMA_VERSION] = {
+	pdtt_sql_001_base,
+	pdtt_sql_002_rollups,
+};
+
+static const char *const stmt_sql[PDTT_ST_COUNT] = {
+	[PDTT_ST_UPSERT_USER] = pdtt_sql_upsert_user,
+	[PDTT_ST_UPSERT_INTERFACE] = pdtt_sql_upsert_interface,
+	[PDTT_ST_INSERT_SAMPLE] = pdtt_sql_insert_sample,
+	[PDTT_ST_ADD_ROLLUP] = pdtt_sql_add_rollup,
+	[PDTT_ST_UPSERT_BASELINE] = pdtt_sql_upsert_baseline,
+	[PDTT_ST_LOAD_BASELINE] = pdtt_sql_load_baseline,
+	[PDTT_ST_CLEAR_BASELINE] = pdtt_sql_clear_baseline,
+	[PDTT_ST_GET_META] = pdtt_sql_get_meta,
+	[PDTT_ST_SET_META] = pdtt_sql_set_meta,
+	[PDTT_ST_PRUNE_SAMPLES] = pdtt_sql_prune_samples,
+	[PDTT_ST_PRUNE_ROLLUPS] = pdtt_sql_prune_rollups,
+};
+
+static const char *const res_name[] = { "hour", "day", "month" };
+
+static int exec(struct pdtt_store *s, const char *sql)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+static int64_t pragma_int(struct pdtt_store *s, const char *sql, int *rc)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	*rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (*rc != SQLITE_OK)
+		return 0;
+	*rc = sqlite3_step(st);
+	if (*rc == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+		*rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The directory (0750) and an empty file (0640) before SQLite opens it. */
+static int create_file(const char *path, char *err, size_t errlen)
+{
+	char dir[4096];
+	char *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) && errno != EEXIST) {
+			snprintf(err, errlen, "database directory '%s': %s; create it or choose another path with -d",
+				 dir, strerror(errno));
+			return -1;
+		}
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0) {
+		snprintf(err, errlen, "database '%s': %s; choose a writable path with -d", path,
+			 strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* A non-empty file must start with SQLite's magic; anything else is left alone. */
+static int check_magic(const char *path, char *err, size_t errlen)
+{
+	char head[16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0; /* SQLite reports it */
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n > 0 && (n < 16 || memcmp(head, "SQLite format 3", 16) != 0)) {
+		snprintf(err, errlen,
+			 "database '%s': not an SQLite database (corrupt or another file); "
+			 "it is left untouched, choose another path with -d",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+static int migrate(struct pdtt_store *s, int64_t from, char *err, size_t errlen)
+{
+	char sql[128];
+	int rc;
+
+	rc = exec(s, "BEGIN IMMEDIATE");
+	for (int64_t v = from; rc == SQLITE_OK && v < PDTT_SCHEMA_VERSION; v++)
+		rc = exec(s, migrations[v]);
+	if (rc == SQLITE_OK) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA application_id = %d;",
+			 PDTT_SCHEMA_VERSION, PDTT_APPLICATION_ID);
+		rc = exec(s, sql);
+	}
+	if (rc == SQLITE_OK && from == 0)
+		rc = exec(s, "INSERT INTO meta (key, value) VALUES ('created', strftime('%s', 'now'))");
+	if (rc == SQLITE_OK)
+		rc = exec(s, "COMMIT");
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "database: migrating schema %lld to %d failed: %s; nothing was changed",
+			 (long long)from, PDTT_SCHEMA_VERSION, sqlite3_errmsg(s->db));
+		exec(s, "ROLLBACK");
+		return -1;
+	}
+	return 0;
+}
+
+int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *err, size_t errlen)
+{
+	int flags = create ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+	int64_t app, version, tables;
+	struct stat stt;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (stat(path, &stt)) {
+		if (!create || errno != ENOENT) {
+			snprintf(err, errlen, "database '%s': %s%s", path, strerror(errno),
+				 create ? "" : "; is the daemon running with this -d?");
+			return PDTT_EXIT_DB;
+		}
+		if (create_file(path, err, errlen))
+			return PDTT_EXIT_DB;
+	} else if (check_magic(path, err, errlen)) {
+		return PDTT_EXIT_DB;
+	}
+	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "database '%s': %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 1000);
+	exec(s, "PRAGMA foreign_keys = ON");
+
+	app = pragma_int(s, "PRAGMA application_id", &rc);
+	if (rc == SQLITE_OK)
+		version = pragma_int(s, "PRAGMA user_version", &rc);
+	if (rc == SQLITE_OK)
+		tables = pragma_int(s, "SELECT count(*) FROM sqlite_schema", &rc);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "database '%s': unreadable (%s); it is left untouched", path,
+			 sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (app != PDTT_APPLICATION_ID && (app != 0 || version != 0 || tables != 0)) {
+		snprintf(err, errlen,
+			 "database '%s': not a pdtt database (another application's file); "
+			 "it is left untouched, choose another path with -d",
+			 path);
+		goto fail;
+	}
+	if (version > PDTT_SCHEMA_VERSION) {
+		snprintf(err, errlen,
+			 "database '%s': schema version %lld is newer than this pdtt understands (%d); "
+			 "upgrade pdtt",
+			 path, (long long)version, PDTT_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (create) {
+		/* Only takes effect on an empty file, before anything is written. */
+		if (tables == 0)
+			exec(s, "PRAGMA auto_vacuum = INCREMENTAL");
+		if (exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK) {
+			snprintf(err, errlen, "database '%s': cannot enable WAL: %s", path,
+				 sqlite3_errmsg(s->db));
+			goto fail;
+		}
+		if (version < PDTT_SCHEMA_VERSION && migrate(s, version, err, errlen))
+			goto fail;
+	} else if (version < PDTT_SCHEMA_VERSION) {
+		snprintf(err, errlen,
+			 "database '%s': schema version %lld is older than %d; start the daemon once to migrate it",
+			 path, (long long)version, PDTT_SCHEMA_VERSION);
+		goto fail;
+	}
+	for (int i = 0; create && i < PDTT_ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "database '%s': preparing statement %d: %s", path, i,
+				 sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	pdtt_store_close(s);
+	return PDTT_EXIT_DB;
+}
+
+void pdtt_store_close(struct pdtt_store *s)
+{
+	for (int i = 0; i < PDTT_ST_COUNT; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+static void bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
+}
+
+static void bind_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_value(sqlite3_stmt *st, const struct pdtt_value *v)
+{
+	bind_i64(st, ":rx_bytes", (int64_t)v->rx_bytes);
+	bind_i64(st, ":rx_packets", (int64_t)v->rx_packets);
+	bind_i64(st, ":tx_bytes", (int64_t)v->tx_bytes);
+	bind_i64(st, ":tx_packets", (int64_t)v->tx_packets);
+}
+
+/* Runs a statement that returns no rows (or one, into *id) and resets it. */
+static int run(sqlite3_stmt *st, int64_t *id)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		if (id)
+			*id = sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int get_meta(struct pdtt_store *s, const char *key, char *out, size_t len)
+{
+	sqlite3_stmt *st = s->st[PDTT_ST_GET_META];
+	int rc;
+
+	out[0] = '\0';
+	bind_text(st, ":key", key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+
+		snprintf(out, len, "%s", v ? (const char *)v : "");
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int set_meta(struct pdtt_store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = s->st[PDTT_ST_SET_META];
+
+	bind_text(st, ":key", key);
+	bind_text(st, ":value", value);
+	return run(st, NULL);
+}
+
+int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *out, struct pdtt_snapshot *baseline)
+{
+	sqlite3_stmt *st = s->st[PDTT_ST_LOAD_BASELINE];
+	char v[64];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = get_meta(s, "boot_id", out->boot_id, sizeof(out->boot_id));
+	if (rc == SQLITE_OK)
+		rc = get_meta(s, "map_id", v, sizeof(v));
+	out->map_id = strtoull(v, NULL, 10);
+	if (rc == SQLITE_OK)
+		rc = get_meta(s, "last_end", v, sizeof(v));
+	out->last_end = strtoll(v, NULL, 10);
+	if (rc != SQLITE_OK)
+		return rc;
+
+	pdtt_snapshot_clear(baseline);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pdtt_key k = {
+			.uid = (__u32)sqlite3_column_int64(st, 0),
+			.netns_cookie = (__u64)sqlite3_column_int64(st, 1),
+			.ifindex = (__u32)sqlite3_column_int64(st, 2),
+		};
+		struct pdtt_value val = {
+			.rx_bytes = (__u64)sqlite3_column_int64(st, 3),
+			.rx_packets = (__u64)sqlite3_column_int64(st, 4),
+			.tx_bytes = (__u64)sqlite3_column_int64(st, 5),
+			.tx_packets = (__u64)sqlite3_column_int64(st, 6),
+		};
+
+		if (pdtt_snapshot_append(baseline, &k, &val)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	pdtt_snapshot_sort(baseline);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int commit_row(struct pdtt_store *s, const struct pdtt_commit *c,
+		      const struct pdtt_commit_row *r, const int64_t bucket[3], char label[3][40])
+{
+	sqlite3_stmt *st;
+	int64_t iface_id = 0;
+	int rc;
+
+	st = s->st[PDTT_ST_UPSERT_USER];
+	bind_i64(st, ":uid", r->key.uid);
+	bind_text(st, ":name", r->user_name);
+	bind_i64(st, ":seen", c->span.end);
+	rc = run(st, NULL);
+	if (rc)
+		return rc;
+
+	st = s->st[PDTT_ST_UPSERT_INTERFACE];
+	bind_text(st, ":name", r->iface_name);
+	bind_text(st, ":netns", r->netns);
+	bind_i64(st, ":seen", c->span.end);
+	rc = run(st, &iface_id);
+	if (rc)
+		return rc;
+
+	st = s->st[PDTT_ST_INSERT_SAMPLE];
+	bind_i64(st, ":start", c->span.start);
+	bind_i64(st, ":end", c->span.end);
+	bind_i64(st, ":uid", r->key.uid);
+	bind_i64(st, ":iface_id", iface_id);
+	bind_value(st, &r->delta);
+	rc = run(st, NULL);
+	if (rc)
+		return rc;
+
+	st = s->st[PDTT_ST_ADD_ROLLUP];
+	for (int i = 0; i < 3; i++) {
+		bind_text(st, ":resolution", res_name[i]);
+		bind_i64(st, ":bucket_start", bucket[i]);
+		bind_text(st, ":label", label[i]);
+		bind_i64(st, ":uid", r->key.uid);
+		bind_i64(st, ":iface_id", iface_id);
+		bind_value(st, &r->delta);
+		rc = run(st, NULL);
+		if (rc)
+			return rc;
+	}
+
+	st = s->st[PDTT_ST_UPSERT_BASELINE];
+	bind_i64(st, ":uid", r->key.uid);
+	bind_i64(st, ":netns_cookie", (int64_t)r->key.netns_cookie);
+	bind_i64(st, ":ifindex", r->key.ifindex);
+	bind_value(st, &r->cumulative);
+	return run(st, NULL);
+}
+
+int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *err, size_t errlen)
+{
+	int64_t bucket[3];
+	char label[3][40], num[32];
+	int rc;
+
+	/* Every row of one commit shares its buckets: the sample's last second. */
+	for (int i = 0; i < 3; i++) {
+		bucket[i] = pdtt_bucket_start((enum pdtt_res)i, c->span.end - 1);
+		pdtt_bucket_label((enum pdtt_res)i, bucket[i], label[i], sizeof(label[i]));
+	}
+	rc = exec(s, "BEGIN IMMEDIATE");
+	if (rc == SQLITE_OK && c->reset_baseline)
+		rc = run(s->st[PDTT_ST_CLEAR_BASELINE], NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < c->n_rows; i++)
+		rc = commit_row(s, c, &c->rows[i], bucket, label);
+	if (rc == SQLITE_OK)
+		rc = set_meta(s, "boot_id", c->boot_id);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)c->map_id);
+	if (rc == SQLITE_OK)
+		rc = set_meta(s, "map_id", num);
+	snprintf(num, sizeof(num), "%lld", (long long)c->span.end);
+	if (rc == SQLITE_OK)
+		rc = set_meta(s, "last_end", num);
+	if (rc == SQLITE_OK)
+		rc = exec(s, "COMMIT");
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		if (!sqlite3_get_autocommit(s->db))
+			exec(s, "ROLLBACK");
+	}
+	return rc;
+}
+
+static int prune_rollups(struct pdtt_store *s, const char *res, int64_t cutoff)
+{
+	sqlite3_stmt *st = s->st[PDTT_ST_PRUNE_ROLLUPS];
+
+	if (cutoff == INT64_MIN)
+		return SQLITE_OK;
+	bind_text(st, ":resolution", res);
+	bind_i64(st, ":cutoff", cutoff);
+	return run(st, NULL);
+}
+
+int pdtt_store_prune(struct pdtt_store *s, const struct pdtt_cutoffs *c, char *err, size_t errlen)
+{
+	int rc = exec(s, "BEGIN IMMEDIATE");
+
+	if (rc == SQLITE_OK && c->samples != INT64_MIN) {
+		bind_i64(s->st[PDTT_ST_PRUNE_SAMPLES], ":cutoff", c->samples);
+		rc = run(s->st[PDTT_ST_PRUNE_SAMPLES], NULL);
+	}
+	if (rc == SQLITE_OK)
+		rc = prune_rollups(s, "hour", c->hourly);
+	if (rc == SQLITE_OK)
+		rc = prune_rollups(s, "day", c->daily);
+	if (rc == SQLITE_OK)
+		rc = prune_rollups(s, "month", c->monthly);
+	if (rc == SQLITE_OK)
+		rc = exec(s, "COMMIT");
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		if (!sqlite3_get_autocommit(s->db))
+			exec(s, "ROLLBACK");
+		return rc;
+	}
+	/* Give freed pages back to the file system. */
+	exec(s, "PRAGMA incremental_vacuum");
+	return SQLITE_OK;
+}

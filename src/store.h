@@ -1,0 +1,86 @@
+/* The history database (SQLite): schema, migrations and the per-interval
+ * commit.  All SQL text lives in sql/ and is compiled in. */
+#ifndef PDTT_STORE_H
+#define PDTT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+#include "timebucket.h"
+
+#define PDTT_DEFAULT_DB "/var/lib/pdtt/pdtt.db"
+#define PDTT_SCHEMA_VERSION 2
+#define PDTT_APPLICATION_ID 0x70647474 /* "pdtt" */
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+enum pdtt_stmt {
+	PDTT_ST_UPSERT_USER,
+	PDTT_ST_UPSERT_INTERFACE,
+	PDTT_ST_INSERT_SAMPLE,
+	PDTT_ST_ADD_ROLLUP,
+	PDTT_ST_UPSERT_BASELINE,
+	PDTT_ST_LOAD_BASELINE,
+	PDTT_ST_CLEAR_BASELINE,
+	PDTT_ST_GET_META,
+	PDTT_ST_SET_META,
+	PDTT_ST_PRUNE_SAMPLES,
+	PDTT_ST_PRUNE_ROLLUPS,
+	PDTT_ST_COUNT,
+};
+
+struct pdtt_store {
+	struct sqlite3 *db;
+	struct sqlite3_stmt *st[PDTT_ST_COUNT];
+};
+
+/* What the daemon needs to resume where the last commit left off. */
+struct pdtt_store_state {
+	char boot_id[64]; /* "" when never stored */
+	uint64_t map_id;
+	int64_t last_end; /* 0 when no sample was ever committed */
+};
+
+/* One (user, interface) row of a commit: the interval's delta and the
+ * kernel's cumulative counters it brings the baseline to. */
+struct pdtt_commit_row {
+	struct pdtt_key key;
+	struct pdtt_value delta;
+	struct pdtt_value cumulative;
+	const char *user_name; /* NULL when the uid has no passwd entry */
+	const char *iface_name;
+	const char *netns; /* "host" or "netns:<cookie>" */
+};
+
+struct pdtt_commit {
+	struct pdtt_span span;
+	const struct pdtt_commit_row *rows;
+	size_t n_rows;
+	bool reset_baseline; /* the map was recreated: forget the old baseline */
+	const char *boot_id;
+	uint64_t map_id;
+};
+
+/* Opens (and with create, creates and migrates) the database.  A file that
+ * is not a pdtt database, is corrupt, or has a newer schema is refused and
+ * left untouched.  Returns a PDTT_EXIT_* status; message in err. */
+int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *err, size_t errlen);
+void pdtt_store_close(struct pdtt_store *s);
+
+int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *st, struct pdtt_snapshot *baseline);
+
+/* Writes samples, rollups, users, interfaces, the baseline and meta in one
+ * BEGIN IMMEDIATE transaction.  On failure nothing is written: the caller
+ * keeps its baseline and the next commit carries the gap.  0 or an SQLite
+ * error code; message in err. */
+int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *err, size_t errlen);
+
+/* Deletes what retention no longer keeps (cutoffs from pdtt_retention_cutoffs)
+ * and gives the space back (incremental vacuum). */
+struct pdtt_cutoffs;
+int pdtt_store_prune(struct pdtt_store *s, const struct pdtt_cutoffs *c, char *err, size_t errlen);
+
+#endif
