@@ -10,9 +10,10 @@
 
 #include "pdtt.h"
 #include "pdtt_exit.h"
+#include "store.h"
 #include "version.h"
 
-enum { OPT_MAX_ENTRIES = 0x100 };
+enum { OPT_MAX_ENTRIES = 0x100, OPT_NO_DB, OPT_TZ, OPT_RETENTION, OPT_PIN_DIR };
 
 static const struct option long_options[] = {
 	{ "interface", required_argument, NULL, 'i' },
@@ -21,6 +22,11 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
+	{ "db", required_argument, NULL, 'd' },
+	{ "no-db", no_argument, NULL, OPT_NO_DB },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "retention", required_argument, NULL, OPT_RETENTION },
+	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -28,6 +34,7 @@ void pdtt_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"Usage: %s -i <interface> [-l <logfile>] [-t <interval>] [-h]\n"
+		"       %s stop    remove the pinned programs and maps for good\n"
 		"\n"
 		"Per-User Data Transfer Tracker: counts IP traffic per user with eBPF.\n"
 		"\n"
@@ -37,13 +44,19 @@ void pdtt_usage(FILE *out, const char *prog)
 		"  -l, --log FILE         log file (default: %s)\n"
 		"  -t, --interval SECS    statistics interval, 1-%u seconds (default: %u)\n"
 		"      --max-entries N    size of the kernel's per-user table (default: %u)\n"
+		"  -d, --db FILE          history database (default: %s)\n"
+		"      --no-db            keep no history: totals in memory, nothing pinned\n"
+		"      --tz ZONE          time zone of hours/days/months (default: the system's)\n"
+		"      --retention SPEC   e.g. samples=7d,hourly=90d,daily=3y,monthly=forever\n"
+		"      --pin-dir DIR      where programs and maps are pinned (default: %s)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
 		"Exit status: 0 ok, 1 runtime error, 2 usage error, 3 interface not found,\n"
-		"4 log file not writable, 5 insufficient privileges, 6 unsupported system.\n",
-		prog, PDTT_DEFAULT_LOG, PDTT_MAX_INTERVAL, PDTT_DEFAULT_INTERVAL,
-		PDTT_DEFAULT_MAX_ENTRIES);
+		"4 log file not writable, 5 insufficient privileges, 6 unsupported system,\n"
+		"7 database unusable.\n",
+		prog, prog, PDTT_DEFAULT_LOG, PDTT_MAX_INTERVAL, PDTT_DEFAULT_INTERVAL,
+		PDTT_DEFAULT_MAX_ENTRIES, PDTT_DEFAULT_DB, PDTT_DEFAULT_PIN_ROOT);
 }
 
 /* Strict unsigned parse: digits only, no sign, no trailing junk. */
@@ -95,11 +108,24 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 	o->log_path = PDTT_DEFAULT_LOG;
 	o->interval = PDTT_DEFAULT_INTERVAL;
 	o->max_entries = PDTT_DEFAULT_MAX_ENTRIES;
+	o->db_path = PDTT_DEFAULT_DB;
+	o->pin_root = PDTT_DEFAULT_PIN_ROOT;
+	o->retention = pdtt_retention_default();
 	err[0] = '\0';
+
+	if (argc > 1 && !strcmp(argv[1], "stop")) {
+		o->action = PDTT_ACTION_STOP;
+		argc--;
+		argv++;
+	}
 
 	optind = 0; /* full re-initialisation, so the parser can be called again */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:l:t:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:l:t:d:hV", long_options, NULL)) != -1) {
+		if (o->action == PDTT_ACTION_STOP && c != OPT_PIN_DIR && c != 'h') {
+			snprintf(err, errlen, "stop: only --pin-dir is allowed; see --help");
+			return PDTT_EXIT_USAGE;
+		}
 		switch (c) {
 		case 'i':
 			rc = add_iface(o, optarg, err, errlen);
@@ -133,6 +159,34 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 				return PDTT_EXIT_USAGE;
 			}
 			break;
+		case 'd':
+			if (!*optarg) {
+				snprintf(err, errlen,
+					 "database '': empty path; e.g. -d /var/lib/pdtt/pdtt.db");
+				return PDTT_EXIT_USAGE;
+			}
+			o->db_path = optarg;
+			break;
+		case OPT_NO_DB:
+			o->db_path = NULL;
+			break;
+		case OPT_TZ:
+			o->tz = optarg;
+			break;
+		case OPT_RETENTION:
+			if (pdtt_retention_parse(optarg, &o->retention, err, errlen))
+				return PDTT_EXIT_USAGE;
+			break;
+		case OPT_PIN_DIR:
+			if (optarg[0] != '/') {
+				snprintf(err, errlen,
+					 "pin directory '%s': not an absolute path; e.g. --pin-dir "
+					 "/sys/fs/bpf/pdtt",
+					 optarg);
+				return PDTT_EXIT_USAGE;
+			}
+			o->pin_root = optarg;
+			break;
 		case 'h':
 			o->action = PDTT_ACTION_HELP;
 			return 0;
@@ -156,6 +210,8 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 		snprintf(err, errlen, "argument '%s': unexpected; see --help", argv[optind]);
 		return PDTT_EXIT_USAGE;
 	}
+	if (o->action == PDTT_ACTION_STOP)
+		return 0;
 	if (!o->n_ifaces && !o->all_ifaces) {
 		snprintf(err, errlen,
 			 "interface: none given; use -i IFACE (e.g. -i lo; 'ip link show' lists "

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+
+#include "retention.h"
 #include <stddef.h>
 
 #define PDTT_DEFAULT_LOG "/var/log/pdtt_stats.log"
@@ -14,10 +16,13 @@
 #define PDTT_MIN_MAX_ENTRIES 1u
 #define PDTT_MAX_MAX_ENTRIES (1u << 24)
 
+#define PDTT_DEFAULT_PIN_ROOT "/sys/fs/bpf/pdtt"
+
 enum pdtt_action {
 	PDTT_ACTION_RUN,
 	PDTT_ACTION_HELP,
 	PDTT_ACTION_VERSION,
+	PDTT_ACTION_STOP, /* 'stop': remove the pinned programs and maps for good */
 };
 
 struct pdtt_options {
@@ -28,10 +33,14 @@ struct pdtt_options {
 	const char *log_path;
 	unsigned interval; /* seconds */
 	unsigned max_entries;
+	const char *db_path; /* NULL with --no-db */
+	const char *tz;	     /* --tz; NULL: the system's local zone */
+	const char *pin_root;
+	struct pdtt_retention retention;
 };
 
-/* Parses argv into *opts.  Returns 0 on success; otherwise a PDTT_EXIT_*
- * status and a one-line message (without the "pdtt: " prefix) in err. */
+/* Parses argv (the daemon's options, or 'stop [--pin-dir DIR]') into *opts.  Returns 0 on success;
+ * otherwise a PDTT_EXIT_* status and a one-line message (without the "pdtt: " prefix) in err. */
 int pdtt_parse_options(int argc, char **argv, struct pdtt_options *opts, char *err, size_t errlen);
 
 /* Writes the usage text. */

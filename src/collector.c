@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "pdtt_exit.h"
@@ -98,6 +102,129 @@ int pdtt_collector_probe(enum pdtt_variant *out)
 	return 0;
 }
 
+static const char *const pinned_maps[] = { "pdtt_stats", "pdtt_ifaces", "pdtt_config",
+					   "pdtt_lost" };
+static const char *const progs[2] = { "pdtt_ingress", "pdtt_egress" };
+static const char *const link_pins[2] = { "link_ingress", "link_egress" };
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+/* bpffs is usually mounted at /sys/fs/bpf; mount it when it is not. */
+static int ensure_bpffs(const char *pin_dir, char *err, size_t errlen)
+{
+	struct statfs fs;
+
+	if (!statfs("/sys/fs/bpf", &fs) && fs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (strncmp(pin_dir, "/sys/fs/bpf/", 12) != 0)
+		return 0; /* a pin directory elsewhere is the admin's business */
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		snprintf(err, errlen,
+			 "bpffs: cannot mount it at /sys/fs/bpf: %s; mount it "
+			 "(mount -t bpf bpf /sys/fs/bpf) or use --no-db",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int mkdirs(const char *path)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, 0700) && errno != EEXIST)
+				return -1;
+			*s = '/';
+		}
+	return mkdir(p, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+static int lock_pins(struct pdtt_collector *c, const char *pin_dir, char *err, size_t errlen)
+{
+	if (ensure_bpffs(pin_dir, err, errlen))
+		return PDTT_EXIT_UNSUPPORTED;
+	if (mkdirs(pin_dir)) {
+		snprintf(err, errlen, "pin directory %s: %s", pin_dir, strerror(errno));
+		return PDTT_EXIT_UNSUPPORTED;
+	}
+	c->lock_fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->lock_fd < 0 || flock(c->lock_fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen, "pin directory %s: %s; another pdtt daemon is running on it",
+			 pin_dir, strerror(errno));
+		return PDTT_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* Takes over the maps an earlier run pinned, so counting goes on where it was. */
+static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, pinned_maps[i]);
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		char path[4096];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_maps[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != bpf_map__type(m) ||
+		    info.key_size != bpf_map__key_size(m) ||
+		    info.value_size != bpf_map__value_size(m)) {
+			snprintf(err, errlen,
+				 "pinned map %s: another layout; run 'pdtt_xdp_user stop' to "
+				 "remove it",
+				 path);
+			close(fd);
+			return PDTT_EXIT_RUNTIME;
+		}
+		if (info.max_entries != bpf_map__max_entries(m)) {
+			if (!strcmp(pinned_maps[i], "pdtt_stats"))
+				fprintf(stderr,
+					"pdtt: warning: the pinned table keeps its size of %u "
+					"entries; "
+					"'pdtt_xdp_user stop' and a restart apply --max-entries\n",
+					info.max_entries);
+			bpf_map__set_max_entries(m, info.max_entries);
+		}
+		if (bpf_map__reuse_fd(m, fd)) {
+			snprintf(err, errlen, "pinned map %s: cannot reuse it: %s", path,
+				 strerror(errno));
+			close(fd);
+			return PDTT_EXIT_RUNTIME;
+		}
+		close(fd);
+		c->reused = true;
+	}
+	return 0;
+}
+
+static int pin_new_maps(struct pdtt_collector *c, const char *pin_dir, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, pinned_maps[i]);
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_maps[i]);
+		if (!access(path, F_OK))
+			continue;
+		if (bpf_map__pin(m, path)) {
+			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+			return PDTT_EXIT_RUNTIME;
+		}
+		c->pinned_now |= 1u << (2 + i);
+	}
+	return 0;
+}
+
 static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_config *cfg,
 			char *err, size_t errlen)
 {
@@ -109,9 +236,23 @@ static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_co
 	/* The compat programs cannot see network namespaces: they key on 0. */
 	__u64 netns = c->variant == PDTT_VARIANT_COMPAT ? 0 : cfg->netns_cookie;
 
+	struct pdtt_iface_key k, next;
+
 	if (!ifaces || !config) {
 		snprintf(err, errlen, "BPF object: filter maps missing; rebuild pdtt");
 		return PDTT_EXIT_RUNTIME;
+	}
+	/* A reused filter map still holds the last run's selection: drop what
+	 * is no longer selected, keep (never remove, then re-add) what still is. */
+	for (int more = !bpf_map_get_next_key(bpf_map__fd(ifaces), NULL, &next); more;) {
+		bool wanted = false;
+
+		k = next;
+		more = !bpf_map_get_next_key(bpf_map__fd(ifaces), &k, &next);
+		for (int i = 0; i < cfg->n_ifaces; i++)
+			wanted |= k.netns_cookie == netns && k.ifindex == cfg->ifaces[i].ifindex;
+		if (!wanted)
+			bpf_map_delete_elem(bpf_map__fd(ifaces), &k);
 	}
 	for (int i = 0; i < cfg->n_ifaces; i++) {
 		struct pdtt_iface_key k = { .netns_cookie = netns,
@@ -130,33 +271,65 @@ static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_co
 	return 0;
 }
 
-static int attach(struct pdtt_collector *c, const char *cgroup_path, char *err, size_t errlen)
+static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *cfg, char *err,
+		  size_t errlen)
 {
-	static const char *const progs[2] = { "pdtt_ingress", "pdtt_egress" };
-	int cg = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int cg = open(cfg->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = 0;
 
 	if (cg < 0) {
-		snprintf(err, errlen, "cgroup %s: %s; is cgroup v2 mounted there?", cgroup_path,
-			 strerror(errno));
+		snprintf(err, errlen, "cgroup %s: %s; is cgroup v2 mounted there?",
+			 cfg->cgroup_path, strerror(errno));
 		return PDTT_EXIT_UNSUPPORTED;
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2 && !rc; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(c->obj, progs[i]);
+		char path[4096];
 
+		path[0] = '\0';
+		if (cfg->pin_dir)
+			snprintf(path, sizeof(path), "%s/%s", cfg->pin_dir, link_pins[i]);
+		if (path[0] && !access(path, F_OK)) {
+			/* An earlier run's link: swap in this run's program atomically,
+			 * so not a packet goes uncounted. */
+			c->links[i] = bpf_link__open(path);
+			if (!c->links[i] || bpf_link__update_program(c->links[i], p)) {
+				snprintf(err, errlen,
+					 "pinned link %s: cannot update its program: %s; "
+					 "run 'pdtt_xdp_user stop' and start again",
+					 path, strerror(errno));
+				rc = PDTT_EXIT_RUNTIME;
+			}
+			continue;
+		}
 		c->links[i] = p ? bpf_program__attach_cgroup(p, cg) : NULL;
 		if (!c->links[i]) {
 			snprintf(err, errlen,
 				 "Failed to attach program to cgroup %s (%s): %s; check root "
 				 "privileges, "
 				 "kernel eBPF cgroup support and the cgroup v2 mount",
-				 cgroup_path, progs[i], strerror(errno));
+				 cfg->cgroup_path, progs[i], strerror(errno));
 			rc = PDTT_EXIT_RUNTIME;
-			break;
+		} else if (path[0] && bpf_link__pin(c->links[i], path)) {
+			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+			rc = PDTT_EXIT_RUNTIME;
+		} else if (path[0]) {
+			c->pinned_now |= 1u << i;
 		}
 	}
 	close(cg);
 	return rc;
+}
+
+static int read_map_id(struct pdtt_collector *c)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(c->stats_fd, &info, &len))
+		return -errno;
+	c->map_id = info.id;
+	return 0;
 }
 
 int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
@@ -167,7 +340,7 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 
 	memset(c, 0, sizeof(*c));
 	c->variant = v;
-	c->stats_fd = c->lost_fd = -1;
+	c->stats_fd = c->lost_fd = c->lock_fd = -1;
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		snprintf(err, errlen, "possible CPUs: %s", strerror(-c->ncpus));
@@ -188,6 +361,13 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 		rc = PDTT_EXIT_RUNTIME;
 		goto cleanup;
 	}
+	if (cfg->pin_dir) {
+		rc = lock_pins(c, cfg->pin_dir, err, errlen);
+		if (!rc)
+			rc = reuse_maps(c, cfg->pin_dir, err, errlen);
+		if (rc)
+			goto cleanup;
+	}
 	if (bpf_object__load(c->obj)) {
 		snprintf(err, errlen,
 			 "BPF programs (%s variant): the kernel refused to load them: %s; "
@@ -198,14 +378,27 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 	}
 	c->stats_fd = bpf_map__fd(stats);
 	c->lost_fd = bpf_map__fd(lost);
-	rc = fill_filters(c, cfg, err, errlen);
-	if (rc)
+	if (read_map_id(c)) {
+		snprintf(err, errlen, "stats map: %s", strerror(errno));
+		rc = PDTT_EXIT_RUNTIME;
 		goto cleanup;
-	rc = attach(c, cfg->cgroup_path, err, errlen);
+	}
+	rc = fill_filters(c, cfg, err, errlen);
+	if (!rc && cfg->pin_dir)
+		rc = pin_new_maps(c, cfg->pin_dir, err, errlen);
+	if (!rc)
+		rc = attach(c, cfg, err, errlen);
 	if (rc)
 		goto cleanup;
 	return 0;
 cleanup:
+	/* Leave no half-made pin set behind: only what this run pinned goes. */
+	for (int i = 0; i < 2; i++)
+		if (c->pinned_now & (1u << i))
+			bpf_link__unpin(c->links[i]);
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
+		if (c->pinned_now & (1u << (2 + i)))
+			bpf_map__unpin(bpf_object__find_map_by_name(c->obj, pinned_maps[i]), NULL);
 	pdtt_collector_stop(c);
 	return rc;
 }
@@ -271,4 +464,46 @@ void pdtt_collector_stop(struct pdtt_collector *c)
 	free(c->percpu_buf);
 	c->percpu_buf = NULL;
 	c->stats_fd = c->lost_fd = -1;
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	c->lock_fd = -1;
+}
+
+int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen)
+{
+	const char *names[] = { link_pins[0],	link_pins[1],	pinned_maps[0],
+				pinned_maps[1], pinned_maps[2], pinned_maps[3] };
+	int lock = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (lock < 0) {
+		if (errno == ENOENT)
+			return 0; /* nothing pinned: already stopped */
+		snprintf(err, errlen, "pin directory %s: %s", pin_dir, strerror(errno));
+		return PDTT_EXIT_RUNTIME;
+	}
+	if (flock(lock, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen,
+			 "pin directory %s: a pdtt daemon is running on it; stop it first "
+			 "(Ctrl+C or SIGTERM), then run stop again",
+			 pin_dir);
+		close(lock);
+		return PDTT_EXIT_RUNTIME;
+	}
+	/* Links first: once they are gone no program writes the maps. */
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, names[i]);
+		if (unlink(path) && errno != ENOENT) {
+			snprintf(err, errlen, "removing %s: %s", path, strerror(errno));
+			rc = PDTT_EXIT_RUNTIME;
+		}
+	}
+	if (!rc && rmdir(pin_dir) && errno != ENOENT) {
+		snprintf(err, errlen, "removing %s: %s (unknown files in it?)", pin_dir,
+			 strerror(errno));
+		rc = PDTT_EXIT_RUNTIME;
+	}
+	close(lock);
+	return rc;
 }

@@ -28,6 +28,10 @@ struct pdtt_collector_config {
 	int n_ifaces;
 	uint64_t netns_cookie; /* the daemon's own netns */
 	unsigned max_entries;
+	/* NULL: links die with the daemon.  Else maps and links are pinned
+	 * there (reused when present), so the kernel keeps counting while the
+	 * daemon is stopped; 'pdtt_xdp_user stop' removes them. */
+	const char *pin_dir;
 };
 
 struct pdtt_collector {
@@ -37,7 +41,11 @@ struct pdtt_collector {
 	struct bpf_link *links[2];
 	int stats_fd, lost_fd;
 	int ncpus;
-	void *percpu_buf; /* scratch for one per-CPU value */
+	void *percpu_buf;    /* scratch for one per-CPU value */
+	uint32_t map_id;     /* kernel id of the stats map: a new id means new counters */
+	bool reused;	     /* pinned maps and links of an earlier run were taken over */
+	int lock_fd;	     /* flock on the pin directory: one daemon per pin set */
+	unsigned pinned_now; /* bits: links (0-1) and maps (2-5) this run pinned */
 };
 
 /* Picks the variant for this kernel; PDTT_BPF_VARIANT=full|kctx|compat in the
@@ -55,7 +63,12 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 int pdtt_collector_read(struct pdtt_collector *c, struct pdtt_snapshot *s);
 /* Reads the lost-count totals. 0 or -errno. */
 int pdtt_collector_read_lost(struct pdtt_collector *c, struct pdtt_lost_info *lost);
-/* Detaches and frees everything. Safe on a zeroed or half-started collector. */
+/* Detaches (unless pinned) and frees everything. Safe on a zeroed or
+ * half-started collector. */
 void pdtt_collector_stop(struct pdtt_collector *c);
+
+/* Removes the pinned links and maps under pin_dir for good; the programs
+ * detach once no daemon holds them.  Returns a PDTT_EXIT_* status. */
+int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen);
 
 #endif

@@ -18,7 +18,10 @@
 #include "collector.h"
 #include "pdtt_exit.h"
 #include "report_format.h"
+#include "retention.h"
+#include "store.h"
 #include "sysenv.h"
+#include "timebucket.h"
 #include "user_totals.h"
 
 struct pdtt_daemon {
@@ -35,6 +38,23 @@ struct pdtt_daemon {
 	struct pdtt_buf buf;
 	struct timespec last_tick;
 	bool read_failing;
+	uint64_t netns_cookie; /* the daemon's netns as the programs key it */
+
+	/* History (absent with --no-db) */
+	bool have_db;
+	char db_path[4096];
+	char pin_dir[4096];
+	struct pdtt_store store;
+	struct pdtt_snapshot committed; /* kernel counters as of the last commit */
+	int64_t last_end;		/* wall-clock end of the last commit */
+	bool reset_pending;		/* the map is new: drop the stored baseline */
+	bool store_failing;
+	char boot_id[64];
+	struct timespec last_prune;
+	struct pdtt_user_table names; /* uid -> name cache for the database */
+	struct pdtt_commit_row *rows;
+	size_t rows_cap;
+	char (*labels)[2][24];
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -115,6 +135,131 @@ static void resolve_names(struct pdtt_user_table *t)
 	}
 }
 
+static int read_boot_id(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	int ok = f && fgets(out, (int)len, f);
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\n")] = '\0';
+	return 0;
+}
+
+static const char *cached_name(struct pdtt_daemon *d, uint32_t uid)
+{
+	struct pdtt_user_stat *u = pdtt_users_get(&d->names, uid);
+
+	if (!u)
+		return NULL;
+	if (!u->name_looked_up)
+		resolve_names(&d->names);
+	return u->name[0] ? u->name : NULL;
+}
+
+/* Interface name and namespace label for a key: names for the daemon's own
+ * namespace, "if<N>" / "netns:<cookie>" for others. */
+static void iface_labels(const struct pdtt_daemon *d, const struct pdtt_key *k, char name[24],
+			 char netns[24])
+{
+	char ifname[IF_NAMESIZE];
+
+	if (k->netns_cookie == d->netns_cookie) {
+		snprintf(netns, 24, "host");
+		if (if_indextoname(k->ifindex, ifname)) {
+			snprintf(name, 24, "%s", ifname);
+			return;
+		}
+	} else {
+		snprintf(netns, 24, "netns:%llu", (unsigned long long)k->netns_cookie);
+	}
+	snprintf(name, 24, "if%u", k->ifindex);
+}
+
+/* Commits this interval's change against the last committed baseline.  A
+ * failed commit keeps the baseline, so the next one carries the gap. */
+static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *now)
+{
+	struct pdtt_commit c = { 0 };
+	char err[512];
+	int rc;
+
+	if (!d->have_db)
+		return;
+	if (pdtt_snapshot_diff(&d->committed, now, &d->delta))
+		goto oom;
+	if (d->rows_cap < d->delta.n) {
+		size_t cap = d->delta.n * 2;
+		void *r = realloc(d->rows, cap * sizeof(*d->rows));
+		void *l = r ? realloc(d->labels, cap * sizeof(*d->labels)) : NULL;
+
+		if (r)
+			d->rows = r;
+		if (!l)
+			goto oom;
+		d->labels = l;
+		d->rows_cap = cap;
+	}
+	for (size_t i = 0; i < d->delta.n; i++) {
+		struct pdtt_commit_row *r = &d->rows[i];
+		const struct pdtt_entry *cum = pdtt_snapshot_find(now, &d->delta.e[i].key);
+
+		r->key = d->delta.e[i].key;
+		r->delta = d->delta.e[i].val;
+		r->cumulative = cum->val;
+		r->user_name = cached_name(d, r->key.uid);
+		iface_labels(d, &r->key, d->labels[i][0], d->labels[i][1]);
+		r->iface_name = d->labels[i][0];
+		r->netns = d->labels[i][1];
+	}
+	c.span = pdtt_plan_sample(d->last_end, (int64_t)time(NULL));
+	c.rows = d->rows;
+	c.n_rows = d->delta.n;
+	c.reset_baseline = d->reset_pending;
+	c.boot_id = d->boot_id;
+	c.map_id = d->collector.map_id;
+	rc = pdtt_store_commit(&d->store, &c, err, sizeof(err));
+	if (rc) {
+		if (!d->store_failing)
+			err_line("database %s: cannot store this interval: %s; nothing is lost, "
+				 "the next interval that can be stored includes it",
+				 d->db_path, err);
+		d->store_failing = true;
+		return;
+	}
+	if (pdtt_snapshot_copy(&d->committed, now)) {
+		/* The database has the new baseline; reload it rather than guess. */
+		struct pdtt_store_state st;
+
+		pdtt_store_load(&d->store, &st, &d->committed);
+	}
+	if (d->store_failing)
+		err_line("database %s: storing again; the interval since %lld is complete",
+			 d->db_path, (long long)c.span.start);
+	d->store_failing = false;
+	d->last_end = c.span.end;
+	d->reset_pending = false;
+	return;
+oom:
+	err_line("database: out of memory; the next interval retries");
+}
+
+static void prune_history(struct pdtt_daemon *d, const struct timespec *now)
+{
+	struct pdtt_cutoffs c;
+	char err[512];
+
+	if (!d->have_db || (d->last_prune.tv_sec && now->tv_sec - d->last_prune.tv_sec < 3600))
+		return;
+	d->last_prune = *now;
+	c = pdtt_retention_cutoffs(&d->opts->retention, (int64_t)time(NULL));
+	if (pdtt_store_prune(&d->store, &c, err, sizeof(err)))
+		err_line("database %s: pruning old rows failed: %s; retried in an hour", d->db_path,
+			 err);
+}
+
 static double seconds_since(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
@@ -141,6 +286,7 @@ static void collect(struct pdtt_daemon *d)
 	}
 	d->read_failing = false;
 	pdtt_snapshot_swap(&d->prev, &d->cur);
+	record_history(d, &d->prev);
 	resolve_names(&d->users);
 	if (!pdtt_collector_read_lost(&d->collector, &d->lost) &&
 	    d->lost.packets > d->lost_warned_packets) {
@@ -236,6 +382,7 @@ static void run_loop(struct pdtt_daemon *d)
 		report(d);
 		timespec_add(&next, d->opts->interval);
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		prune_history(d, &now);
 		if (before(&next, &now)) { /* fell behind (suspend, stall): skip, don't burst */
 			next = now;
 			timespec_add(&next, d->opts->interval);
@@ -287,89 +434,213 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* --tz must name a zone glibc knows; it silently falls back to UTC otherwise. */
+static int apply_tz(const char *tz)
+{
+	char path[512];
+
+	if (!tz)
+		return 0;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	if (strcmp(tz, "UTC") && (strstr(tz, "..") || access(path, R_OK)) &&
+	    !strpbrk(tz, "0123456789")) {
+		err_line("time zone '%s': unknown; use a name from /usr/share/zoneinfo (e.g. "
+			 "Europe/Berlin) or UTC",
+			 tz);
+		return PDTT_EXIT_USAGE;
+	}
+	setenv("TZ", tz, 1);
+	tzset();
+	return 0;
+}
+
+/* Where the last commit left off, or a fresh start when the kernel's map is
+ * not the one the stored baseline belongs to (reboot, stop, new layout). */
+static int resume_history(struct pdtt_daemon *d)
+{
+	struct pdtt_store_state st;
+
+	if (read_boot_id(d->boot_id, sizeof(d->boot_id))) {
+		err_line("boot id: cannot read /proc/sys/kernel/random/boot_id");
+		return PDTT_EXIT_UNSUPPORTED;
+	}
+	if (pdtt_store_load(&d->store, &st, &d->committed)) {
+		err_line("database %s: cannot read the stored baseline", d->db_path);
+		return PDTT_EXIT_DB;
+	}
+	if (!strcmp(st.boot_id, d->boot_id) && st.map_id == d->collector.map_id) {
+		d->last_end = st.last_end;
+		if (d->collector.reused)
+			fprintf(stderr,
+				"pdtt: resuming: traffic counted since %lld goes into the first "
+				"interval\n",
+				(long long)st.last_end);
+		return 0;
+	}
+	/* The map's counters did not exist when the baseline was stored. */
+	pdtt_snapshot_clear(&d->committed);
+	d->reset_pending = true;
+	d->last_end = (int64_t)time(NULL);
+	if (st.boot_id[0])
+		fprintf(stderr, "pdtt: %s since the last run: counters start from zero\n",
+			strcmp(st.boot_id, d->boot_id) ? "the machine rebooted"
+						       : "the kernel map is new");
+	return 0;
+}
+
+static void free_daemon(struct pdtt_daemon *d)
+{
+	pdtt_collector_stop(&d->collector);
+	if (d->have_db)
+		pdtt_store_close(&d->store);
+	if (d->log_fd >= 0)
+		close(d->log_fd);
+	pdtt_snapshot_free(&d->prev);
+	pdtt_snapshot_free(&d->cur);
+	pdtt_snapshot_free(&d->delta);
+	pdtt_snapshot_free(&d->committed);
+	pdtt_users_free(&d->users);
+	pdtt_users_free(&d->names);
+	pdtt_buf_free(&d->buf);
+	free(d->rows);
+	free(d->labels);
+}
+
 int pdtt_daemon_run(const struct pdtt_options *opts)
 {
-	struct pdtt_daemon d = { .opts = opts, .log_fd = -1 };
+	struct pdtt_daemon *d = calloc(1, sizeof(*d));
 	struct pdtt_collector_config cfg = { 0 };
 	enum pdtt_variant variant;
 	bool whole_tree = true;
 	char err[512];
 	int rc;
 
+	if (!d) {
+		err_line("out of memory");
+		return PDTT_EXIT_RUNTIME;
+	}
+	d->opts = opts;
+	d->log_fd = -1;
+	d->collector.stats_fd = d->collector.lost_fd = d->collector.lock_fd = -1;
 	if (!pdtt_have_bpf_privileges()) {
 		err_line("privileges: loading BPF programs needs root (CAP_BPF, CAP_PERFMON and "
 			 "CAP_NET_ADMIN); run it with sudo");
-		return PDTT_EXIT_PRIVILEGE;
+		rc = PDTT_EXIT_PRIVILEGE;
+		goto out;
 	}
-	rc = resolve_ifaces(&d);
+	rc = resolve_ifaces(d);
 	if (rc)
-		return rc;
-	if (pdtt_find_cgroup2_mount(d.cgroup_path, sizeof(d.cgroup_path), &whole_tree)) {
+		goto out;
+	if (pdtt_find_cgroup2_mount(d->cgroup_path, sizeof(d->cgroup_path), &whole_tree)) {
 		err_line("cgroup v2: no cgroup2 mount in /proc/self/mountinfo; mount it "
 			 "(mount -t cgroup2 none /sys/fs/cgroup), check that the kernel supports "
 			 "eBPF cgroup programs, and run in a network namespace with "
 			 "'nsenter --net=/run/netns/NAME' rather than 'ip netns exec', which hides "
 			 "it");
-		return PDTT_EXIT_UNSUPPORTED;
+		rc = PDTT_EXIT_UNSUPPORTED;
+		goto out;
 	}
 	if (!whole_tree)
 		err_line("cgroup v2: only a sub-tree is mounted at %s (cgroup namespace?); "
 			 "traffic of processes outside it is not counted",
-			 d.cgroup_path);
+			 d->cgroup_path);
 	if (pdtt_collector_probe(&variant)) {
 		err_line("PDTT_BPF_VARIANT '%s': unknown; use full, kctx or compat, or unset it",
 			 getenv("PDTT_BPF_VARIANT"));
-		return PDTT_EXIT_USAGE;
+		rc = PDTT_EXIT_USAGE;
+		goto out;
 	}
-	d.log_fd = open_log(opts->log_path);
-	if (d.log_fd < 0) {
+	rc = apply_tz(opts->tz);
+	if (rc)
+		goto out;
+	d->log_fd = open_log(opts->log_path);
+	if (d->log_fd < 0) {
 		err_line("log file '%s': %s; choose a writable path with -l", opts->log_path,
 			 strerror(errno));
-		return PDTT_EXIT_LOG;
+		rc = PDTT_EXIT_LOG;
+		goto out;
+	}
+	if (opts->db_path) {
+		snprintf(d->db_path, sizeof(d->db_path), "%s", opts->db_path);
+		rc = pdtt_store_open(&d->store, opts->db_path, true, err, sizeof(err));
+		if (rc) {
+			err_line("%s", err);
+			goto out;
+		}
+		d->have_db = true;
+		snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%d", opts->pin_root,
+			 PDTT_LAYOUT_VERSION);
 	}
 
 	libbpf_set_print(libbpf_print);
-	cfg.cgroup_path = d.cgroup_path;
+	cfg.cgroup_path = d->cgroup_path;
 	cfg.all_ifaces = opts->all_ifaces;
-	cfg.ifaces = d.ifaces;
+	cfg.ifaces = d->ifaces;
 	cfg.n_ifaces = opts->n_ifaces;
 	cfg.netns_cookie = pdtt_own_netns_cookie();
 	cfg.max_entries = opts->max_entries;
-	d.lost.max_entries = opts->max_entries;
+	cfg.pin_dir = d->have_db ? d->pin_dir : NULL;
+	d->lost.max_entries = opts->max_entries;
 	if (variant != PDTT_VARIANT_COMPAT && !cfg.netns_cookie) {
 		err_line("network namespace: cannot read this namespace's cookie (SO_NETNS_COOKIE, "
 			 "Linux 5.14+): %s",
 			 strerror(errno));
-		close(d.log_fd);
-		return PDTT_EXIT_UNSUPPORTED;
+		rc = PDTT_EXIT_UNSUPPORTED;
+		goto out;
 	}
+	d->netns_cookie = variant == PDTT_VARIANT_COMPAT ? 0 : cfg.netns_cookie;
 	if (pdtt_variant_caveat(variant))
 		err_line("warning: %s", pdtt_variant_caveat(variant));
 
 	install_signals();
-	rc = pdtt_collector_start(&d.collector, variant, &cfg, err, sizeof(err));
+	rc = pdtt_collector_start(&d->collector, variant, &cfg, err, sizeof(err));
 	if (rc) {
 		err_line("%s", err);
-		close(d.log_fd);
-		return rc;
+		goto out;
 	}
-	d.console_tty = isatty(STDOUT_FILENO);
-	describe_start(&d);
+	if (d->have_db) {
+		rc = resume_history(d);
+		if (rc)
+			goto out;
+		clock_gettime(CLOCK_MONOTONIC, &d->last_prune);
+		d->last_prune.tv_sec -= 3600; /* prune at start */
+		prune_history(d, &(struct timespec){ d->last_prune.tv_sec + 3600, 0 });
+	}
+	d->console_tty = isatty(STDOUT_FILENO);
+	describe_start(d);
 
-	/* Counters that exist already (none for a fresh map) are the baseline. */
-	if (pdtt_collector_read(&d.collector, &d.prev)) {
+	/* Counters that exist already are the baseline of the log's totals. */
+	if (pdtt_collector_read(&d->collector, &d->prev)) {
 		err_line("reading the kernel counters: %s", strerror(errno));
 		rc = PDTT_EXIT_RUNTIME;
 	} else {
-		run_loop(&d);
+		run_loop(d);
 	}
-
-	pdtt_collector_stop(&d.collector);
-	close(d.log_fd);
-	pdtt_snapshot_free(&d.prev);
-	pdtt_snapshot_free(&d.cur);
-	pdtt_snapshot_free(&d.delta);
-	pdtt_users_free(&d.users);
-	pdtt_buf_free(&d.buf);
+out:
+	free_daemon(d);
+	free(d);
 	return rc;
+}
+
+int pdtt_stop(const struct pdtt_options *opts)
+{
+	char dir[4096], err[512];
+	int rc;
+
+	if (!pdtt_have_bpf_privileges()) {
+		err_line("privileges: removing pinned BPF objects needs root; run it with sudo");
+		return PDTT_EXIT_PRIVILEGE;
+	}
+	snprintf(dir, sizeof(dir), "%s/%d", opts->pin_root, PDTT_LAYOUT_VERSION);
+	rc = pdtt_collector_unpin(dir, err, sizeof(err));
+	if (rc) {
+		err_line("stop: %s", err);
+		return rc;
+	}
+	rmdir(opts->pin_root); /* only when empty: other layouts may still be pinned */
+	fprintf(stderr,
+		"pdtt: stopped: no pinned programs or maps left in %s; nothing is counted "
+		"until the daemon starts again\n",
+		dir);
+	return PDTT_EXIT_OK;
 }

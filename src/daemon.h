@@ -6,5 +6,7 @@
 
 /* Runs until SIGINT/SIGTERM; returns a PDTT_EXIT_* status. */
 int pdtt_daemon_run(const struct pdtt_options *opts);
+/* 'pdtt_xdp_user stop': removes the pinned programs and maps. */
+int pdtt_stop(const struct pdtt_options *opts);
 
 #endif

@@ -24,6 +24,8 @@ int main(int argc, char **argv)
 	case PDTT_ACTION_VERSION:
 		printf("pdtt_xdp_user %s\n", PDTT_VERSION);
 		return PDTT_EXIT_OK;
+	case PDTT_ACTION_STOP:
+		return pdtt_stop(&opts);
 	case PDTT_ACTION_RUN:
 		break;
 	}

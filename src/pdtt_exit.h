@@ -10,7 +10,7 @@ enum pdtt_exit {
 	PDTT_EXIT_LOG = 4,	   /* log file cannot be opened for append */
 	PDTT_EXIT_PRIVILEGE = 5,   /* not root / missing capabilities */
 	PDTT_EXIT_UNSUPPORTED = 6, /* no cgroup v2 mount, or kernel lacks BPF support */
-	PDTT_EXIT_DB = 7,          /* database cannot be opened, is foreign, corrupt or newer */
+	PDTT_EXIT_DB = 7,	   /* database cannot be opened, is foreign, corrupt or newer */
 };
 
 #endif

@@ -33,12 +33,23 @@ static int parse_duration(const char *v, size_t len, int64_t *out)
 	memcpy(buf, v, len);
 	buf[len] = '\0';
 	switch (buf[len - 1]) {
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	case 'w': unit = 7 * 86400; break;
-	case 'm': unit = 30 * 86400; break;
-	case 'y': unit = 365 * 86400; break;
-	default: return -1;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	case 'w':
+		unit = 7 * 86400;
+		break;
+	case 'm':
+		unit = 30 * 86400;
+		break;
+	case 'y':
+		unit = 365 * 86400;
+		break;
+	default:
+		return -1;
 	}
 	buf[len - 1] = '\0';
 	if (strspn(buf, "0123456789") != len - 1)
@@ -59,7 +70,9 @@ int pdtt_retention_parse(const char *spec, struct pdtt_retention *r, char *err, 
 	const char *p = spec;
 
 	if (!*spec) {
-		snprintf(err, errlen, "retention '': empty; e.g. samples=7d,hourly=90d,daily=3y,monthly=forever");
+		snprintf(
+			err, errlen,
+			"retention '': empty; e.g. samples=7d,hourly=90d,daily=3y,monthly=forever");
 		return -1;
 	}
 	while (*p) {
@@ -69,17 +82,20 @@ int pdtt_retention_parse(const char *spec, struct pdtt_retention *r, char *err, 
 
 		eq = memchr(p, '=', len);
 		for (i = 0; eq && i < 4; i++)
-			if ((size_t)(eq - p) == strlen(names[i]) && !strncmp(p, names[i], (size_t)(eq - p)))
+			if ((size_t)(eq - p) == strlen(names[i]) &&
+			    !strncmp(p, names[i], (size_t)(eq - p)))
 				break;
 		if (!eq || i == 4) {
 			snprintf(err, errlen,
-				 "retention '%.*s': unknown resolution; use samples, hourly, daily or monthly",
+				 "retention '%.*s': unknown resolution; use samples, hourly, daily "
+				 "or monthly",
 				 (int)len, p);
 			return -1;
 		}
 		if (parse_duration(eq + 1, len - (size_t)(eq + 1 - p), fields[i])) {
 			snprintf(err, errlen,
-				 "retention '%.*s': not a duration; use e.g. 36h, 7d, 8w, 18m, 3y or forever",
+				 "retention '%.*s': not a duration; use e.g. 36h, 7d, 8w, 18m, 3y "
+				 "or forever",
 				 (int)len, p);
 			return -1;
 		}

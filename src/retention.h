@@ -26,7 +26,7 @@ int pdtt_retention_parse(const char *spec, struct pdtt_retention *r, char *err, 
  * everything. */
 struct pdtt_cutoffs {
 	int64_t samples; /* delete samples with period_end <= this */
-	int64_t hourly;  /* delete hour buckets starting before this */
+	int64_t hourly;	 /* delete hour buckets starting before this */
 	int64_t daily;
 	int64_t monthly;
 };

@@ -28,6 +28,22 @@ void pdtt_snapshot_swap(struct pdtt_snapshot *a, struct pdtt_snapshot *b)
 	*b = t;
 }
 
+int pdtt_snapshot_copy(struct pdtt_snapshot *dst, const struct pdtt_snapshot *src)
+{
+	if (dst->cap < src->n) {
+		struct pdtt_entry *e = realloc(dst->e, src->n * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		dst->e = e;
+		dst->cap = src->n;
+	}
+	if (src->n)
+		memcpy(dst->e, src->e, src->n * sizeof(*dst->e));
+	dst->n = src->n;
+	return 0;
+}
+
 int pdtt_snapshot_append(struct pdtt_snapshot *s, const struct pdtt_key *k,
 			 const struct pdtt_value *v)
 {

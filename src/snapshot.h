@@ -29,6 +29,8 @@ void pdtt_snapshot_sort(struct pdtt_snapshot *s);
 const struct pdtt_entry *pdtt_snapshot_find(const struct pdtt_snapshot *s,
 					    const struct pdtt_key *k);
 void pdtt_snapshot_swap(struct pdtt_snapshot *a, struct pdtt_snapshot *b);
+/* dst := src; 0 or -ENOMEM (dst unchanged). */
+int pdtt_snapshot_copy(struct pdtt_snapshot *dst, const struct pdtt_snapshot *src);
 
 int pdtt_key_cmp(const struct pdtt_key *a, const struct pdtt_key *b);
 

@@ -68,7 +68,9 @@ static int create_file(const char *path, char *err, size_t errlen)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0750) && errno != EEXIST) {
-			snprintf(err, errlen, "database directory '%s': %s; create it or choose another path with -d",
+			snprintf(err, errlen,
+				 "database directory '%s': %s; create it or choose another path "
+				 "with -d",
 				 dir, strerror(errno));
 			return -1;
 		}
@@ -118,11 +120,14 @@ static int migrate(struct pdtt_store *s, int64_t from, char *err, size_t errlen)
 		rc = exec(s, sql);
 	}
 	if (rc == SQLITE_OK && from == 0)
-		rc = exec(s, "INSERT INTO meta (key, value) VALUES ('created', strftime('%s', 'now'))");
+		rc = exec(
+			s,
+			"INSERT INTO meta (key, value) VALUES ('created', strftime('%s', 'now'))");
 	if (rc == SQLITE_OK)
 		rc = exec(s, "COMMIT");
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "database: migrating schema %lld to %d failed: %s; nothing was changed",
+		snprintf(err, errlen,
+			 "database: migrating schema %lld to %d failed: %s; nothing was changed",
 			 (long long)from, PDTT_SCHEMA_VERSION, sqlite3_errmsg(s->db));
 		exec(s, "ROLLBACK");
 		return -1;
@@ -177,7 +182,8 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 	}
 	if (version > PDTT_SCHEMA_VERSION) {
 		snprintf(err, errlen,
-			 "database '%s': schema version %lld is newer than this pdtt understands (%d); "
+			 "database '%s': schema version %lld is newer than this pdtt understands "
+			 "(%d); "
 			 "upgrade pdtt",
 			 path, (long long)version, PDTT_SCHEMA_VERSION);
 		goto fail;
@@ -195,7 +201,8 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 			goto fail;
 	} else if (version < PDTT_SCHEMA_VERSION) {
 		snprintf(err, errlen,
-			 "database '%s': schema version %lld is older than %d; start the daemon once to migrate it",
+			 "database '%s': schema version %lld is older than %d; start the daemon "
+			 "once to migrate it",
 			 path, (long long)version, PDTT_SCHEMA_VERSION);
 		goto fail;
 	}
@@ -289,7 +296,8 @@ static int set_meta(struct pdtt_store *s, const char *key, const char *value)
 	return run(st, NULL);
 }
 
-int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *out, struct pdtt_snapshot *baseline)
+int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *out,
+		    struct pdtt_snapshot *baseline)
 {
 	sqlite3_stmt *st = s->st[PDTT_ST_LOAD_BASELINE];
 	char v[64];

@@ -70,7 +70,8 @@ struct pdtt_commit {
 int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *err, size_t errlen);
 void pdtt_store_close(struct pdtt_store *s);
 
-int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *st, struct pdtt_snapshot *baseline);
+int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *st,
+		    struct pdtt_snapshot *baseline);
 
 /* Writes samples, rollups, users, interfaces, the baseline and meta in one
  * BEGIN IMMEDIATE transaction.  On failure nothing is written: the caller

@@ -29,7 +29,7 @@ void pdtt_value_add(struct pdtt_value *acc, const struct pdtt_value *d)
 	acc->tx_packets += d->tx_packets;
 }
 
-static struct pdtt_user_stat *find_or_insert(struct pdtt_user_table *t, uint32_t uid)
+struct pdtt_user_stat *pdtt_users_get(struct pdtt_user_table *t, uint32_t uid)
 {
 	size_t lo = 0, hi = t->n;
 
@@ -62,7 +62,7 @@ static struct pdtt_user_stat *find_or_insert(struct pdtt_user_table *t, uint32_t
 int pdtt_users_add_deltas(struct pdtt_user_table *t, const struct pdtt_snapshot *delta)
 {
 	for (size_t i = 0; i < delta->n; i++) {
-		struct pdtt_user_stat *u = find_or_insert(t, delta->e[i].key.uid);
+		struct pdtt_user_stat *u = pdtt_users_get(t, delta->e[i].key.uid);
 
 		if (!u)
 			return -ENOMEM;

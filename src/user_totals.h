@@ -30,6 +30,9 @@ int pdtt_users_add_deltas(struct pdtt_user_table *t, const struct pdtt_snapshot 
 /* Fills out[0..n) with the users, busiest (most total bytes) first, ties by uid. */
 void pdtt_users_by_busiest(const struct pdtt_user_table *t, const struct pdtt_user_stat **out);
 
+/* The user's entry, created (zeroed) when missing; NULL on ENOMEM. */
+struct pdtt_user_stat *pdtt_users_get(struct pdtt_user_table *t, uint32_t uid);
+
 void pdtt_value_add(struct pdtt_value *acc, const struct pdtt_value *d);
 
 #endif

@@ -44,7 +44,7 @@ run_pair() { # RECV_NS RECV_UID SEND_NS SEND_UID PROTO ADDR PORT BYTES [COUNT SI
 }
 
 setup_netns
-start_daemon "$NS_A" -i va -i lo -t 1 -l "$T/log"
+start_daemon "$NS_A" --no-db -i va -i lo -t 1 -l "$T/log"
 
 # P1: U1 in A sends 3 MB over TCP/IPv4 to U3 in B.
 phase_begin

@@ -26,7 +26,7 @@ bpftool cgroup attach "$CGROUP2" egress pinned "$PIN/other_egress" multi
 bpftool cgroup show "$CGROUP2" | grep -q other_egress || fail "could not attach the other program"
 
 setup_netns
-start_daemon "$NS_A" -i lo -t 1 -l "$T/log"
+start_daemon "$NS_A" --no-db -i lo -t 1 -l "$T/log"
 bpftool cgroup show "$CGROUP2" | grep -q pdtt_egress || fail "pdtt not attached next to the other program"
 rm -f "$T/run/ready"
 as_user "$NS_A" $U1 "$TRAFFIC" udp-recv 127.0.0.1 6201 4000 "$T/run/ready" &

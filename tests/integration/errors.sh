@@ -28,11 +28,27 @@ expect 2 "option '-x': unknown" "$BIN" -i lo -x
 expect 2 "'--bogus': unknown" "$BIN" -i lo --bogus
 expect 2 'missing its value' "$BIN" -i lo -t
 expect 2 "argument 'stray'" "$BIN" -i lo stray
-expect 3 "interface 'nosuch0'.*ip link show" "$BIN" -i lo -i nosuch0
-expect 4 "log file '/nonexistent-dir/x.log'.*-l" "$BIN" -i lo -l /nonexistent-dir/x.log
+expect 3 "interface 'nosuch0'.*ip link show" "$BIN" --no-db -i lo -i nosuch0
+expect 4 "log file '/nonexistent-dir/x.log'.*-l" "$BIN" --no-db -i lo -l /nonexistent-dir/x.log
 [ ! -e "$T/x.log" ] || fail "a log file was created although the options were bad"
 expect 5 'needs root.*sudo' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN" -i lo -l "$T/run/x.log"
-expect 2 "PDTT_BPF_VARIANT 'bogus'" env PDTT_BPF_VARIANT=bogus "$BIN" -i lo -l "$T/x.log"
+expect 5 'needs root' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN" stop
+expect 2 "PDTT_BPF_VARIANT 'bogus'" env PDTT_BPF_VARIANT=bogus "$BIN" --no-db -i lo -l "$T/x.log"
+expect 2 "time zone 'Mars/Olympus'" "$BIN" --no-db -i lo -l "$T/x.log" --tz Mars/Olympus
+expect 2 "retention 'hourly=soon'" "$BIN" --no-db -i lo --retention hourly=soon
+
+# Database files that are not ours are refused and left byte for byte as they were.
+printf 'not a database, just notes\n' >"$T/notes.db"
+sqlite3 "$T/foreign.db" "CREATE TABLE t (x); INSERT INTO t VALUES (42);"
+for f in notes foreign; do
+	sum=$(md5sum <"$T/$f.db")
+	expect 7 "database '$T/$f.db': not a" "$BIN" -i lo -l "$T/x.log" -d "$T/$f.db" --pin-dir /sys/fs/bpf/pdtt-test-$$
+	[ "$(md5sum <"$T/$f.db")" = "$sum" ] || fail "$f.db was modified"
+done
+sqlite3 "$T/newer.db" "PRAGMA application_id = 1885631604; PRAGMA user_version = 99; CREATE TABLE t (x);"
+expect 7 "schema version 99 is newer" "$BIN" -i lo -l "$T/x.log" -d "$T/newer.db" --pin-dir /sys/fs/bpf/pdtt-test-$$
+expect 7 "database directory '/proc/nope'" "$BIN" -i lo -l "$T/x.log" -d /proc/nope/pdtt.db --pin-dir /sys/fs/bpf/pdtt-test-$$
+expect 2 "stop: only --pin-dir" "$BIN" stop -i lo
 
 # No cgroup v2 mount: a private mount and PID namespace without cgroup2
 # (the PID namespace hides init's mounts too).
@@ -40,7 +56,7 @@ cat >"$T/nocg.sh" <<EOS
 set -e
 awk '{for(i=1;i<=NF;i++) if(\$i=="-"){ if(\$(i+1)=="cgroup2") print \$5; break}}' /proc/self/mountinfo |
 	sort -r | while read -r m; do umount -l "\$m"; done
-exec "$BIN" -i lo -l "$T/x.log"
+exec "$BIN" --no-db -i lo -l "$T/x.log"
 EOS
 expect 6 'no cgroup2 mount.*cgroup v2|cgroup v2.*mount' unshare --mount --pid --fork --mount-proc --propagation private bash "$T/nocg.sh"
 

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 setup_netns
-start_daemon "$NS_A" -i lo -t 1 --max-entries 1 -l "$T/log"
+start_daemon "$NS_A" --no-db -i lo -t 1 --max-entries 1 -l "$T/log"
 
 udp_lo() { # UID COUNT SIZE PORT
 	rm -f "$T/run/ready"

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 setup_netns
-expected_probe=$(nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i lo -t 1 -l "$T/probe.log" 2>&1 >/dev/null &
+expected_probe=$(nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" --no-db -i lo -t 1 -l "$T/probe.log" 2>&1 >/dev/null &
 	p=$!; sleep 0.5; kill -INT $p; wait $p)
 echo "$expected_probe" | grep -q 'BPF variant full' || fail "probe did not pick 'full' on this kernel: $expected_probe"
 pass "probe picks full on $(uname -r)"
@@ -39,7 +39,7 @@ EOS
 
 for v in full kctx compat; do
 	export PDTT_BPF_VARIANT=$v
-	start_daemon "$NS_A" -i lo -t 1 -l "$T/log-$v"
+	start_daemon "$NS_A" --no-db -i lo -t 1 -l "$T/log-$v"
 	udp_lo "$NS_A" $U1 50 500 6001 # NS_A's lo: always counted
 	udp_lo "$NS_B" $U1 30 400 6002 # NS_B's lo: only compat counts it
 	stop_daemon
@@ -55,7 +55,7 @@ for v in full kctx compat; do
 
 	# -i all: U2's traffic inside its own user+net namespace.
 	: >"$T/console"
-	start_daemon "$NS_A" -i all -t 1 -l "$T/log-$v-all"
+	start_daemon "$NS_A" --no-db -i all -t 1 -l "$T/log-$v-all"
 	userns_traffic
 	stop_daemon
 	got=$(console_counts $U2)

@@ -34,7 +34,9 @@ static void parse_specs(void **state)
 	assert_true(r.samples == 36 * 3600);
 	assert_true(r.hourly == 90 * D); /* untouched */
 	assert_true(r.monthly == 3650 * D);
-	assert_int_equal(pdtt_retention_parse("hourly=8w,daily=18m,monthly=forever", &r, err, sizeof(err)), 0);
+	assert_int_equal(
+		pdtt_retention_parse("hourly=8w,daily=18m,monthly=forever", &r, err, sizeof(err)),
+		0);
 	assert_true(r.hourly == 56 * D);
 	assert_true(r.daily == 540 * D);
 	assert_true(r.monthly == PDTT_FOREVER);
@@ -42,9 +44,18 @@ static void parse_specs(void **state)
 
 static void bad_specs(void **state)
 {
-	static const char *const bad[] = { "", "samples", "samples=", "samples=7", "samples=7x",
-					   "samples=0d", "samples=-1d", "yearly=1y", "samples=1.5d",
-					   "samples=99999999999y", "samples=7d,,", "=7d" };
+	static const char *const bad[] = { "",
+					   "samples",
+					   "samples=",
+					   "samples=7",
+					   "samples=7x",
+					   "samples=0d",
+					   "samples=-1d",
+					   "yearly=1y",
+					   "samples=1.5d",
+					   "samples=99999999999y",
+					   "samples=7d,,",
+					   "=7d" };
 	struct pdtt_retention r = pdtt_retention_default(), before = r;
 	char err[256];
 

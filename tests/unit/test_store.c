@@ -75,11 +75,12 @@ static struct pdtt_commit_row row(__u32 uid, __u32 ifindex, __u64 rx, __u64 tx, 
 	return r;
 }
 
-static int commit(struct pdtt_store *s, int64_t start, int64_t end, const struct pdtt_commit_row *rows,
-		  size_t n)
+static int commit(struct pdtt_store *s, int64_t start, int64_t end,
+		  const struct pdtt_commit_row *rows, size_t n)
 {
-	struct pdtt_commit c = { .span = { start, end }, .rows = rows, .n_rows = n,
-				 .boot_id = "boot-1", .map_id = 7 };
+	struct pdtt_commit c = {
+		.span = { start, end }, .rows = rows, .n_rows = n, .boot_id = "boot-1", .map_id = 7
+	};
 	char err[256];
 
 	return pdtt_store_commit(s, &c, err, sizeof(err));
@@ -102,7 +103,8 @@ static void creates_with_modes_and_schema(void **state)
 	assert_int_equal(q(path, "PRAGMA user_version"), PDTT_SCHEMA_VERSION);
 	assert_int_equal(q(path, "PRAGMA application_id"), PDTT_APPLICATION_ID);
 	assert_int_equal(q(path, "PRAGMA auto_vacuum"), 2); /* incremental */
-	assert_int_equal(q(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	assert_int_equal(
+		q(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 	/* reopening an up-to-date file changes nothing */
 	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
 	pdtt_store_close(&s);
@@ -113,7 +115,8 @@ static void commits_resume_state_and_views(void **state)
 	struct pdtt_store s;
 	struct pdtt_store_state st;
 	struct pdtt_snapshot base;
-	struct pdtt_commit_row r1[] = { row(1000, 2, 100, 50, 100, 50), row(4242, 1, 10, 10, 10, 10) };
+	struct pdtt_commit_row r1[] = { row(1000, 2, 100, 50, 100, 50),
+					row(4242, 1, 10, 10, 10, 10) };
 	struct pdtt_commit_row r2[] = { row(1000, 2, 1, 2, 101, 52) };
 	char err[256];
 
@@ -138,12 +141,20 @@ static void commits_resume_state_and_views(void **state)
 	pdtt_store_close(&s);
 	pdtt_snapshot_free(&base);
 
-	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM samples WHERE uid = 1000"), 153);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM samples WHERE uid = 1000"),
+			 153);
 	assert_int_equal(q(path, "SELECT count(*) FROM samples"), 3);
-	assert_int_equal(q(path, "SELECT total_bytes FROM usage_daily WHERE uid = 1000 AND day = '2026-01-01'"), 153);
-	assert_int_equal(q(path, "SELECT total_bytes FROM usage_monthly WHERE uid = 4242 AND month = '2026-01'"), 20);
+	assert_int_equal(
+		q(path,
+		  "SELECT total_bytes FROM usage_daily WHERE uid = 1000 AND day = '2026-01-01'"),
+		153);
+	assert_int_equal(
+		q(path,
+		  "SELECT total_bytes FROM usage_monthly WHERE uid = 4242 AND month = '2026-01'"),
+		20);
 	assert_int_equal(q(path, "SELECT count(*) FROM usage_monthly WHERE user = 'john'"), 1);
-	assert_int_equal(q(path, "SELECT count(*) FROM users WHERE uid = 4242 AND name IS NULL"), 1);
+	assert_int_equal(q(path, "SELECT count(*) FROM users WHERE uid = 4242 AND name IS NULL"),
+			 1);
 	assert_int_equal(q(path, "SELECT count(*) FROM interfaces"), 2);
 	assert_int_equal(q(path, "SELECT last_seen FROM users WHERE uid = 1000"), T0 + 20);
 }
@@ -152,30 +163,40 @@ static void commits_resume_state_and_views(void **state)
 static void assert_resolutions_agree(void)
 {
 	/* samples vs hours, for hours fully covered by samples */
-	assert_int_equal(q(path,
-			   "SELECT count(*) FROM (SELECT r.bucket_start, r.uid, r.iface_id, r.rx_bytes + r.tx_bytes AS t,"
-			   " (SELECT sum(rx_bytes + tx_bytes) FROM samples s WHERE s.uid = r.uid AND s.iface_id = r.iface_id"
-			   "  AND s.period_end - 1 >= r.bucket_start AND s.period_end - 1 < r.bucket_start + 3600) AS st"
-			   " FROM rollups r WHERE r.resolution = 'hour'"
-			   " AND r.bucket_start >= (SELECT min(period_end) - 1 FROM samples)) WHERE t IS NOT st"),
+	assert_int_equal(q(path, "SELECT count(*) FROM (SELECT r.bucket_start, r.uid, r.iface_id, "
+				 "r.rx_bytes + r.tx_bytes AS t,"
+				 " (SELECT sum(rx_bytes + tx_bytes) FROM samples s WHERE s.uid = "
+				 "r.uid AND s.iface_id = r.iface_id"
+				 "  AND s.period_end - 1 >= r.bucket_start AND s.period_end - 1 < "
+				 "r.bucket_start + 3600) AS st"
+				 " FROM rollups r WHERE r.resolution = 'hour'"
+				 " AND r.bucket_start >= (SELECT min(period_end) - 1 FROM "
+				 "samples)) WHERE t IS NOT st"),
 			 0);
 	/* hours vs days, days vs months: every coarse bucket either has all its
 	 * finer buckets or none (aligned pruning), and then the sums match */
-	assert_int_equal(q(path,
-			   "SELECT count(*) FROM rollups d WHERE d.resolution = 'day' AND"
-			   " d.bucket_start >= (SELECT min(bucket_start) FROM rollups WHERE resolution = 'hour') AND"
-			   " d.rx_bytes + d.tx_bytes IS NOT (SELECT sum(h.rx_bytes + h.tx_bytes) FROM rollups h"
-			   "  WHERE h.resolution = 'hour' AND h.uid = d.uid AND h.iface_id = d.iface_id AND"
-			   "  h.bucket_start >= d.bucket_start AND h.bucket_start < d.bucket_start + 90000 AND"
-			   "  substr(h.label, 1, 10) = d.label)"),
-			 0);
-	assert_int_equal(q(path,
-			   "SELECT count(*) FROM rollups m WHERE m.resolution = 'month' AND"
-			   " m.bucket_start >= (SELECT min(bucket_start) FROM rollups WHERE resolution = 'day') AND"
-			   " m.rx_bytes + m.tx_bytes IS NOT (SELECT sum(d.rx_bytes + d.tx_bytes) FROM rollups d"
-			   "  WHERE d.resolution = 'day' AND d.uid = m.uid AND d.iface_id = m.iface_id AND"
-			   "  substr(d.label, 1, 7) = m.label)"),
-			 0);
+	assert_int_equal(
+		q(path,
+		  "SELECT count(*) FROM rollups d WHERE d.resolution = 'day' AND"
+		  " d.bucket_start >= (SELECT min(bucket_start) FROM rollups WHERE resolution = "
+		  "'hour') AND"
+		  " d.rx_bytes + d.tx_bytes IS NOT (SELECT sum(h.rx_bytes + h.tx_bytes) FROM "
+		  "rollups h"
+		  "  WHERE h.resolution = 'hour' AND h.uid = d.uid AND h.iface_id = d.iface_id AND"
+		  "  h.bucket_start >= d.bucket_start AND h.bucket_start < d.bucket_start + 90000 "
+		  "AND"
+		  "  substr(h.label, 1, 10) = d.label)"),
+		0);
+	assert_int_equal(
+		q(path,
+		  "SELECT count(*) FROM rollups m WHERE m.resolution = 'month' AND"
+		  " m.bucket_start >= (SELECT min(bucket_start) FROM rollups WHERE resolution = "
+		  "'day') AND"
+		  " m.rx_bytes + m.tx_bytes IS NOT (SELECT sum(d.rx_bytes + d.tx_bytes) FROM "
+		  "rollups d"
+		  "  WHERE d.resolution = 'day' AND d.uid = m.uid AND d.iface_id = m.iface_id AND"
+		  "  substr(d.label, 1, 7) = m.label)"),
+		0);
 }
 
 static void rollups_and_retention_keep_totals(void **state)
@@ -210,24 +231,37 @@ static void rollups_and_retention_keep_totals(void **state)
 	}
 	grand = q(path, "SELECT sum(rx_bytes + tx_bytes) FROM samples");
 	assert_true(grand == (int64_t)(cum[0] + cum[1] + cum[2]));
-	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'month'"), grand);
-	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'day'"), grand);
-	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'hour'"), grand);
+	assert_int_equal(
+		q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'month'"),
+		grand);
+	assert_int_equal(
+		q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'day'"),
+		grand);
+	assert_int_equal(
+		q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'hour'"),
+		grand);
 	assert_resolutions_agree();
 	month_total = q(path, "SELECT sum(total_bytes) FROM usage_monthly WHERE month = '2026-03'");
 
 	c = pdtt_retention_cutoffs(&ret, t);
 	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
 	pdtt_store_close(&s);
-	assert_int_equal(q(path, "SELECT count(*) FROM samples WHERE period_end <= " /* none left */
-			      "(SELECT min(bucket_start) FROM rollups WHERE resolution = 'hour') - 1"),
+	assert_int_equal(q(path,
+			   "SELECT count(*) FROM samples WHERE period_end <= " /* none left */
+			   "(SELECT min(bucket_start) FROM rollups WHERE resolution = 'hour') - 1"),
 			 0);
 	assert_true(q(path, "SELECT min(period_end) FROM samples") > t - 2 * D - H);
-	assert_true(q(path, "SELECT min(bucket_start) FROM rollups WHERE resolution = 'hour'") >= t - 21 * D);
-	assert_true(q(path, "SELECT min(bucket_start) FROM rollups WHERE resolution = 'day'") >= t - 92 * D);
+	assert_true(q(path, "SELECT min(bucket_start) FROM rollups WHERE resolution = 'hour'") >=
+		    t - 21 * D);
+	assert_true(q(path, "SELECT min(bucket_start) FROM rollups WHERE resolution = 'day'") >=
+		    t - 92 * D);
 	/* pruning never changes a coarser total */
-	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'month'"), grand);
-	assert_int_equal(q(path, "SELECT sum(total_bytes) FROM usage_monthly WHERE month = '2026-03'"), month_total);
+	assert_int_equal(
+		q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'month'"),
+		grand);
+	assert_int_equal(
+		q(path, "SELECT sum(total_bytes) FROM usage_monthly WHERE month = '2026-03'"),
+		month_total);
 	assert_resolutions_agree();
 }
 
@@ -240,15 +274,17 @@ static void write_v1(const char *p)
 	if (sqlite3_exec(db, pdtt_sql_001_base, NULL, NULL, &e) != SQLITE_OK)
 		fail_msg("v1 schema: %s", e);
 	assert_int_equal(
-		sqlite3_exec(db,
-			     "PRAGMA user_version = 1; PRAGMA application_id = 1885631604;"
-			     "INSERT INTO users VALUES (1000, 'john', 1, 2);"
-			     "INSERT INTO interfaces VALUES (1, 'eth0', 'host', 1, 2);"
-			     /* 2026-10-25 00:30Z = 02:30 CEST and 01:30Z = 02:30 CET */
-			     "INSERT INTO samples VALUES (1792888200, 1792888210, 1000, 1, 100, 1, 0, 0);"
-			     "INSERT INTO samples VALUES (1792891800, 1792891810, 1000, 1, 50, 1, 0, 0);"
-			     "INSERT INTO samples VALUES (1793000000, 1793000010, 1000, 1, 7, 1, 0, 0);",
-			     NULL, NULL, &e),
+		sqlite3_exec(
+			db,
+			"PRAGMA user_version = 1; PRAGMA application_id = 1885631604;"
+			"INSERT INTO users VALUES (1000, 'john', 1, 2);"
+			"INSERT INTO interfaces VALUES (1, 'eth0', 'host', 1, 2);"
+			/* 2026-10-25 00:30Z = 02:30 CEST and 01:30Z = 02:30 CET */
+			"INSERT INTO samples VALUES (1792888200, 1792888210, 1000, 1, 100, 1, 0, "
+			"0);"
+			"INSERT INTO samples VALUES (1792891800, 1792891810, 1000, 1, 50, 1, 0, 0);"
+			"INSERT INTO samples VALUES (1793000000, 1793000010, 1000, 1, 7, 1, 0, 0);",
+			NULL, NULL, &e),
 		SQLITE_OK);
 	sqlite3_close(db);
 }
@@ -265,15 +301,23 @@ static void migrates_version_1(void **state)
 	pdtt_store_close(&s);
 	assert_int_equal(q(p, "PRAGMA user_version"), 2);
 	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE resolution = 'hour'"), 3);
-	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE label = '2026-10-25T02:00+0200'"), 1);
-	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE label = '2026-10-25T02:00+0100'"), 1);
-	assert_int_equal(q(p, "SELECT rx_bytes FROM rollups WHERE resolution = 'day' AND label = '2026-10-25'"), 150);
-	assert_int_equal(q(p, "SELECT total_bytes FROM usage_monthly WHERE month = '2026-10'"), 157);
+	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE label = '2026-10-25T02:00+0200'"),
+			 1);
+	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE label = '2026-10-25T02:00+0100'"),
+			 1);
+	assert_int_equal(
+		q(p,
+		  "SELECT rx_bytes FROM rollups WHERE resolution = 'day' AND label = '2026-10-25'"),
+		150);
+	assert_int_equal(q(p, "SELECT total_bytes FROM usage_monthly WHERE month = '2026-10'"),
+			 157);
 	/* the backfill puts buckets where the daemon's own code would */
-	assert_int_equal(q(p, "SELECT bucket_start FROM rollups WHERE resolution = 'day' AND label = '2026-10-25'"),
+	assert_int_equal(q(p, "SELECT bucket_start FROM rollups WHERE resolution = 'day' AND label "
+			      "= '2026-10-25'"),
 			 pdtt_bucket_start(PDTT_RES_DAY, 1792888209));
-	assert_int_equal(q(p, "SELECT bucket_start FROM rollups WHERE label = '2026-10-25T02:00+0100'"),
-			 pdtt_bucket_start(PDTT_RES_HOUR, 1792891809));
+	assert_int_equal(
+		q(p, "SELECT bucket_start FROM rollups WHERE label = '2026-10-25T02:00+0100'"),
+		pdtt_bucket_start(PDTT_RES_HOUR, 1792891809));
 }
 
 static void file_bytes(const char *p, char *buf, size_t len)
@@ -296,7 +340,9 @@ static void refuses_foreign_corrupt_and_newer(void **state)
 	(void)state;
 	snprintf(p, sizeof(p), "%s/foreign.db", dir);
 	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1);", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1);", NULL, NULL, NULL),
+		SQLITE_OK);
 	sqlite3_close(db);
 	file_bytes(p, before, sizeof(before));
 	assert_int_equal(pdtt_store_open(&s, p, true, err, sizeof(err)), PDTT_EXIT_DB);
@@ -316,8 +362,12 @@ static void refuses_foreign_corrupt_and_newer(void **state)
 
 	snprintf(p, sizeof(p), "%s/newer.db", dir);
 	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA application_id = 1885631604; PRAGMA user_version = 99;"
-					  "CREATE TABLE future (x);", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "PRAGMA application_id = 1885631604; PRAGMA user_version = 99;"
+			     "CREATE TABLE future (x);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(pdtt_store_open(&s, p, true, err, sizeof(err)), PDTT_EXIT_DB);
 	assert_non_null(strstr(err, "newer"));
@@ -342,7 +392,8 @@ static void busy_and_full_commits_write_nothing(void **state)
 	sqlite3_close(admin);
 
 	/* a full disk, simulated by capping the file at its current size */
-	assert_int_equal(sqlite3_exec(s.db, "PRAGMA max_page_count = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(s.db, "PRAGMA max_page_count = 1", NULL, NULL, NULL),
+			 SQLITE_OK);
 	{
 		struct pdtt_commit_row many[200];
 
@@ -352,7 +403,8 @@ static void busy_and_full_commits_write_nothing(void **state)
 	}
 	assert_int_equal(q(path, "SELECT count(*) FROM samples"), 0);
 	assert_int_equal(q(path, "SELECT count(*) FROM meta WHERE key = 'last_end'"), 0);
-	assert_int_equal(sqlite3_exec(s.db, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(s.db, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL),
+			 SQLITE_OK);
 	assert_int_equal(commit(&s, T0, T0 + 10, r, 1), 0);
 	assert_int_equal(q(path, "SELECT sum(rx_bytes) FROM samples"), 100);
 	pdtt_store_close(&s);
@@ -366,7 +418,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rollups_and_retention_keep_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(migrates_version_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_foreign_corrupt_and_newer, setup, teardown),
-		cmocka_unit_test_setup_teardown(busy_and_full_commits_write_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(busy_and_full_commits_write_nothing, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,8 +23,12 @@ static void use_tz(const char *tz)
 
 static int64_t utc(int y, int mo, int d, int h, int mi, int s)
 {
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-			 .tm_min = mi, .tm_sec = s };
+	struct tm tm = { .tm_year = y - 1900,
+			 .tm_mon = mo - 1,
+			 .tm_mday = d,
+			 .tm_hour = h,
+			 .tm_min = mi,
+			 .tm_sec = s };
 
 	return (int64_t)timegm(&tm);
 }
@@ -107,8 +111,8 @@ static void check_zone(const char *tz, int check_hours)
 			int64_t s = pdtt_bucket_start(r, t), n = pdtt_bucket_next(r, s);
 
 			if (!(s <= t && t < n))
-				fail_msg("%s res %d: t=%lld not in [%lld, %lld)", tz, r, (long long)t,
-					 (long long)s, (long long)n);
+				fail_msg("%s res %d: t=%lld not in [%lld, %lld)", tz, r,
+					 (long long)t, (long long)s, (long long)n);
 			assert_true(pdtt_bucket_start(r, s) == s);
 			assert_true(pdtt_bucket_start(r, n) == n);
 			assert_true(pdtt_bucket_next(r, pdtt_bucket_start(r, s - 1)) == s);
@@ -136,9 +140,9 @@ static void zone_properties(void **state)
 	check_zone("UTC", 1);
 	check_zone("Europe/Berlin", 1);
 	check_zone("America/New_York", 1);
-	check_zone("Asia/Kolkata", 1);      /* +05:30 */
-	check_zone("America/Santiago", 1);  /* DST changes at midnight */
-	check_zone("Australia/Lord_Howe", 0); /* 30-minute DST shift */
+	check_zone("Asia/Kolkata", 1);		     /* +05:30 */
+	check_zone("America/Santiago", 1);	     /* DST changes at midnight */
+	check_zone("Australia/Lord_Howe", 0);	     /* 30-minute DST shift */
 	check_zone("CET-1CEST,M3.5.0,M10.5.0/3", 1); /* POSIX rule, no tzdata */
 }
 

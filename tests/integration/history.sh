@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# History in SQLite with real traffic: exact totals per user; kill -9 during
+# traffic and a restart lose and duplicate nothing (the pinned programs keep
+# counting); a held write lock and a full disk lose nothing once cleared; a
+# long reader never blocks the daemon; 'stop' then a restart starts from zero.
+. "$(dirname "$0")/lib.sh"
+
+PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
+DB="$T/db/pdtt.db"
+SMALL="$T/small"
+history_cleanup() {
+	local rc=$?
+	[ -z "$DAEMON_PID" ] || kill -9 "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=""
+	"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
+	mountpoint -q "$SMALL" && umount "$SMALL"
+	(exit $rc)
+	cleanup
+}
+trap history_cleanup EXIT
+
+dbq() { sqlite3 -cmd ".timeout 5000" "${2:-$DB}" "$1"; }
+
+# Sends COUNT datagrams of SIZE bytes from uid U in NS_A to NS_B over va.
+send_udp() { # UID COUNT SIZE PORT
+	rm -f "$T/run/ready"
+	as_user "$NS_B" $U3 "$TRAFFIC" udp-recv 10.99.1.2 "$4" $(($2 * $3)) "$T/run/ready" &
+	local r=$!
+	BG_PIDS+=("$r")
+	wait_file "$T/run/ready"
+	as_user "$NS_A" "$1" "$TRAFFIC" udp-send 10.99.1.2 "$4" "$2" "$3" || fail "udp sender failed"
+	wait "$r" || fail "udp receiver failed"
+}
+
+db_tx() { # UID -> "tx_bytes tx_packets" stored for that user
+	dbq "SELECT coalesce(sum(tx_bytes), 0) || ' ' || coalesce(sum(tx_packets), 0) FROM samples WHERE uid = $1"
+}
+
+wait_committed() { # UID EXPECTED: until the database holds it (at most 10 s)
+	local i=0
+	until [ "$(db_tx "$1")" = "$2" ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "uid $1: database holds '$(db_tx "$1")', expected '$2'"
+		sleep 0.1
+	done
+}
+
+setup_netns
+start() { start_daemon "$NS_A" -i va -t 1 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT" "$@"; }
+
+# 1. Exact totals, and the files' modes.
+start
+send_udp $U1 200 1000 7101
+wait_committed $U1 "$((200 * 1028)) 200"
+[ "$(stat -c %a "$T/db")" = 750 ] || fail "database directory mode $(stat -c %a "$T/db")"
+[ "$(stat -c %a "$DB")" = 640 ] || fail "database file mode $(stat -c %a "$DB")"
+[ "$(dbq 'PRAGMA journal_mode')" = wal ] || fail "not in WAL mode"
+pass "exact totals in the database; modes 750/640; WAL"
+
+# 2. kill -9 in the middle of traffic; the kernel keeps counting.
+rm -f "$T/run/ready"
+as_user "$NS_B" $U3 "$TRAFFIC" udp-recv 10.99.1.2 7102 $((3000 * 1000)) "$T/run/ready" &
+rpid=$!
+BG_PIDS+=("$rpid")
+wait_file "$T/run/ready"
+as_user "$NS_A" $U1 "$TRAFFIC" udp-send 10.99.1.2 7102 3000 1000 &
+spid=$!
+BG_PIDS+=("$spid")
+sleep 0.3
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=""
+wait "$spid" || fail "sender failed"
+wait "$rpid" || fail "receiver failed"
+[ -e "$PIN_ROOT/1/link_egress" ] || fail "links not pinned after kill -9"
+start
+grep -q "resuming" "$T/stderr" || fail "restart did not resume: $(cat "$T/stderr")"
+wait_committed $U1 "$((3200 * 1028)) 3200"
+pass "kill -9 during traffic, restart: exact, nothing lost or doubled"
+
+# 3. A long read transaction (WAL) never blocks the daemon.
+(echo "BEGIN; SELECT count(*) FROM samples;"; sleep 3; echo "SELECT count(*) FROM samples; COMMIT;") |
+	sqlite3 "$DB" >"$T/reader.out" 2>&1 &
+reader=$!
+sleep 0.5
+send_udp $U2 100 500 7103
+wait_committed $U2 "$((100 * 528)) 100"
+wait "$reader" || fail "reader failed: $(cat "$T/reader.out")"
+! grep -q "cannot store" "$T/stderr" || fail "a reader blocked the daemon: $(cat "$T/stderr")"
+pass "a 3 s reader does not block commits"
+
+# 4. An admin holds the write lock for 4 s: the daemon says so and loses nothing.
+(echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$DB" &
+locker=$!
+sleep 0.3
+send_udp $U2 100 500 7104
+sleep 2
+[ "$(db_tx $U2)" = "$((100 * 528)) 100" ] || fail "committed through a held lock?"
+grep -q "cannot store this interval" "$T/stderr" || fail "no message about the held lock"
+wait "$locker"
+wait_committed $U2 "$((200 * 528)) 200"
+grep -q "storing again" "$T/stderr" || fail "no recovery message"
+pass "held write lock: one message, nothing lost once released"
+stop_daemon
+
+# 5. A full disk: the database on a tiny tmpfs that is then filled up.
+mkdir -p "$SMALL"
+mount -t tmpfs -o size=4m tmpfs "$SMALL"
+cp "$DB" "$SMALL/pdtt.db"
+rm -f "$DB-wal" "$DB-shm"
+DB="$SMALL/pdtt.db"
+: >"$T/stderr"
+start
+dd if=/dev/zero of="$SMALL/filler" bs=64k 2>/dev/null || true
+send_udp $U1 50 1000 7105
+sleep 2.5
+grep -q "cannot store this interval" "$T/stderr" || fail "disk full went unnoticed"
+rm -f "$SMALL/filler"
+wait_committed $U1 "$((3250 * 1028)) 3250"
+pass "disk full: nothing lost once space is back"
+
+# 6. 'stop' removes the pins; the next start begins from zero, adding only new traffic.
+stop_daemon
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "stop failed: $(cat "$T/stop.err")"
+[ ! -e "$PIN_ROOT" ] || fail "pins left after stop: $(ls -R "$PIN_ROOT")"
+assert_no_bpf_left
+start
+grep -q "counters start from zero" "$T/stderr" || fail "new map not noticed: $(cat "$T/stderr")"
+send_udp $U1 10 1000 7106
+wait_committed $U1 "$((3260 * 1028)) 3260"
+stop_daemon
+pass "stop, then restart: baseline reset, totals exact"
+
+# The daemon refuses 'stop' while it runs, and a second daemon on the same pins.
+start
+rc=0
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || rc=$?
+[ $rc = 1 ] && grep -q "running" "$T/stop.err" || fail "stop while running: exit $rc, $(cat "$T/stop.err")"
+rc=0
+nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i va -l "$T/log2" -d "$T/other.db" --pin-dir "$PIN_ROOT" 2>"$T/second.err" || rc=$?
+[ $rc = 1 ] && grep -q "another pdtt daemon" "$T/second.err" || fail "second daemon: exit $rc, $(cat "$T/second.err")"
+stop_daemon
+pass "stop and a second daemon are refused while one runs"
+
+# Rollups agree with the samples, and the views answer in one line.
+[ "$(dbq "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'month'")" = \
+  "$(dbq "SELECT sum(rx_bytes + tx_bytes) FROM samples")" ] || fail "monthly rollup != samples"
+[ "$(dbq "SELECT sum(total_bytes) FROM usage_monthly WHERE uid = $U1")" = "$((3260 * 1028))" ] ||
+	fail "usage_monthly for $U1: $(dbq "SELECT * FROM usage_monthly")"
+pass "rollups and views agree with the samples"
