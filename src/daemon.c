@@ -442,7 +442,7 @@ static int apply_tz(const char *tz)
 	if (!tz)
 		return 0;
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	if (strcmp(tz, "UTC") && (strstr(tz, "..") || access(path, R_OK)) &&
+	if (strcmp(tz, "UTC") != 0 && (strstr(tz, "..") || access(path, R_OK)) &&
 	    !strpbrk(tz, "0123456789")) {
 		err_line("time zone '%s': unknown; use a name from /usr/share/zoneinfo (e.g. "
 			 "Europe/Berlin) or UTC",

@@ -12,7 +12,7 @@ struct pdtt_retention pdtt_retention_default(void)
 	struct pdtt_retention r = {
 		.samples = 7 * 86400LL,
 		.hourly = 90 * 86400LL,
-		.daily = 3 * 365 * 86400LL,
+		.daily = 3LL * 365 * 86400,
 		.monthly = PDTT_FOREVER,
 	};
 	return r;
@@ -40,13 +40,13 @@ static int parse_duration(const char *v, size_t len, int64_t *out)
 		unit = 86400;
 		break;
 	case 'w':
-		unit = 7 * 86400;
+		unit = 7LL * 86400;
 		break;
 	case 'm':
-		unit = 30 * 86400;
+		unit = 30LL * 86400;
 		break;
 	case 'y':
-		unit = 365 * 86400;
+		unit = 365LL * 86400;
 		break;
 	default:
 		return -1;

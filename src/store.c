@@ -300,7 +300,7 @@ int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *out,
 		    struct pdtt_snapshot *baseline)
 {
 	sqlite3_stmt *st = s->st[PDTT_ST_LOAD_BASELINE];
-	char v[64];
+	char v[64] = "";
 	int rc;
 
 	memset(out, 0, sizeof(*out));

@@ -67,9 +67,9 @@ int64_t pdtt_bucket_next(enum pdtt_res r, int64_t start)
 	case PDTT_RES_HOUR:
 		return pdtt_bucket_start(r, start + 5400);
 	case PDTT_RES_DAY: /* days last 23 to 25 hours */
-		return pdtt_bucket_start(r, start + 25 * 3600 + 1800);
+		return pdtt_bucket_start(r, start + 25LL * 3600 + 1800);
 	case PDTT_RES_MONTH: /* months last 28 to 31 days */
-		return pdtt_bucket_start(r, start + 32 * 86400);
+		return pdtt_bucket_start(r, start + 32LL * 86400);
 	}
 	return start;
 }
