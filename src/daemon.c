@@ -568,6 +568,8 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 			goto out;
 		}
 		d->have_db = true;
+		if (pdtt_store_set_timezone(&d->store, opts->tz))
+			err_line("database %s: cannot record the time zone", d->db_path);
 		snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%d", opts->pin_root,
 			 PDTT_LAYOUT_VERSION);
 	}

@@ -16,6 +16,7 @@
 static const char *const migrations[PDTT_SCHEMA_VERSION] = {
 	pdtt_sql_001_base,
 	pdtt_sql_002_rollups,
+	pdtt_sql_003_usage_finest,
 };
 
 static const char *const stmt_sql[PDTT_ST_COUNT] = {
@@ -30,6 +31,7 @@ static const char *const stmt_sql[PDTT_ST_COUNT] = {
 	[PDTT_ST_SET_META] = pdtt_sql_set_meta,
 	[PDTT_ST_PRUNE_SAMPLES] = pdtt_sql_prune_samples,
 	[PDTT_ST_PRUNE_ROLLUPS] = pdtt_sql_prune_rollups,
+	[PDTT_ST_RAISE_META] = pdtt_sql_raise_meta,
 };
 
 static const char *const res_name[] = { "hour", "day", "month" };
@@ -426,31 +428,51 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 	return rc;
 }
 
-static int prune_rollups(struct pdtt_store *s, const char *res, int64_t cutoff)
+/* Deletes one resolution's rows before the cutoff and records the mark
+ * (meta 'pruned_<name>_before') that the usage_finest view reads. */
+static int prune_one(struct pdtt_store *s, const char *name, const char *res, int64_t cutoff)
 {
-	sqlite3_stmt *st = s->st[PDTT_ST_PRUNE_ROLLUPS];
+	sqlite3_stmt *st;
+	char key[48], num[32];
+	int rc;
 
 	if (cutoff == INT64_MIN)
 		return SQLITE_OK;
-	bind_text(st, ":resolution", res);
+	if (res) {
+		st = s->st[PDTT_ST_PRUNE_ROLLUPS];
+		bind_text(st, ":resolution", res);
+	} else {
+		st = s->st[PDTT_ST_PRUNE_SAMPLES];
+	}
 	bind_i64(st, ":cutoff", cutoff);
+	rc = run(st, NULL);
+	if (rc)
+		return rc;
+	snprintf(key, sizeof(key), "pruned_%s_before", name);
+	snprintf(num, sizeof(num), "%lld", (long long)cutoff);
+	st = s->st[PDTT_ST_RAISE_META];
+	bind_text(st, ":key", key);
+	bind_text(st, ":value", num);
 	return run(st, NULL);
+}
+
+int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz)
+{
+	return set_meta(s, "timezone", tz ? tz : "");
 }
 
 int pdtt_store_prune(struct pdtt_store *s, const struct pdtt_cutoffs *c, char *err, size_t errlen)
 {
 	int rc = exec(s, "BEGIN IMMEDIATE");
 
-	if (rc == SQLITE_OK && c->samples != INT64_MIN) {
-		bind_i64(s->st[PDTT_ST_PRUNE_SAMPLES], ":cutoff", c->samples);
-		rc = run(s->st[PDTT_ST_PRUNE_SAMPLES], NULL);
-	}
 	if (rc == SQLITE_OK)
-		rc = prune_rollups(s, "hour", c->hourly);
+		rc = prune_one(s, "samples", NULL, c->samples);
 	if (rc == SQLITE_OK)
-		rc = prune_rollups(s, "day", c->daily);
+		rc = prune_one(s, "hourly", "hour", c->hourly);
 	if (rc == SQLITE_OK)
-		rc = prune_rollups(s, "month", c->monthly);
+		rc = prune_one(s, "daily", "day", c->daily);
+	if (rc == SQLITE_OK)
+		rc = prune_one(s, "monthly", "month", c->monthly);
 	if (rc == SQLITE_OK)
 		rc = exec(s, "COMMIT");
 	if (rc != SQLITE_OK) {

@@ -11,7 +11,7 @@
 #include "timebucket.h"
 
 #define PDTT_DEFAULT_DB "/var/lib/pdtt/pdtt.db"
-#define PDTT_SCHEMA_VERSION 2
+#define PDTT_SCHEMA_VERSION 3
 #define PDTT_APPLICATION_ID 0x70647474 /* "pdtt" */
 
 struct sqlite3;
@@ -29,6 +29,7 @@ enum pdtt_stmt {
 	PDTT_ST_SET_META,
 	PDTT_ST_PRUNE_SAMPLES,
 	PDTT_ST_PRUNE_ROLLUPS,
+	PDTT_ST_RAISE_META,
 	PDTT_ST_COUNT,
 };
 
@@ -83,5 +84,9 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
  * and gives the space back (incremental vacuum). */
 struct pdtt_cutoffs;
 int pdtt_store_prune(struct pdtt_store *s, const struct pdtt_cutoffs *c, char *err, size_t errlen);
+
+/* Records the time zone the daemon buckets in ("" for the system's), so
+ * reports use the same one.  0 or an SQLite error code. */
+int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz);
 
 #endif

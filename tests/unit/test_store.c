@@ -242,6 +242,9 @@ static void rollups_and_retention_keep_totals(void **state)
 		grand);
 	assert_resolutions_agree();
 	month_total = q(path, "SELECT sum(total_bytes) FROM usage_monthly WHERE month = '2026-03'");
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest"), grand);
+	assert_int_equal(q(path, "SELECT count(DISTINCT resolution) FROM usage_finest"),
+			 1); /* samples only */
 
 	c = pdtt_retention_cutoffs(&ret, t);
 	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
@@ -255,6 +258,17 @@ static void rollups_and_retention_keep_totals(void **state)
 		    t - 21 * D);
 	assert_true(q(path, "SELECT min(bucket_start) FROM rollups WHERE resolution = 'day'") >=
 		    t - 92 * D);
+	/* the finest retained detail still adds up to everything, without overlap */
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest"), grand);
+	assert_int_equal(q(path, "SELECT count(DISTINCT resolution) FROM usage_finest"), 4);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest WHERE t >= "
+				 "CAST(strftime('%s', '2026-03-01 00:00', 'utc') AS INTEGER) AND t "
+				 "< CAST(strftime('%s', '2026-04-01 00:00', 'utc') AS INTEGER)"),
+			 month_total);
+	assert_true(
+		q(path,
+		  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_samples_before'") ==
+		c.samples);
 	/* pruning never changes a coarser total */
 	assert_int_equal(
 		q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'month'"),
@@ -299,7 +313,7 @@ static void migrates_version_1(void **state)
 	write_v1(p);
 	assert_int_equal(pdtt_store_open(&s, p, true, err, sizeof(err)), 0);
 	pdtt_store_close(&s);
-	assert_int_equal(q(p, "PRAGMA user_version"), 2);
+	assert_int_equal(q(p, "PRAGMA user_version"), PDTT_SCHEMA_VERSION);
 	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE resolution = 'hour'"), 3);
 	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE label = '2026-10-25T02:00+0200'"),
 			 1);
