@@ -5,13 +5,18 @@
 #include "cli.h"
 #include "daemon.h"
 #include "pdtt_exit.h"
+#include "report.h"
 #include "version.h"
 
 int main(int argc, char **argv)
 {
 	struct pdtt_options opts;
 	char err[512];
-	int rc = pdtt_parse_options(argc, argv, &opts, err, sizeof(err));
+	int rc;
+
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return pdtt_report_main(argc - 1, argv + 1);
+	rc = pdtt_parse_options(argc, argv, &opts, err, sizeof(err));
 
 	if (rc) {
 		fprintf(stderr, "pdtt: %s\n", err);

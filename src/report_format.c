@@ -26,6 +26,23 @@ void pdtt_format_iec(uint64_t bytes, char *out, size_t len)
 	snprintf(out, len, "%.1f %s", v, units[u]);
 }
 
+void pdtt_format_si(uint64_t bytes, char *out, size_t len)
+{
+	static const char *const units[] = { "kB", "MB", "GB", "TB", "PB", "EB" };
+	double v = (double)bytes / 1000.0;
+	int u = 0;
+
+	if (bytes < 1000) {
+		snprintf(out, len, "%" PRIu64 " B", bytes);
+		return;
+	}
+	while (v >= 1000.0 && u < 5) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(out, len, "%.1f %s", v, units[u]);
+}
+
 void pdtt_format_lost(const struct pdtt_lost_info *lost, char *out, size_t len)
 {
 	out[0] = '\0';

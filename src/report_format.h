@@ -39,6 +39,8 @@ void pdtt_format_console_table(struct pdtt_buf *b, const struct tm *when, double
 
 /* "512 B", "1.5 KiB", "3.2 GiB" ... */
 void pdtt_format_iec(uint64_t bytes, char *out, size_t len);
+/* "512 B", "1.5 kB", "3.2 GB" ... (powers of 1000) */
+void pdtt_format_si(uint64_t bytes, char *out, size_t len);
 
 /* The warning text about lost counts (no newline), or "" when none. */
 void pdtt_format_lost(const struct pdtt_lost_info *lost, char *out, size_t len);

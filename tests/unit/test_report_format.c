@@ -132,6 +132,12 @@ static void iec_units(void **state)
 	assert_string_equal(s, "5.0 TiB");
 	pdtt_format_iec(~0ull, s, sizeof(s));
 	assert_string_equal(s, "16.0 EiB");
+	pdtt_format_si(999, s, sizeof(s));
+	assert_string_equal(s, "999 B");
+	pdtt_format_si(1500, s, sizeof(s));
+	assert_string_equal(s, "1.5 kB");
+	pdtt_format_si(50ull * 1000 * 1000 * 1000, s, sizeof(s));
+	assert_string_equal(s, "50.0 GB");
 }
 
 int main(void)

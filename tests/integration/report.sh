@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# 'report' on a database built by the store's own code with a fake clock
+# (tests/report_fixture.c: known hourly traffic in Europe/Berlin from
+# 2026-08-01 to 2026-11-15 12:00, pruned so all four resolutions remain):
+# exact figures for whole months, days and partial days, windows straddling
+# pruned detail with the widening said, the named SQL reports through the
+# real sqlite3 CLI giving the same numbers, errors, and read-only access.
+. "$(dirname "$0")/lib.sh"
+
+FIXTURE=${PDTT_TEST_FIXTURE:?PDTT_TEST_FIXTURE must name the fixture program}
+REPORTS=${PDTT_TEST_REPORTS:?PDTT_TEST_REPORTS must name the reports/ directory}
+DB="$T/db/pdtt.db"
+mkdir -p "$T/db"
+"$FIXTURE" "$DB" >/dev/null || fail "fixture failed"
+
+report() { "$PDTT_BIN" report -d "$DB" "$@"; }
+epoch() { TZ=Europe/Berlin date -d "$1" +%s; }
+hours() { echo $((($(epoch "$2") - $(epoch "$1")) / 3600)); }
+weekdays() { # FROM TO (dates): Monday-Friday days in [FROM, TO)
+	local d=$1 n=0
+	while [ "$d" != "$2" ]; do
+		[ "$(date -d "$d" +%u)" -le 5 ] && n=$((n + 1))
+		d=$(date -d "$d + 1 day" +%F)
+	done
+	echo $n
+}
+csv_user() { # FILE USER -> "rx,tx,total,packets" of that user's row
+	awk -F, -v u="$2" '$0 ~ "^"u"," || $0 ~ ","u"," { for (i = 1; i <= NF; i++) if ($i == u) { print $(i+2)","$(i+3)","$(i+4)","$(i+5); exit } }' "$1" | tr -d '\r'
+}
+
+# 1. A whole month: October has 745 hours in Berlin (the clocks go back).
+report --month 2026-10 --format csv >"$T/oct.csv" 2>"$T/oct.err" || fail "report --month: $(cat "$T/oct.err")"
+h=$(hours 2026-10-01 2026-11-01)
+[ "$h" = 745 ] || fail "test arithmetic: October has $h hours"
+bobh=$(($(weekdays 2026-10-01 2026-11-01) * 24))
+[ "$(csv_user "$T/oct.csv" alice)" = "$((h * 1000)),$((h * 10)),$((h * 1010)),$((2 * h))" ] || fail "alice October: $(csv_user "$T/oct.csv" alice)"
+[ "$(csv_user "$T/oct.csv" bob)" = "$((bobh * 2000)),0,$((bobh * 2000)),$bobh" ] || fail "bob October: $(csv_user "$T/oct.csv" bob)"
+[ "$(csv_user "$T/oct.csv" carol)" = "0,$((h * 500)),$((h * 500)),$h" ] || fail "carol October: $(csv_user "$T/oct.csv" carol)"
+head -n 1 "$T/oct.csv" | grep -q $'^user,uid,rx_bytes,tx_bytes,total_bytes,packets,share_pct\r$' || fail "CSV header: $(head -n 1 "$T/oct.csv" | od -c | head -2)"
+[ "$(sed -n 2p "$T/oct.csv" | cut -d, -f1)" = bob ] || fail "not sorted by total: $(cat "$T/oct.csv")"
+pass "whole month from mixed resolutions: exact; RFC 4180 CSV, busiest first"
+
+# 2. Days: 2026-10-25 has 25 hours; 2026-10-05 comes from daily rollups only.
+report --day 2026-10-25 --format csv >"$T/d25.csv"
+[ "$(csv_user "$T/d25.csv" alice)" = "25000,250,25250,50" ] || fail "alice on 25 Oct: $(csv_user "$T/d25.csv" alice)"
+report --day 2026-10-05 --format csv >"$T/d05.csv"
+[ "$(csv_user "$T/d05.csv" bob)" = "48000,0,48000,24" ] || fail "bob on Monday 5 Oct: $(csv_user "$T/d05.csv" bob)"
+pass "days: 25-hour DST day, day from daily rollups"
+
+# 3. A partial day in the samples region: 06:00 to 18:00 on Tuesday 10 Nov.
+report --from 2026-11-10T06:00 --to 2026-11-10T18:00 --format csv >"$T/part.csv" 2>"$T/part.err"
+[ "$(csv_user "$T/part.csv" alice)" = "12000,120,12120,24" ] || fail "partial day alice: $(csv_user "$T/part.csv" alice)"
+[ "$(csv_user "$T/part.csv" bob)" = "24000,0,24000,12" ] || fail "partial day bob: $(csv_user "$T/part.csv" bob)"
+[ ! -s "$T/part.err" ] || fail "notes for a window fully in the samples: $(cat "$T/part.err")"
+pass "partial day from samples: exact, no notes"
+
+# 4. A window straddling pruned detail: 14:25 on 3 Oct lies where only daily
+# totals are kept, so from is widened to that day's start, and says so.
+report --from 2026-10-03T14:25 --to 2026-11-10T06:00 --format json >"$T/wide.json"
+j() { sqlite3 :memory: "SELECT json_extract(readfile('$T/wide.json'), '$1')"; }
+[ "$(sqlite3 :memory: "SELECT json_valid(readfile('$T/wide.json'))")" = 1 ] || fail "invalid JSON"
+[ "$(j '$.version')" = 1 ] || fail "JSON version"
+[ "$(j '$.window.from')" = "2026-10-03T00:00+0200" ] || fail "widened from: $(j '$.window')"
+[ "$(j '$.window.requested_from')" = "2026-10-03T14:25+0200" ] || fail "requested from: $(j '$.window')"
+j '$.notes' | grep -q "from widened to 2026-10-03T00:00+0200" || fail "no widening note: $(j '$.notes')"
+h=$(hours 2026-10-03 "2026-11-10 06:00")
+[ "$(sqlite3 :memory: "SELECT json_extract(value, '$.rx_bytes') FROM json_each(json_extract(readfile('$T/wide.json'), '$.rows')) WHERE json_extract(value, '$.user') = 'alice'")" = $((h * 1000)) ] ||
+	fail "alice over the widened window: $(j '$.rows')"
+[ "$(j '$.totals.users')" = 3 ] || fail "totals: $(j '$.totals')"
+pass "straddling window: widened to 2026-10-03T00:00 with a note; exact over $h hours"
+
+# 5. --by hour where only daily totals remain says so.
+report --day 2026-10-05 --by hour >"$T/byhour.txt"
+grep -q "^note: .*whole days" "$T/byhour.txt" || fail "--by hour over daily data: no note: $(cat "$T/byhour.txt")"
+pass "--by hour over daily-only data says so"
+
+# 6. The named SQL reports through the real sqlite3 CLI give report's numbers.
+from=$(epoch 2026-09-01)
+to=$(epoch 2026-11-15)
+for pair in "monthly month" "daily day" "weekly week" "top-users total"; do
+	set -- $pair
+	TZ=Europe/Berlin sqlite3 -csv "$DB" ".param set :from $from" ".param set :to $to" \
+		".read $REPORTS/$1.sql" | tr -d '\r"' | cut -d, -f1-8 | sed 's/^,,//' >"$T/cli-$1.csv"
+	fields=1-8
+	[ "$2" = total ] && fields=1-6
+	report --from 2026-09-01 --to 2026-11-15 --by "$2" --format csv | tr -d '\r' | tail -n +2 |
+		cut -d, -f$fields >"$T/pdtt-$1.csv"
+	[ -s "$T/cli-$1.csv" ] || fail "sqlite3 ran $1.sql to no rows"
+	diff -u "$T/cli-$1.csv" "$T/pdtt-$1.csv" >&2 || fail "$1.sql in sqlite3 and report --by $2 disagree"
+done
+pass "monthly.sql, daily.sql, weekly.sql, top-users.sql: sqlite3 CLI == report"
+
+# 7. Errors: each one line, the documented status.
+expect() { # STATUS PATTERN ARGS...
+	local want=$1 pat=$2 rc=0
+	shift 2
+	"$PDTT_BIN" report "$@" >"$T/out" 2>"$T/err" || rc=$?
+	[ "$rc" = "$want" ] || fail "report $*: exit $rc, expected $want: $(cat "$T/err")"
+	[ "$(wc -l <"$T/err")" = 1 ] && grep -qE -- "^pdtt: .*$pat" "$T/err" || fail "report $*: $(cat "$T/err")"
+}
+expect 7 "No such file" -d "$T/missing.db"
+sqlite3 "$T/newer.db" "PRAGMA application_id = 1885631604; PRAGMA user_version = 99; CREATE TABLE t (x);"
+expect 7 "newer" -d "$T/newer.db"
+expect 3 "user 'nosuchuser'" -d "$DB" --user nosuchuser
+expect 3 "interface 'eth9'" -d "$DB" --iface eth9
+expect 2 "empty window" -d "$DB" --from 2026-10-05 --to 2026-10-01
+expect 2 "2026-13-01" -d "$DB" --from 2026-13-01
+expect 2 "02:30" -d "$DB" --from 2026-03-29T02:30
+expect 2 "--by 'minute'" -d "$DB" --by minute
+expect 2 "--last" -d "$DB" --last 7d --from 2026-10-01
+pass "errors: missing, newer, unknown user and interface, empty window, bad times"
+
+# 8. Filters.
+report --month 2026-10 --user alice --user 1003 --format csv >"$T/f.csv"
+[ "$(tail -n +2 "$T/f.csv" | wc -l)" = 2 ] && ! grep -q bob "$T/f.csv" || fail "--user filter: $(cat "$T/f.csv")"
+report --month 2026-10 --iface lo --format csv >"$T/f.csv"
+[ "$(tail -n +2 "$T/f.csv" | cut -d, -f1 | tr -d '\r')" = carol ] || fail "--iface filter: $(cat "$T/f.csv")"
+report --month 2026-10 --by day --top 1 --format csv >"$T/f.csv"
+[ "$(tail -n +2 "$T/f.csv" | wc -l)" = 31 ] || fail "--top 1 per day: $(wc -l <"$T/f.csv") lines"
+pass "--user, --iface and --top"
+
+# 9. Read-only access for a user who may read the file, nothing more.
+chgrp -R $U1 "$T/db"
+chmod 750 "$T/db"
+chmod 640 "$DB"
+rc=0
+setpriv --reuid=$U1 --regid=$U1 --clear-groups "$PDTT_BIN" report -d "$DB" --month 2026-10 --format csv >"$T/ro.csv" 2>"$T/ro.err" || rc=$?
+[ $rc = 0 ] && cmp -s "$T/ro.csv" "$T/oct.csv" || fail "report as a reader: exit $rc: $(cat "$T/ro.err")"
+rc=0
+setpriv --reuid=$U2 --regid=$U2 --clear-groups "$PDTT_BIN" report -d "$DB" >/dev/null 2>"$T/ro.err" || rc=$?
+[ $rc = 7 ] || fail "report without read access: exit $rc: $(cat "$T/ro.err")"
+pass "a user with read access gets the same report; one without gets exit 7"
