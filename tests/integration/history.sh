@@ -128,8 +128,18 @@ start
 grep -q "counters start from zero" "$T/stderr" || fail "new map not noticed: $(cat "$T/stderr")"
 send_udp $U1 10 1000 7106
 wait_committed $U1 "$((3260 * 1028)) 3260"
-stop_daemon
 pass "stop, then restart: baseline reset, totals exact"
+
+# End to end: real traffic to 'report --format json', while the daemon writes.
+"$PDTT_BIN" report -d "$DB" --last 1d --format json >"$T/r.json" 2>"$T/r.err" || fail "report: $(cat "$T/r.err")"
+got=$(sqlite3 :memory: "SELECT json_extract(value, '$.tx_bytes') || ' ' || json_extract(value, '$.total_bytes')
+	FROM json_each(json_extract(readfile('$T/r.json'), '$.rows')) WHERE json_extract(value, '$.uid') = $U1")
+[ "$got" = "$((3260 * 1028)) $((3260 * 1028))" ] || fail "report JSON for $U1: '$got': $(cat "$T/r.json")"
+got=$(sqlite3 :memory: "SELECT json_extract(value, '$.rx_bytes') FROM json_each(json_extract(readfile('$T/r.json'), '$.rows'))
+	WHERE json_extract(value, '$.uid') = $U2")
+[ "$got" = 0 ] || fail "report JSON for $U2 rx: '$got'"
+stop_daemon
+pass "real traffic to report --format json: exact"
 
 # The daemon refuses 'stop' while it runs, and a second daemon on the same pins.
 start
