@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "timebucket.h"
+
 #define HOUR_S 3600LL
 #define DAY_S 86400LL
 #define MAX_DAYS (200LL * 366) /* how far a relative time or --last may reach */
@@ -85,8 +87,8 @@ static long offset_at(int64_t t)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	localtime_r(&tt, &tm);
-	return tm.tm_gmtoff;
+	/* fails only for years beyond int; call those UTC */
+	return localtime_r(&tt, &tm) ? tm.tm_gmtoff : 0;
 }
 
 static long zone_offset(int64_t t, bool utc)
@@ -107,7 +109,7 @@ static int nearby_offsets(int64_t g, long offs[9])
 	int n = 0;
 
 	for (int k = -4; k <= 4; k++) {
-		long o = offset_at(g + k * 12 * HOUR_S);
+		long o = offset_at(g + (int64_t)k * 12 * HOUR_S);
 		int i = 0;
 
 		while (i < n && offs[i] != o)
@@ -122,7 +124,7 @@ static int nearby_offsets(int64_t g, long offs[9])
  * fold); the earliest goes to *first. */
 static int local_instants(int64_t g, int64_t *first)
 {
-	long offs[9];
+	long offs[9] = { 0 };
 	int n = nearby_offsets(g, offs), found = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -137,7 +139,7 @@ static int local_instants(int64_t g, int64_t *first)
 /* For a clock reading g that clocks skip: the instant they jump. */
 static int64_t jump_instant(int64_t g)
 {
-	long offs[9], lo_off, hi_off, o;
+	long offs[9] = { 0 }, lo_off, hi_off, o;
 	int n = nearby_offsets(g, offs);
 	int64_t lo, hi;
 
@@ -178,7 +180,7 @@ static int64_t instant_of_clock(int64_t g, bool utc)
 static int local_day_start(int64_t days, int64_t *out)
 {
 	int64_t g = days * DAY_S + 12 * HOUR_S;
-	long offs[9];
+	long offs[9] = { 0 };
 	int n = nearby_offsets(g, offs);
 
 	for (int i = 0; i < n; i++) {
@@ -228,6 +230,12 @@ static int64_t month_next(int64_t start, bool utc)
 
 /* --- formatting */
 
+/* Years 1 to 9999: what the formats below can show. */
+static bool in_calendar(int64_t t)
+{
+	return t >= -62135596800LL && t <= 253402300799LL;
+}
+
 static void format_clock(int64_t clock, long off, char *out, size_t len)
 {
 	struct civil c;
@@ -243,8 +251,13 @@ static void format_clock(int64_t clock, long off, char *out, size_t len)
 
 void pdtt_format_time(int64_t t, bool utc, char *out, size_t len)
 {
-	long off = zone_offset(t, utc);
+	long off;
 
+	if (!in_calendar(t)) { /* INT64_MIN and friends */
+		snprintf(out, len, "@%lld", (long long)t);
+		return;
+	}
+	off = zone_offset(t, utc);
 	format_clock(t + off, off, out, len);
 }
 
@@ -253,7 +266,7 @@ static void format_boundary(int64_t t, bool utc, char *out, size_t len)
 {
 	struct civil c;
 
-	if (day_start(t, utc) != t) {
+	if (!in_calendar(t) || day_start(t, utc) != t) {
 		pdtt_format_time(t, utc, out, len);
 		return;
 	}
@@ -262,6 +275,26 @@ static void format_boundary(int64_t t, bool utc, char *out, size_t len)
 }
 
 /* --- parsing */
+
+#define SHOWN_MAX 48
+
+/* s for an error message: one line (control bytes become '?') and short. */
+static const char *shown(const char *s, char out[SHOWN_MAX])
+{
+	size_t i = 0;
+
+	for (; i < SHOWN_MAX - 4 && s[i]; i++) {
+		out[i] = s[i];
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			out[i] = '?';
+	}
+	if (s[i]) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
+}
 
 /* n ASCII digits at *p (never past the terminating NUL); -1 if not. */
 static int digits(const char **p, int n)
@@ -306,7 +339,7 @@ static const char *check_fields(const struct civil *c, char *why, size_t len)
 	if (c->y < 1900)
 		snprintf(why, len, "year %d is before 1900; use a year from 1900 to 9999", c->y);
 	else if (c->mo < 1 || c->mo > 12)
-		snprintf(why, len, "month %02d is not 1 to 12; use YYYY-MM-DD", c->mo);
+		snprintf(why, len, "month %02d is not 1 to 12; use a month from 01 to 12", c->mo);
 	else if (c->d < 1 || c->d > month_days(c->y, c->mo))
 		snprintf(why, len, "day %02d is not in %04d-%02d; use a day from 01 to %02d", c->d,
 			 c->y, c->mo, month_days(c->y, c->mo));
@@ -334,8 +367,6 @@ static const char *scan_duration(const char *s, struct pdtt_duration *d)
 		return "not a count followed by a unit";
 	if (!s[n])
 		return "no unit";
-	if (s[n + 1])
-		return "unexpected text after the unit";
 	switch (s[n]) {
 	case 'm':
 		d->unit = PDTT_UNIT_MINUTE;
@@ -352,13 +383,15 @@ static const char *scan_duration(const char *s, struct pdtt_duration *d)
 	default:
 		return "the unit is not m (minutes), h, d or w";
 	}
+	if (s[n + 1])
+		return "unexpected text after the unit";
 	for (size_t i = 0; i < n; i++) {
 		count = count * 10 + (s[i] - '0');
 		if (count > max[d->unit])
 			return "more than 200 years";
 	}
 	if (!count)
-		return "a count of 0 is empty; the count must be at least 1";
+		return "the count must be at least 1";
 	d->count = count;
 	return NULL;
 }
@@ -366,9 +399,10 @@ static const char *scan_duration(const char *s, struct pdtt_duration *d)
 int pdtt_parse_duration(const char *s, struct pdtt_duration *d, char *err, size_t errlen)
 {
 	const char *why = scan_duration(s, d);
+	char q[SHOWN_MAX];
 
 	if (why)
-		snprintf(err, errlen, "duration '%s': %s; " DURATION_HINT, s, why);
+		snprintf(err, errlen, "duration '%s': %s; " DURATION_HINT, shown(s, q), why);
 	return why ? -1 : 0;
 }
 
@@ -437,8 +471,9 @@ static int parse_absolute(const char *s, bool utc, int64_t *out, char *err, size
 	const char *p = s, *why;
 	bool has_time = false, has_offset = false;
 	long off = 0;
-	char buf[160];
+	char buf[160], q[SHOWN_MAX], r[SHOWN_MAX];
 
+	shown(s, q);
 	if (scan_date(&p, &c, true))
 		goto syntax;
 	if (*p == 'T' || *p == ' ') {
@@ -464,23 +499,25 @@ static int parse_absolute(const char *s, bool utc, int64_t *out, char *err, size
 				snprintf(err, errlen,
 					 "time '%s': offset '%s' is not Z, +HH:MM, +HHMM or +HH "
 					 "(hours 00 to 23); e.g. %.10sT14:00+02:00",
-					 s, o, s);
+					 q, shown(o, r), s);
 				return -1;
 			}
 			has_offset = true;
 		}
 	} else if (*p == 'Z' || *p == '+' || *p == '-') {
 		snprintf(err, errlen,
-			 "time '%s': an offset needs a time of day; e.g. %.10sT00:00%s", s, s, p);
+			 "time '%s': an offset needs a time of day; e.g. %.10sT00:00%s", q, s,
+			 shown(p, r));
 		return -1;
 	}
 	if (*p) {
-		snprintf(err, errlen, "time '%s': unexpected '%s' at the end; " TIME_HINT, s, p);
+		snprintf(err, errlen, "time '%s': unexpected '%s' at the end; " TIME_HINT, q,
+			 shown(p, r));
 		return -1;
 	}
 	why = check_fields(&c, buf, sizeof(buf));
 	if (why) {
-		snprintf(err, errlen, "time '%s': %s", s, why);
+		snprintf(err, errlen, "time '%s': %s", q, why);
 		return -1;
 	}
 	if (has_offset || utc) {
@@ -493,15 +530,15 @@ static int parse_absolute(const char *s, bool utc, int64_t *out, char *err, size
 		snprintf(err, errlen,
 			 "time '%s': that day does not exist here (the time zone skips it); use "
 			 "the day before or after",
-			 s);
+			 q);
 		return -1;
 	}
 	if (local_instants(clock_seconds(&c), out))
 		return 0; /* in a fold, the first (summer time) occurrence */
-	return skipped_time_error(s, clock_seconds(&c), err, errlen);
+	return skipped_time_error(q, clock_seconds(&c), err, errlen);
 
 syntax:
-	snprintf(err, errlen, "time '%s': not a date, time or relative time; " TIME_HINT, s);
+	snprintf(err, errlen, "time '%s': not a date, time or relative time; " TIME_HINT, q);
 	return -1;
 }
 
@@ -509,6 +546,7 @@ int pdtt_parse_time(const char *s, int64_t now, bool utc, int64_t *out, char *er
 {
 	struct pdtt_duration d;
 	const char *why;
+	char q[SHOWN_MAX];
 
 	if (!*s) {
 		snprintf(err, errlen, "time '': empty; " TIME_HINT);
@@ -528,7 +566,7 @@ int pdtt_parse_time(const char *s, int64_t now, bool utc, int64_t *out, char *er
 		return parse_absolute(s, utc, out, err, errlen);
 	why = scan_duration(s + 1, &d);
 	if (why) {
-		snprintf(err, errlen, "time '%s': %s; " TIME_HINT, s, why);
+		snprintf(err, errlen, "time '%s': %s; " TIME_HINT, shown(s, q), why);
 		return -1;
 	}
 	*out = pdtt_time_add(now, &d, *s == '-' ? -1 : 1, utc);
@@ -554,18 +592,19 @@ static int parse_calendar_arg(const char *what, const char *s, bool want_day, st
 			      char *err, size_t errlen)
 {
 	const char *p = s, *why;
-	char buf[160];
+	char buf[160], q[SHOWN_MAX];
 
+	shown(s, q);
 	*c = (struct civil){ 0 };
 	if (scan_date(&p, c, want_day) || *p) {
-		snprintf(err, errlen, "%s '%s': not %s; e.g. --%s %s", what, s,
+		snprintf(err, errlen, "%s '%s': not %s; e.g. --%s %s", what, q,
 			 want_day ? "YYYY-MM-DD" : "YYYY-MM", what,
 			 want_day ? "2026-10-03" : "2026-10");
 		return -1;
 	}
 	why = check_fields(c, buf, sizeof(buf));
 	if (why) {
-		snprintf(err, errlen, "%s '%s': %s", what, s, why);
+		snprintf(err, errlen, "%s '%s': %s", what, q, why);
 		return -1;
 	}
 	return 0;

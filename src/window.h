@@ -17,8 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "timebucket.h"
-
 /* [from, to), UTC epoch seconds. */
 struct pdtt_window {
 	int64_t from, to;
@@ -77,7 +75,8 @@ struct pdtt_window pdtt_window_current_month(int64_t now, bool utc);
 int pdtt_window_check(const struct pdtt_window *w, bool utc, char *err, size_t errlen);
 
 /* "2026-10-03T14:00+0200", with ":SS" only when the seconds are not zero;
- * "+0000" for utc.  Accepted back by pdtt_parse_time. */
+ * "+0000" for utc.  Accepted back by pdtt_parse_time.  Outside years 1 to
+ * 9999 (INT64_MIN ...) "@<epoch seconds>". */
 void pdtt_format_time(int64_t t, bool utc, char *out, size_t len);
 
 /* --by: how the report groups rows. */
