@@ -352,7 +352,7 @@ static int interval_one(const struct options *o, size_t n, struct interval_resul
 		goto cleanup;
 	}
 	for (size_t u = 0; u < n_uids; u++)
-		snprintf(names[u], sizeof(names[u]), "user%zu", u);
+		snprintf(names[u], sizeof(names[u]), "user%u", (unsigned)u);
 
 	col.stats_fd = bpf_map_create(
 		BPF_MAP_TYPE_PERCPU_HASH, "bench_stats", sizeof(struct pdtt_key),
