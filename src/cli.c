@@ -13,7 +13,15 @@
 #include "store.h"
 #include "version.h"
 
-enum { OPT_MAX_ENTRIES = 0x100, OPT_NO_DB, OPT_TZ, OPT_RETENTION, OPT_PIN_DIR };
+enum {
+	OPT_MAX_ENTRIES = 0x100,
+	OPT_NO_DB,
+	OPT_TZ,
+	OPT_RETENTION,
+	OPT_PIN_DIR,
+	OPT_QUOTA_EXEC,
+	OPT_QUOTA_TIMEOUT
+};
 
 static const struct option long_options[] = {
 	{ "interface", required_argument, NULL, 'i' },
@@ -27,6 +35,8 @@ static const struct option long_options[] = {
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "retention", required_argument, NULL, OPT_RETENTION },
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+	{ "quota-exec", required_argument, NULL, OPT_QUOTA_EXEC },
+	{ "quota-exec-timeout", required_argument, NULL, OPT_QUOTA_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -49,6 +59,9 @@ void pdtt_usage(FILE *out, const char *prog)
 		"      --tz ZONE          time zone of hours/days/months (default: the system's)\n"
 		"      --retention SPEC   e.g. samples=7d,hourly=90d,daily=3y,monthly=forever\n"
 		"      --pin-dir DIR      where programs and maps are pinned (default: %s)\n"
+		"      --quota-exec PROG  run PROG (absolute path) when a user crosses a quota\n"
+		"      --quota-exec-timeout SECS  kill a hook still running after SECS (default: "
+		"10)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -111,6 +124,7 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 	o->db_path = PDTT_DEFAULT_DB;
 	o->pin_root = PDTT_DEFAULT_PIN_ROOT;
 	o->retention = pdtt_retention_default();
+	o->quota_exec_timeout = 10;
 	err[0] = '\0';
 
 	if (argc > 1 && !strcmp(argv[1], "stop")) {
@@ -176,6 +190,25 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 		case OPT_RETENTION:
 			if (pdtt_retention_parse(optarg, &o->retention, err, errlen))
 				return PDTT_EXIT_USAGE;
+			break;
+		case OPT_QUOTA_EXEC:
+			if (optarg[0] != '/') {
+				snprintf(err, errlen,
+					 "quota-exec '%s': not an absolute path; e.g. --quota-exec "
+					 "/usr/local/bin/notify",
+					 optarg);
+				return PDTT_EXIT_USAGE;
+			}
+			o->quota_exec = optarg;
+			break;
+		case OPT_QUOTA_TIMEOUT:
+			if (parse_uint(optarg, 1, 3600, &o->quota_exec_timeout)) {
+				snprintf(err, errlen,
+					 "quota-exec-timeout '%s': not a whole number of seconds "
+					 "from 1 to 3600",
+					 optarg);
+				return PDTT_EXIT_USAGE;
+			}
 			break;
 		case OPT_PIN_DIR:
 			if (optarg[0] != '/') {

@@ -37,6 +37,8 @@ struct pdtt_options {
 	const char *tz;	     /* --tz; NULL: the system's local zone */
 	const char *pin_root;
 	struct pdtt_retention retention;
+	const char *quota_exec;	     /* --quota-exec PROGRAM, or NULL */
+	unsigned quota_exec_timeout; /* seconds before a hook is killed */
 };
 
 /* Parses argv (the daemon's options, or 'stop [--pin-dir DIR]') into *opts.  Returns 0 on success;

@@ -5,9 +5,12 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,8 @@
 
 #include "collector.h"
 #include "pdtt_exit.h"
+#include "quota_cmd.h"
+#include "sql_embedded.h"
 #include "report_format.h"
 #include "retention.h"
 #include "store.h"
@@ -55,6 +60,13 @@ struct pdtt_daemon {
 	struct pdtt_commit_row *rows;
 	size_t rows_cap;
 	char (*labels)[2][24];
+
+	/* --quota-exec hooks still running: reaped or killed every interval */
+	struct {
+		pid_t pid;
+		struct timespec deadline;
+	} hooks[16];
+	int n_hooks;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -178,6 +190,147 @@ static void iface_labels(const struct pdtt_daemon *d, const struct pdtt_key *k, 
 	snprintf(name, 24, "if%u", k->ifindex);
 }
 
+static void reap_hooks(struct pdtt_daemon *d, bool wait_all)
+{
+	struct timespec now;
+
+	for (int i = 0; i < d->n_hooks;) {
+		int status;
+		pid_t r = waitpid(d->hooks[i].pid, &status, WNOHANG);
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (r == 0 && wait_all && now.tv_sec < d->hooks[i].deadline.tv_sec) {
+			/* at exit: give it until its deadline */
+			nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+			continue;
+		}
+		if (r == 0 && now.tv_sec >= d->hooks[i].deadline.tv_sec) {
+			err_line("quota hook %s (pid %d) still running after %u s; killed",
+				 d->opts->quota_exec, (int)d->hooks[i].pid,
+				 d->opts->quota_exec_timeout);
+			kill(-d->hooks[i].pid, SIGKILL);
+			kill(d->hooks[i].pid, SIGKILL);
+			r = waitpid(d->hooks[i].pid, &status, 0);
+		}
+		if (r == 0) {
+			i++;
+			continue;
+		}
+		if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status))
+			err_line("quota hook %s exited with status %d", d->opts->quota_exec,
+				 WEXITSTATUS(status));
+		d->hooks[i] = d->hooks[--d->n_hooks];
+	}
+}
+
+/* fork + execve, never a shell: details as arguments and environment. */
+static void run_hook(struct pdtt_daemon *d, char *const args[9])
+{
+	static const char *const keys[] = { "PDTT_QUOTA_STATE", "PDTT_UID",   "PDTT_USER",
+					    "PDTT_USED",	"PDTT_LIMIT", "PDTT_PERIOD",
+					    "PDTT_PER",		"PDTT_DIR" };
+	char env[8][160], *envp[10];
+	pid_t pid;
+
+	if (!d->opts->quota_exec)
+		return;
+	reap_hooks(d, false);
+	if (d->n_hooks == (int)(sizeof(d->hooks) / sizeof(d->hooks[0]))) {
+		err_line("quota hook %s: %d hooks still running; not starting another for uid %s",
+			 d->opts->quota_exec, d->n_hooks, args[2]);
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		snprintf(env[i], sizeof(env[i]), "%s=%s", keys[i], args[i + 1]);
+		envp[i] = env[i];
+	}
+	envp[8] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	envp[9] = NULL;
+	pid = fork();
+	if (pid < 0) {
+		err_line("quota hook %s: fork: %s", d->opts->quota_exec, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		execve(d->opts->quota_exec, args, envp);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	d->hooks[d->n_hooks].pid = pid;
+	clock_gettime(CLOCK_MONOTONIC, &d->hooks[d->n_hooks].deadline);
+	d->hooks[d->n_hooks].deadline.tv_sec += d->opts->quota_exec_timeout;
+	d->n_hooks++;
+}
+
+/* After each commit: report each user's first warn and over per period,
+ * once (quota_events remembers across restarts). */
+static void check_quotas(struct pdtt_daemon *d, int64_t at)
+{
+	struct pdtt_window periods[3];
+	struct pdtt_audit_row *rows;
+	sqlite3_stmt *st = NULL;
+	size_t n;
+
+	for (int k = 0; k < 3; k++)
+		periods[k] = pdtt_period_of((enum pdtt_per)k, at - 1);
+	if (pdtt_audit_collect(d->store.db, periods, &rows, &n)) {
+		err_line("database %s: quota check failed: %s; retried next interval", d->db_path,
+			 sqlite3_errmsg(d->store.db));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pdtt_audit_row *r = &rows[i];
+		char uid[16], used[24], lim[24], period[24], line[512];
+		char *args[10] = { (char *)d->opts->quota_exec,
+				   (char *)(r->state == PDTT_QUOTA_OVER ? "over" : "warn"),
+				   uid,
+				   r->name ? r->name : uid,
+				   used,
+				   lim,
+				   period,
+				   (char *)pdtt_per_name(r->per),
+				   (char *)pdtt_dir_name(r->dir),
+				   NULL };
+
+		if (r->state == PDTT_QUOTA_OK)
+			continue;
+		if (!st && sqlite3_prepare_v2(d->store.db, pdtt_sql_record_event, -1, &st, NULL) !=
+				   SQLITE_OK)
+			break;
+		sqlite3_bind_int64(st, 1, r->uid);
+		sqlite3_bind_text(st, 2, pdtt_per_name(r->per), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, r->period.from);
+		sqlite3_bind_text(st, 4, pdtt_state_name(r->state), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, at);
+		sqlite3_bind_int64(st, 6, (int64_t)r->used);
+		sqlite3_bind_int64(st, 7, (int64_t)r->limit);
+		if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(d->store.db) != 1) {
+			sqlite3_reset(st);
+			continue; /* already reported, or busy: the next interval retries */
+		}
+		sqlite3_reset(st);
+		snprintf(uid, sizeof(uid), "%" PRIu32, r->uid);
+		snprintf(used, sizeof(used), "%" PRIu64, r->used);
+		snprintf(lim, sizeof(lim), "%" PRIu64, r->limit);
+		pdtt_period_label(r->per, r->period.from, period, sizeof(period));
+		snprintf(line, sizeof(line),
+			 "QUOTA %s uid=%s user=%s used=%s limit=%s period=%s per=%s dir=%s\n",
+			 r->state == PDTT_QUOTA_OVER ? "OVER" : "WARN", uid, args[3], used, lim,
+			 period, args[7], args[8]);
+		if (write_all(d->log_fd, line, strlen(line)))
+			err_line("log %s: %s", d->opts->log_path, strerror(errno));
+		fputs(line, stderr);
+		run_hook(d, args);
+	}
+	sqlite3_finalize(st);
+	pdtt_audit_free(rows, n);
+}
+
 /* Commits this interval's change against the last committed baseline.  A
  * failed commit keeps the baseline, so the next one carries the gap. */
 static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *now)
@@ -241,6 +394,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	d->store_failing = false;
 	d->last_end = c.span.end;
 	d->reset_pending = false;
+	check_quotas(d, c.span.end);
 	return;
 oom:
 	err_line("database: out of memory; the next interval retries");
@@ -383,6 +537,7 @@ static void run_loop(struct pdtt_daemon *d)
 		timespec_add(&next, d->opts->interval);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		prune_history(d, &now);
+		reap_hooks(d, false);
 		if (before(&next, &now)) { /* fell behind (suspend, stall): skip, don't burst */
 			next = now;
 			timespec_add(&next, d->opts->interval);
@@ -391,6 +546,7 @@ static void run_loop(struct pdtt_daemon *d)
 	/* Final statistics, as the original tool promises on Ctrl+C. */
 	collect(d);
 	report(d);
+	reap_hooks(d, true);
 }
 
 static int resolve_ifaces(struct pdtt_daemon *d)
@@ -553,6 +709,12 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	rc = apply_tz(opts->tz);
 	if (rc)
 		goto out;
+	if (opts->quota_exec && access(opts->quota_exec, X_OK)) {
+		err_line("quota-exec '%s': %s; give an executable program", opts->quota_exec,
+			 strerror(errno));
+		rc = PDTT_EXIT_USAGE;
+		goto out;
+	}
 	d->log_fd = open_log(opts->log_path);
 	if (d->log_fd < 0) {
 		err_line("log file '%s': %s; choose a writable path with -l", opts->log_path,

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "daemon.h"
 #include "pdtt_exit.h"
+#include "quota_cmd.h"
 #include "report.h"
 #include "version.h"
 
@@ -16,6 +17,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return pdtt_report_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "quota"))
+		return pdtt_quota_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "audit"))
+		return pdtt_audit_main(argc - 1, argv + 1);
 	rc = pdtt_parse_options(argc, argv, &opts, err, sizeof(err));
 
 	if (rc) {

@@ -248,37 +248,42 @@ static int64_t meta_mark(sqlite3 *db, const char *key)
 	return t;
 }
 
-/* The uids of --user NAME|UID: a name is looked up in the database first
- * (users seen with traffic), then in NSS (a user with no traffic yet). */
+int pdtt_resolve_user(sqlite3 *db, const char *u, int64_t *uid)
+{
+	sqlite3_stmt *st;
+
+	*uid = -1;
+	if (*u && strspn(u, "0123456789") == strlen(u) && strlen(u) < 11) {
+		*uid = strtoll(u, NULL, 10);
+	} else if (sqlite3_prepare_v2(db, "SELECT uid FROM users WHERE name = ?", -1, &st, NULL) ==
+		   SQLITE_OK) {
+		sqlite3_bind_text(st, 1, u, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*uid = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (*uid < 0) {
+		struct passwd pw, *res = NULL;
+		char buf[4096];
+
+		if (!getpwnam_r(u, &pw, buf, sizeof(buf), &res) && res)
+			*uid = res->pw_uid;
+	}
+	return *uid >= 0 && *uid <= UINT32_MAX ? 0 : -1;
+}
+
+/* The uids of --user NAME|UID as a JSON array of integers. */
 static int resolve_users(sqlite3 *db, const struct report_opts *o, struct pdtt_buf *json)
 {
 	pdtt_buf_printf(json, "[");
 	for (int i = 0; i < o->n_users; i++) {
-		const char *u = o->users[i];
-		sqlite3_stmt *st;
-		int64_t uid = -1;
+		int64_t uid;
 
-		if (*u && strspn(u, "0123456789") == strlen(u) && strlen(u) < 11) {
-			uid = strtoll(u, NULL, 10);
-		} else if (sqlite3_prepare_v2(db, "SELECT uid FROM users WHERE name = ?", -1, &st,
-					      NULL) == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, u, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				uid = sqlite3_column_int64(st, 0);
-			sqlite3_finalize(st);
-		}
-		if (uid < 0) {
-			struct passwd pw, *res = NULL;
-			char buf[4096];
-
-			if (!getpwnam_r(u, &pw, buf, sizeof(buf), &res) && res)
-				uid = res->pw_uid;
-		}
-		if (uid < 0 || uid > UINT32_MAX)
+		if (pdtt_resolve_user(db, o->users[i], &uid))
 			return fail(PDTT_EXIT_NO_IFACE,
 				    "user '%s': unknown (not in the database, not in passwd); "
 				    "give a user name or a numeric uid",
-				    u);
+				    o->users[i]);
 		pdtt_buf_printf(json, "%s%" PRId64, i ? "," : "", uid);
 	}
 	pdtt_buf_printf(json, "]");
