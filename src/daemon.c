@@ -201,7 +201,7 @@ static void reap_hooks(struct pdtt_daemon *d, bool wait_all)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (r == 0 && wait_all && now.tv_sec < d->hooks[i].deadline.tv_sec) {
 			/* at exit: give it until its deadline */
-			nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+			nanosleep(&(struct timespec){ 0, 50L * 1000 * 1000 }, NULL);
 			continue;
 		}
 		if (r == 0 && now.tv_sec >= d->hooks[i].deadline.tv_sec) {

@@ -155,7 +155,7 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	enum pdtt_dir dir = PDTT_DIR_TOTAL;
 	bool all = false, have_per = false;
 	long warn = PDTT_DEFAULT_WARN_PCT;
-	struct pdtt_store s;
+	struct pdtt_store s = { 0 };
 	uint64_t limit = 0;
 	int64_t uid = -1;
 	sqlite3_stmt *st = NULL;
@@ -279,7 +279,7 @@ out:
 static int quota_list(int argc, char **argv)
 {
 	const char *db_path = PDTT_DEFAULT_DB;
-	struct pdtt_store s;
+	struct pdtt_store s = { 0 };
 	sqlite3_stmt *st;
 	char err[512], lim[32];
 	int rc;
@@ -536,7 +536,8 @@ int pdtt_audit_main(int argc, char **argv)
 	if (optind < argc)
 		return say(AUDIT_UNKNOWN, "argument '%s': unexpected; see audit --help",
 			   argv[optind]);
-	if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json"))
+	if (strcmp(format, "table") != 0 && strcmp(format, "csv") != 0 &&
+	    strcmp(format, "json") != 0)
 		return say(AUDIT_UNKNOWN, "--format '%s': unknown; use table, csv or json", format);
 	if (pdtt_store_open(&s, db_path, false, err, sizeof(err)))
 		return say(AUDIT_UNKNOWN, "%s", err);
