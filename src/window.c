@@ -126,13 +126,16 @@ static int local_instants(int64_t g, int64_t *first)
 {
 	long offs[9] = { 0 };
 	int n = nearby_offsets(g, offs), found = 0;
+	int64_t best = 0;
 
 	for (int i = 0; i < n; i++) {
 		int64_t t = g - offs[i];
 
-		if (clock_at(t, false) == g && (!found++ || t < *first))
-			*first = t;
+		if (clock_at(t, false) == g && (!found++ || t < best))
+			best = t;
 	}
+	if (found)
+		*first = best;
 	return found;
 }
 
