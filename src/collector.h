@@ -46,6 +46,7 @@ struct pdtt_collector {
 	bool reused;	     /* pinned maps and links of an earlier run were taken over */
 	int lock_fd;	     /* flock on the pin directory: one daemon per pin set */
 	unsigned pinned_now; /* bits: links (0-1) and maps (2-5) this run pinned */
+	bool no_batch;	     /* the kernel lacks batch lookups: read key by key */
 };
 
 /* Picks the variant for this kernel; PDTT_BPF_VARIANT=full|kctx|compat in the

@@ -61,6 +61,12 @@ struct pdtt_daemon {
 	size_t rows_cap;
 	char (*labels)[2][24];
 
+	struct {
+		uint32_t ifindex;
+		char name[IF_NAMESIZE];
+	} ifnames[64]; /* this interval's ifindex -> name lookups */
+	int n_ifnames;
+
 	/* --quota-exec hooks still running: reaped or killed every interval */
 	struct {
 		pid_t pid;
@@ -173,15 +179,26 @@ static const char *cached_name(struct pdtt_daemon *d, uint32_t uid)
 
 /* Interface name and namespace label for a key: names for the daemon's own
  * namespace, "if<N>" / "netns:<cookie>" for others. */
-static void iface_labels(const struct pdtt_daemon *d, const struct pdtt_key *k, char name[24],
+static void iface_labels(struct pdtt_daemon *d, const struct pdtt_key *k, char name[24],
 			 char netns[24])
 {
 	char ifname[IF_NAMESIZE];
 
 	if (k->netns_cookie == d->netns_cookie) {
 		snprintf(netns, 24, "host");
+		/* one lookup per interface and interval, not per row */
+		for (int i = 0; i < d->n_ifnames; i++)
+			if (d->ifnames[i].ifindex == k->ifindex) {
+				snprintf(name, 24, "%s", d->ifnames[i].name);
+				return;
+			}
 		if (if_indextoname(k->ifindex, ifname)) {
 			snprintf(name, 24, "%s", ifname);
+			if (d->n_ifnames < (int)(sizeof(d->ifnames) / sizeof(d->ifnames[0]))) {
+				d->ifnames[d->n_ifnames].ifindex = k->ifindex;
+				snprintf(d->ifnames[d->n_ifnames++].name, IF_NAMESIZE, "%s",
+					 ifname);
+			}
 			return;
 		}
 	} else {
@@ -341,6 +358,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 
 	if (!d->have_db)
 		return;
+	d->n_ifnames = 0; /* interfaces come and go: names are per interval */
 	if (pdtt_snapshot_diff(&d->committed, now, &d->delta))
 		goto oom;
 	if (d->rows_cap < d->delta.n) {

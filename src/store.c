@@ -165,6 +165,8 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 	}
 	sqlite3_busy_timeout(s->db, 1000);
 	exec(s, "PRAGMA foreign_keys = ON");
+	/* Truncate the WAL after checkpoints instead of keeping its peak size. */
+	exec(s, "PRAGMA journal_size_limit = 16777216");
 
 	app = pragma_int(s, "PRAGMA application_id", &rc);
 	if (rc == SQLITE_OK)
@@ -341,26 +343,59 @@ int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *out,
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int commit_row(struct pdtt_store *s, const struct pdtt_commit *c,
+/* Within one commit: users and interfaces are upserted once each, not once
+ * per row (rows come sorted by uid; a machine has few interfaces). */
+struct commit_ctx {
+	int64_t last_uid;
+	struct {
+		const char *name, *netns;
+		int64_t id;
+	} ifaces[32];
+	int n_ifaces;
+};
+
+static int iface_id_of(struct pdtt_store *s, struct commit_ctx *x, const struct pdtt_commit *c,
+		       const struct pdtt_commit_row *r, int64_t *id)
+{
+	sqlite3_stmt *st = s->st[PDTT_ST_UPSERT_INTERFACE];
+	int rc;
+
+	for (int i = 0; i < x->n_ifaces; i++)
+		if (!strcmp(x->ifaces[i].name, r->iface_name) &&
+		    !strcmp(x->ifaces[i].netns, r->netns)) {
+			*id = x->ifaces[i].id;
+			return SQLITE_OK;
+		}
+	bind_text(st, ":name", r->iface_name);
+	bind_text(st, ":netns", r->netns);
+	bind_i64(st, ":seen", c->span.end);
+	rc = run(st, id);
+	if (rc == SQLITE_OK && x->n_ifaces < (int)(sizeof(x->ifaces) / sizeof(x->ifaces[0]))) {
+		x->ifaces[x->n_ifaces].name = r->iface_name;
+		x->ifaces[x->n_ifaces].netns = r->netns;
+		x->ifaces[x->n_ifaces++].id = *id;
+	}
+	return rc;
+}
+
+static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct pdtt_commit *c,
 		      const struct pdtt_commit_row *r, const int64_t bucket[3], char label[3][40])
 {
 	sqlite3_stmt *st;
 	int64_t iface_id = 0;
 	int rc;
 
-	st = s->st[PDTT_ST_UPSERT_USER];
-	bind_i64(st, ":uid", r->key.uid);
-	bind_text(st, ":name", r->user_name);
-	bind_i64(st, ":seen", c->span.end);
-	rc = run(st, NULL);
-	if (rc)
-		return rc;
-
-	st = s->st[PDTT_ST_UPSERT_INTERFACE];
-	bind_text(st, ":name", r->iface_name);
-	bind_text(st, ":netns", r->netns);
-	bind_i64(st, ":seen", c->span.end);
-	rc = run(st, &iface_id);
+	if (x->last_uid != r->key.uid) {
+		st = s->st[PDTT_ST_UPSERT_USER];
+		bind_i64(st, ":uid", r->key.uid);
+		bind_text(st, ":name", r->user_name);
+		bind_i64(st, ":seen", c->span.end);
+		rc = run(st, NULL);
+		if (rc)
+			return rc;
+		x->last_uid = r->key.uid;
+	}
+	rc = iface_id_of(s, x, c, r, &iface_id);
 	if (rc)
 		return rc;
 
@@ -397,6 +432,7 @@ static int commit_row(struct pdtt_store *s, const struct pdtt_commit *c,
 
 int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *err, size_t errlen)
 {
+	struct commit_ctx x = { .last_uid = -1 };
 	int64_t bucket[3];
 	char label[3][40], num[32];
 	int rc;
@@ -410,7 +446,7 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 	if (rc == SQLITE_OK && c->reset_baseline)
 		rc = run(s->st[PDTT_ST_CLEAR_BASELINE], NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < c->n_rows; i++)
-		rc = commit_row(s, c, &c->rows[i], bucket, label);
+		rc = commit_row(s, &x, c, &c->rows[i], bucket, label);
 	if (rc == SQLITE_OK)
 		rc = set_meta(s, "boot_id", c->boot_id);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)c->map_id);

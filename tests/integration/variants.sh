@@ -39,6 +39,8 @@ EOS
 
 for v in full kctx compat; do
 	export PDTT_BPF_VARIANT=$v
+	# compat stands for old kernels: also read the map key by key, as there
+	export PDTT_READ_BY_KEY=$([ $v = compat ] && echo 1 || echo 0)
 	start_daemon "$NS_A" --no-db -i lo -t 1 -l "$T/log-$v"
 	udp_lo "$NS_A" $U1 50 500 6001 # NS_A's lo: always counted
 	udp_lo "$NS_B" $U1 30 400 6002 # NS_B's lo: only compat counts it
@@ -67,4 +69,4 @@ for v in full kctx compat; do
 	pass "$v: -i all, user namespace owner counted as $([ $v = compat ] && echo 'uid 0 (documented)' || echo "host uid $U2")"
 	assert_no_bpf_left
 done
-unset PDTT_BPF_VARIANT
+unset PDTT_BPF_VARIANT PDTT_READ_BY_KEY
