@@ -31,6 +31,7 @@ lint: build-xdp
 bench: build-xdp
 	bash bench/bpf_cost.sh $(BUILD)/pdtt_xdp_user
 	bash bench/history_bench.sh $(BUILD)/bench/history_bench
+	bash bench/report_latency.sh $(BUILD)/pdtt_xdp_user $(BUILD)/bench/history_bench
 
 clean:
 	rm -rf build build-asan pdtt_xdp_user

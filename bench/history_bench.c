@@ -62,6 +62,7 @@ struct options {
 	char zones[256]; /* comma-separated TZ values for the year */
 	uint64_t seed;
 	bool profile; /* -P: per-statement times (slows the commits down) */
+	bool keep;    /* -K: keep the year's database (bench/report_latency.sh) */
 };
 
 /* --- small helpers ------------------------------------------------------- */
@@ -958,7 +959,8 @@ static int year_one(const struct options *o, const char *zone)
 cleanup:
 	if (store_open)
 		pdtt_store_close(&store);
-	remove_db(path);
+	if (!o->keep || rc)
+		remove_db(path);
 	free(keys);
 	free(rows);
 	free(mask);
@@ -1027,6 +1029,7 @@ static void usage(FILE *f)
 		"  -a HOURS      active hours per user and day, 1-24 (default 1)\n"
 		"  -z TZ,...     time zones the year runs in, one after the other (default UTC)\n"
 		"  -s SEED       random seed of the activity model (default 1)\n"
+		"  -K            keep the year's database (DIR/year.db) for bench/report_latency.sh\n"
 		"  -P            also print where the commit time goes, per SQL statement\n"
 		"                (SQLite's profile hook; slows the commits a little)\n");
 }
@@ -1048,7 +1051,7 @@ int main(int argc, char **argv)
 	};
 	int opt, rc = 1;
 
-	while ((opt = getopt(argc, argv, "d:y:p:n:k:u:D:a:z:s:Ph")) != -1) {
+	while ((opt = getopt(argc, argv, "d:y:p:n:k:u:D:a:z:s:PKh")) != -1) {
 		switch (opt) {
 		case 'd':
 			o.dir = optarg;
@@ -1090,6 +1093,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			o.profile = true;
+			break;
+		case 'K':
+			o.keep = true;
 			break;
 		case 'h':
 			usage(stdout);

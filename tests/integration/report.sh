@@ -69,6 +69,14 @@ h=$(hours 2026-10-03 "2026-11-10 06:00")
 [ "$(j '$.totals.users')" = 3 ] || fail "totals: $(j '$.totals')"
 pass "straddling window: widened to 2026-10-03T00:00 with a note; exact over $h hours"
 
+# 4b. --utc: the same day in UTC is 24 hours, read from hourly rollups.
+report --day 2026-10-25 --utc --format json >"$T/utc.json"
+[ "$(sqlite3 :memory: "SELECT json_extract(readfile('$T/utc.json'), '$.window.from')")" = "2026-10-25T00:00+0000" ] ||
+	fail "--utc window: $(cat "$T/utc.json")"
+[ "$(sqlite3 :memory: "SELECT json_extract(value, '$.rx_bytes') FROM json_each(json_extract(readfile('$T/utc.json'), '$.rows')) WHERE json_extract(value, '$.uid') = 1001")" = 24000 ] ||
+	fail "--utc day for alice: $(cat "$T/utc.json")"
+pass "--utc: a UTC day, 24 hours"
+
 # 5. --by hour where only daily totals remain says so.
 report --day 2026-10-05 --by hour >"$T/byhour.txt"
 grep -q "^note: .*whole days" "$T/byhour.txt" || fail "--by hour over daily data: no note: $(cat "$T/byhour.txt")"
