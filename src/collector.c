@@ -394,15 +394,21 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 		goto cleanup;
 	return 0;
 cleanup:
+	pdtt_collector_abort(c);
+	return rc;
+}
+
+void pdtt_collector_abort(struct pdtt_collector *c)
+{
 	/* Leave no half-made pin set behind: only what this run pinned goes. */
 	for (int i = 0; i < 2; i++)
 		if (c->pinned_now & (1u << i))
 			bpf_link__unpin(c->links[i]);
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
+	for (size_t i = 0; c->obj && i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
 		if (c->pinned_now & (1u << (2 + i)))
 			bpf_map__unpin(bpf_object__find_map_by_name(c->obj, pinned_maps[i]), NULL);
+	c->pinned_now = 0;
 	pdtt_collector_stop(c);
-	return rc;
 }
 
 static void sum_percpu(const struct pdtt_value *pc, int ncpus, struct pdtt_value *sum)

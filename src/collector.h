@@ -68,6 +68,10 @@ int pdtt_collector_read_lost(struct pdtt_collector *c, struct pdtt_lost_info *lo
  * half-started collector. */
 void pdtt_collector_stop(struct pdtt_collector *c);
 
+/* Stops after a failure that follows a successful start: also removes
+ * whatever this run pinned, so nothing stays attached. */
+void pdtt_collector_abort(struct pdtt_collector *c);
+
 /* Removes the pinned links and maps under pin_dir for good; the programs
  * detach once no daemon holds them.  Returns a PDTT_EXIT_* status. */
 int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen);

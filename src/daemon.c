@@ -75,31 +75,21 @@ struct pdtt_daemon {
 	int n_hooks;
 };
 
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t reopen_requested;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	reopen_requested = 1;
-}
+/* SIGINT, SIGTERM and SIGHUP stay blocked and are taken synchronously by
+ * sigtimedwait in the loop: one that arrives while an interval is being
+ * written is handled right after it, never lost until the next interval. */
+static sigset_t loop_signals;
 
 static void install_signals(void)
 {
 	struct sigaction sa = { 0 };
 
+	sigemptyset(&loop_signals);
+	sigaddset(&loop_signals, SIGINT);
+	sigaddset(&loop_signals, SIGTERM);
+	sigaddset(&loop_signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &loop_signals, NULL);
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop; /* no SA_RESTART: the sleep must wake up */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -166,15 +156,22 @@ static int read_boot_id(char *out, size_t len)
 	return 0;
 }
 
+/* Looks up every uid of the delta first: pointers into d->names stay
+ * valid only while no entry is added. */
+static int cache_names(struct pdtt_daemon *d, const struct pdtt_snapshot *delta)
+{
+	for (size_t i = 0; i < delta->n; i++)
+		if (!pdtt_users_get(&d->names, delta->e[i].key.uid))
+			return -ENOMEM;
+	resolve_names(&d->names);
+	return 0;
+}
+
 static const char *cached_name(struct pdtt_daemon *d, uint32_t uid)
 {
-	struct pdtt_user_stat *u = pdtt_users_get(&d->names, uid);
+	struct pdtt_user_stat *u = pdtt_users_get(&d->names, uid); /* present: no realloc */
 
-	if (!u)
-		return NULL;
-	if (!u->name_looked_up)
-		resolve_names(&d->names);
-	return u->name[0] ? u->name : NULL;
+	return u && u->name[0] ? u->name : NULL;
 }
 
 /* Interface name and namespace label for a key: names for the daemon's own
@@ -209,19 +206,22 @@ static void iface_labels(struct pdtt_daemon *d, const struct pdtt_key *k, char n
 
 static void reap_hooks(struct pdtt_daemon *d, bool wait_all)
 {
-	struct timespec now;
+	struct timespec now, exit_deadline;
 
+	clock_gettime(CLOCK_MONOTONIC, &exit_deadline);
+	exit_deadline.tv_sec += 5;
 	for (int i = 0; i < d->n_hooks;) {
 		int status;
 		pid_t r = waitpid(d->hooks[i].pid, &status, WNOHANG);
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (r == 0 && wait_all && now.tv_sec < d->hooks[i].deadline.tv_sec) {
-			/* at exit: give it until its deadline */
+		if (r == 0 && wait_all && now.tv_sec < d->hooks[i].deadline.tv_sec &&
+		    now.tv_sec < exit_deadline.tv_sec) {
+			/* at exit: give it until its deadline, 5 s at most */
 			nanosleep(&(struct timespec){ 0, 50L * 1000 * 1000 }, NULL);
 			continue;
 		}
-		if (r == 0 && now.tv_sec >= d->hooks[i].deadline.tv_sec) {
+		if (r == 0 && (now.tv_sec >= d->hooks[i].deadline.tv_sec || wait_all)) {
 			err_line("quota hook %s (pid %d) still running after %u s; killed",
 				 d->opts->quota_exec, (int)d->hooks[i].pid,
 				 d->opts->quota_exec_timeout);
@@ -271,7 +271,12 @@ static void run_hook(struct pdtt_daemon *d, char *const args[9])
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
+		sigset_t none;
+
 		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);
 		execve(d->opts->quota_exec, args, envp);
@@ -359,7 +364,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	if (!d->have_db)
 		return;
 	d->n_ifnames = 0; /* interfaces come and go: names are per interval */
-	if (pdtt_snapshot_diff(&d->committed, now, &d->delta))
+	if (pdtt_snapshot_diff(&d->committed, now, &d->delta) || cache_names(d, &d->delta))
 		goto oom;
 	if (d->rows_cap < d->delta.n) {
 		size_t cap = d->delta.n * 2;
@@ -537,19 +542,31 @@ static bool before(const struct timespec *a, const struct timespec *b)
 static void run_loop(struct pdtt_daemon *d)
 {
 	struct timespec next, now;
+	bool stop = false;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	d->last_tick = next;
 	timespec_add(&next, d->opts->interval);
-	while (!stop_requested) {
-		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	while (!stop) {
+		struct timespec wait;
+		int sig;
 
-		if (reopen_requested) {
-			reopen_requested = 0;
-			reopen_log(d);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (before(&now, &next)) {
+			wait.tv_sec = next.tv_sec - now.tv_sec;
+			wait.tv_nsec = next.tv_nsec - now.tv_nsec;
+			if (wait.tv_nsec < 0) {
+				wait.tv_sec--;
+				wait.tv_nsec += 1000000000L;
+			}
+			sig = sigtimedwait(&loop_signals, NULL, &wait);
+			if (sig == SIGHUP)
+				reopen_log(d);
+			if (sig == SIGINT || sig == SIGTERM)
+				stop = true;
+			if (sig > 0 || errno == EINTR)
+				continue;
 		}
-		if (rc == EINTR)
-			continue;
 		collect(d);
 		report(d);
 		timespec_add(&next, d->opts->interval);
@@ -608,6 +625,28 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* The zone this process buckets in, by name, for report and audit: --tz,
+ * else $TZ, else what /etc/localtime links to; "" when it cannot be told. */
+static void zone_name(const char *tz, char *out, size_t len)
+{
+	const char *env = getenv("TZ"), *z;
+	char link[512];
+	ssize_t n;
+
+	out[0] = '\0';
+	if (tz || (env && *env)) {
+		snprintf(out, len, "%s", tz ? tz : env + (env[0] == ':'));
+		return;
+	}
+	n = readlink("/etc/localtime", link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	z = strstr(link, "zoneinfo/");
+	if (z)
+		snprintf(out, len, "%s", z + strlen("zoneinfo/"));
+}
+
 /* --tz must name a zone glibc knows; it silently falls back to UTC otherwise. */
 static int apply_tz(const char *tz)
 {
@@ -654,7 +693,8 @@ static int resume_history(struct pdtt_daemon *d)
 	/* The map's counters did not exist when the baseline was stored. */
 	pdtt_snapshot_clear(&d->committed);
 	d->reset_pending = true;
-	d->last_end = (int64_t)time(NULL);
+	/* a clock behind the stored end must not make rows overlap */
+	d->last_end = (int64_t)time(NULL) > st.last_end ? (int64_t)time(NULL) : st.last_end;
 	if (st.boot_id[0])
 		fprintf(stderr, "pdtt: %s since the last run: counters start from zero\n",
 			strcmp(st.boot_id, d->boot_id) ? "the machine rebooted"
@@ -748,8 +788,14 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 			goto out;
 		}
 		d->have_db = true;
-		if (pdtt_store_set_timezone(&d->store, opts->tz))
-			err_line("database %s: cannot record the time zone", d->db_path);
+		char zone[256];
+
+		zone_name(opts->tz, zone, sizeof(zone));
+		if (pdtt_store_set_timezone(&d->store, zone))
+			err_line("database %s: cannot record the time zone: %s; report and audit "
+				 "use "
+				 "their own",
+				 d->db_path, sqlite3_errmsg(d->store.db));
 		snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%d", opts->pin_root,
 			 PDTT_LAYOUT_VERSION);
 	}
@@ -782,8 +828,10 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	}
 	if (d->have_db) {
 		rc = resume_history(d);
-		if (rc)
+		if (rc) {
+			pdtt_collector_abort(&d->collector);
 			goto out;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &d->last_prune);
 		d->last_prune.tv_sec -= 3600; /* prune at start */
 		prune_history(d, &(struct timespec){ d->last_prune.tv_sec + 3600, 0 });
@@ -792,8 +840,11 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	describe_start(d);
 
 	/* Counters that exist already are the baseline of the log's totals. */
-	if (pdtt_collector_read(&d->collector, &d->prev)) {
-		err_line("reading the kernel counters: %s", strerror(errno));
+	rc = pdtt_collector_read(&d->collector, &d->prev);
+	if (rc) {
+		err_line("reading the kernel counters: %s; is the BPF map still there?",
+			 strerror(-rc));
+		pdtt_collector_abort(&d->collector);
 		rc = PDTT_EXIT_RUNTIME;
 	} else {
 		run_loop(d);

@@ -587,6 +587,9 @@ int pdtt_audit_main(int argc, char **argv)
 	else
 		print_audit_table(rows, n);
 out:
+	/* a plugin's UNKNOWN goes to standard output too */
+	if (nagios && rc == AUDIT_UNKNOWN)
+		printf("PDTT QUOTA UNKNOWN - the audit failed; see its error message\n");
 	pdtt_audit_free(rows, n);
 	pdtt_store_close(&s);
 	free(tz);

@@ -103,6 +103,20 @@ int pdtt_retention_parse(const char *spec, struct pdtt_retention *r, char *err, 
 		if (*p == ',')
 			p++;
 	}
+	/* Each coarser resolution must outlive the finer one: the rows of a
+	 * period are otherwise in neither or in two of them (usage_finest). */
+	for (int i = 0; i < 3; i++) {
+		int64_t a = *fields[i], b = *fields[i + 1];
+
+		if (b != PDTT_FOREVER && (a == PDTT_FOREVER || a > b)) {
+			snprintf(err, errlen,
+				 "retention '%s': %s would be kept longer than %s; keep samples <= "
+				 "hourly "
+				 "<= daily <= monthly",
+				 spec, names[i], names[i + 1]);
+			return -1;
+		}
+	}
 	*r = out;
 	return 0;
 }

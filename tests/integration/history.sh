@@ -78,6 +78,25 @@ grep -q "resuming" "$T/stderr" || fail "restart did not resume: $(cat "$T/stderr
 wait_committed $U1 "$((3200 * 1028)) 3200"
 pass "kill -9 during traffic, restart: exact, nothing lost or doubled"
 
+# 2b. Many users in one interval (the daemon's name cache grows while the
+# commit rows point into it).
+rm -f "$T/run/ready"
+ip netns exec "$NS_B" "$TRAFFIC" udp-recv 10.99.1.2 7110 $((40 * 100)) "$T/run/ready" &
+rpid=$!
+BG_PIDS+=("$rpid")
+wait_file "$T/run/ready"
+for u in $(seq 61000 61039); do
+	as_user "$NS_A" "$u" "$TRAFFIC" udp-send 10.99.1.2 7110 1 100 || fail "sender $u failed"
+done
+wait "$rpid" || fail "receiver of the 40 users failed"
+i=0
+until [ "$(dbq "SELECT count(DISTINCT uid) FROM samples WHERE uid BETWEEN 61000 AND 61039")" = 40 ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "40 users not all stored"; sleep 0.1
+done
+[ "$(dbq "SELECT sum(tx_bytes) FROM samples WHERE uid BETWEEN 61000 AND 61039")" = $((40 * 128)) ] ||
+	fail "40 users: wrong bytes"
+pass "40 new users in one interval: all stored exactly"
+
 # 3. A long read transaction (WAL) never blocks the daemon.
 (echo "BEGIN; SELECT count(*) FROM samples;"; sleep 3; echo "SELECT count(*) FROM samples; COMMIT;") |
 	sqlite3 "$DB" >"$T/reader.out" 2>&1 &

@@ -44,18 +44,12 @@ static void parse_specs(void **state)
 
 static void bad_specs(void **state)
 {
-	static const char *const bad[] = { "",
-					   "samples",
-					   "samples=",
-					   "samples=7",
-					   "samples=7x",
-					   "samples=0d",
-					   "samples=-1d",
-					   "yearly=1y",
-					   "samples=1.5d",
-					   "samples=99999999999y",
-					   "samples=7d,,",
-					   "=7d" };
+	static const char *const bad[] = { "", "samples", "samples=", "samples=7", "samples=7x",
+					   "samples=0d", "samples=-1d", "yearly=1y", "samples=1.5d",
+					   "samples=99999999999y", "samples=7d,,", "=7d",
+					   /* a finer resolution kept longer than a coarser one */
+					   "samples=forever", "hourly=1d", "daily=91d,hourly=92d",
+					   "monthly=1y" };
 	struct pdtt_retention r = pdtt_retention_default(), before = r;
 	char err[256];
 
