@@ -19,13 +19,15 @@ phase_begin() {
 }
 
 # Device-counter delta on va as IP-layer figures: "rxB rxP txB txP".
-phase_end() {
+# With GRO on, veth receives through NAPI and counts each frame after its
+# Ethernet header was pulled (rx_eth=0): then rx bytes are IP bytes already.
+phase_end() { # [rx_eth]
 	wait_quiet "$NS_A" va 0.3
-	local after
+	local after eth=${1:-14}
 	after=$(dev_counters "$NS_A" va)
 	set -- $BEFORE $after
 	local rxp=$(($6 - $2)) txp=$(($8 - $4))
-	echo "$(($5 - $1 - 14 * rxp)) $rxp $(($7 - $3 - 14 * txp)) $txp"
+	echo "$(($5 - $1 - eth * rxp)) $rxp $(($7 - $3 - 14 * txp)) $txp"
 }
 
 run_pair() { # RECV_NS RECV_UID SEND_NS SEND_UID PROTO ADDR PORT BYTES [COUNT SIZE [GSO]]
@@ -43,14 +45,31 @@ run_pair() { # RECV_NS RECV_UID SEND_NS SEND_UID PROTO ADDR PORT BYTES [COUNT SI
 	wait "$rpid" || fail "$proto receiver did not get all $bytes bytes"
 }
 
+# Run count of the daemon's program NAME, from the kernel's BPF statistics.
+bpf_runs() {
+	local id
+	id=$(comm -13 "$T/base-prog-ids" <(pdtt_prog_ids) | while read -r i; do
+		bpftool prog show id "$i" | grep -q "name $1 " && echo "$i"; done | head -n 1)
+	bpftool -j prog show id "$id" | sed -n 's/.*"run_cnt":\([0-9]*\).*/\1/p'
+}
+old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+trap 'rc=$?; sysctl -qw kernel.bpf_stats_enabled=$old_stats; (exit $rc); cleanup' EXIT
+sysctl -qw kernel.bpf_stats_enabled=1
+
 setup_netns
 start_daemon "$NS_A" --no-db -i va -i lo -t 1 -l "$T/log"
 
 # P1: U1 in A sends 3 MB over TCP/IPv4 to U3 in B.
 phase_begin
+runs0=$(bpf_runs pdtt_egress)
 run_pair "$NS_B" $U3 "$NS_A" $U1 tcp 10.99.1.2 5001 3000000
 d=$(phase_end); add_exp $U1 $d
-echo "P1 tcp4 send U1: $d"
+runs=$(($(bpf_runs pdtt_egress) - runs0))
+set -- $d
+# TCP hands the stack GSO super-packets; the veth segments them after the
+# egress program, which must have counted each segment's headers.
+[ "$runs" -lt $(($4 / 2)) ] || fail "P1: no GSO on egress ($runs program runs for $4 packets)"
+echo "P1 tcp4 send U1: $d (egress program ran $runs times)"
 
 # P2: U1 sends 200 UDP/IPv4 datagrams of 1000 bytes.
 phase_begin
@@ -64,6 +83,20 @@ phase_begin
 run_pair "$NS_A" $U2 "$NS_B" $U3 tcp fd00:99:1::1 5003 2000000
 d=$(phase_end); add_exp $U2 $d
 echo "P3 tcp6 recv U2: $d"
+
+# P3b: the same with GRO on va: the receiving stack sees GRO super-packets,
+# which must count one packet and one header per wire segment, as the
+# veth's counters (taken before GRO) do.
+ip netns exec "$NS_A" ethtool -K va gro on >/dev/null
+phase_begin
+runs0=$(bpf_runs pdtt_ingress)
+run_pair "$NS_A" $U2 "$NS_B" $U3 tcp 10.99.1.1 5013 4000000
+d=$(phase_end 0); add_exp $U2 $d
+runs=$(($(bpf_runs pdtt_ingress) - runs0))
+ip netns exec "$NS_A" ethtool -K va gro off >/dev/null
+set -- $d
+[ "$runs" -lt $(($2 / 2)) ] || fail "P3b: GRO did not merge ($runs program runs for $2 packets)"
+echo "P3b tcp4 recv U2 with GRO: $d (ingress program ran $runs times)"
 
 # P4: U2 receives 200 UDP/IPv6 datagrams of 1200 bytes.
 phase_begin
