@@ -336,6 +336,7 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 			 const struct pdtt_collector_config *cfg, char *err, size_t errlen)
 {
 	struct bpf_map *stats, *lost;
+	const char *by_key;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -343,7 +344,8 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 	c->stats_fd = c->lost_fd = c->lock_fd = -1;
 	c->ncpus = libbpf_num_possible_cpus();
 	/* PDTT_READ_BY_KEY=1 takes the path of kernels without batch lookups (tests). */
-	c->no_batch = getenv("PDTT_READ_BY_KEY") && !strcmp(getenv("PDTT_READ_BY_KEY"), "1");
+	by_key = getenv("PDTT_READ_BY_KEY");
+	c->no_batch = by_key && !strcmp(by_key, "1");
 	if (c->ncpus <= 0) {
 		snprintf(err, errlen, "possible CPUs: %s", strerror(-c->ncpus));
 		return PDTT_EXIT_RUNTIME;
