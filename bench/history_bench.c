@@ -1029,7 +1029,8 @@ static void usage(FILE *f)
 		"  -a HOURS      active hours per user and day, 1-24 (default 1)\n"
 		"  -z TZ,...     time zones the year runs in, one after the other (default UTC)\n"
 		"  -s SEED       random seed of the activity model (default 1)\n"
-		"  -K            keep the year's database (DIR/year.db) for bench/report_latency.sh\n"
+		"  -K            keep the year's database (DIR/year.db) for "
+		"bench/report_latency.sh\n"
 		"  -P            also print where the commit time goes, per SQL statement\n"
 		"                (SQLite's profile hook; slows the commits a little)\n");
 }
