@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "errmsg.h"
 #include "pdtt_exit.h"
 #include "quota_cmd.h"
 #include "sql_embedded.h"
@@ -92,18 +93,6 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-}
-
-static void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void err_line(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pdtt: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static int open_log(const char *path)
@@ -222,7 +211,7 @@ static void reap_hooks(struct pdtt_daemon *d, bool wait_all)
 			continue;
 		}
 		if (r == 0 && (now.tv_sec >= d->hooks[i].deadline.tv_sec || wait_all)) {
-			err_line("quota hook %s (pid %d) still running after %u s; killed",
+			pdtt_say("quota hook %s (pid %d) still running after %u s; killed",
 				 d->opts->quota_exec, (int)d->hooks[i].pid,
 				 d->opts->quota_exec_timeout);
 			kill(-d->hooks[i].pid, SIGKILL);
@@ -234,7 +223,7 @@ static void reap_hooks(struct pdtt_daemon *d, bool wait_all)
 			continue;
 		}
 		if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status))
-			err_line("quota hook %s exited with status %d", d->opts->quota_exec,
+			pdtt_say("quota hook %s exited with status %d", d->opts->quota_exec,
 				 WEXITSTATUS(status));
 		d->hooks[i] = d->hooks[--d->n_hooks];
 	}
@@ -253,7 +242,7 @@ static void run_hook(struct pdtt_daemon *d, char *const args[9])
 		return;
 	reap_hooks(d, false);
 	if (d->n_hooks == (int)(sizeof(d->hooks) / sizeof(d->hooks[0]))) {
-		err_line("quota hook %s: %d hooks still running; not starting another for uid %s",
+		pdtt_say("quota hook %s: %d hooks still running; not starting another for uid %s",
 			 d->opts->quota_exec, d->n_hooks, args[2]);
 		return;
 	}
@@ -265,7 +254,7 @@ static void run_hook(struct pdtt_daemon *d, char *const args[9])
 	envp[9] = NULL;
 	pid = fork();
 	if (pid < 0) {
-		err_line("quota hook %s: fork: %s", d->opts->quota_exec, strerror(errno));
+		pdtt_say("quota hook %s: fork: %s", d->opts->quota_exec, strerror(errno));
 		return;
 	}
 	if (pid == 0) {
@@ -301,7 +290,7 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 	for (int k = 0; k < 3; k++)
 		periods[k] = pdtt_period_of((enum pdtt_per)k, at - 1);
 	if (pdtt_audit_collect(d->store.db, periods, &rows, &n)) {
-		err_line("database %s: quota check failed: %s; retried next interval", d->db_path,
+		pdtt_say("database %s: quota check failed: %s; retried next interval", d->db_path,
 			 sqlite3_errmsg(d->store.db));
 		return;
 	}
@@ -345,7 +334,7 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 			 r->state == PDTT_QUOTA_OVER ? "OVER" : "WARN", uid, args[3], used, lim,
 			 period, args[7], args[8]);
 		if (write_all(d->log_fd, line, strlen(line)))
-			err_line("log %s: %s", d->opts->log_path, strerror(errno));
+			pdtt_say("log %s: %s", d->opts->log_path, strerror(errno));
 		fputs(line, stderr);
 		run_hook(d, args);
 	}
@@ -391,6 +380,8 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 		r->netns = d->labels[i][1];
 	}
 	c.span = pdtt_plan_sample(d->last_end, (int64_t)time(NULL));
+	if (c.span.end == c.span.start)
+		return; /* same second as the last commit: the next interval takes it */
 	c.rows = d->rows;
 	c.n_rows = d->delta.n;
 	c.reset_baseline = d->reset_pending;
@@ -399,7 +390,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	rc = pdtt_store_commit(&d->store, &c, err, sizeof(err));
 	if (rc) {
 		if (!d->store_failing)
-			err_line("database %s: cannot store this interval: %s; nothing is lost, "
+			pdtt_say("database %s: cannot store this interval: %s; nothing is lost, "
 				 "the next interval that can be stored includes it",
 				 d->db_path, err);
 		d->store_failing = true;
@@ -412,7 +403,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 		pdtt_store_load(&d->store, &st, &d->committed);
 	}
 	if (d->store_failing)
-		err_line("database %s: storing again; the interval since %lld is complete",
+		pdtt_say("database %s: storing again; the interval since %lld is complete",
 			 d->db_path, (long long)c.span.start);
 	d->store_failing = false;
 	d->last_end = c.span.end;
@@ -420,7 +411,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	check_quotas(d, c.span.end);
 	return;
 oom:
-	err_line("database: out of memory; the next interval retries");
+	pdtt_say("database: out of memory; the next interval retries");
 }
 
 static void prune_history(struct pdtt_daemon *d, const struct timespec *now)
@@ -433,7 +424,7 @@ static void prune_history(struct pdtt_daemon *d, const struct timespec *now)
 	d->last_prune = *now;
 	c = pdtt_retention_cutoffs(&d->opts->retention, (int64_t)time(NULL));
 	if (pdtt_store_prune(&d->store, &c, err, sizeof(err)))
-		err_line("database %s: pruning old rows failed: %s; retried in an hour", d->db_path,
+		pdtt_say("database %s: pruning old rows failed: %s; retried in an hour", d->db_path,
 			 err);
 }
 
@@ -455,7 +446,7 @@ static void collect(struct pdtt_daemon *d)
 		rc = pdtt_users_add_deltas(&d->users, &d->delta);
 	if (rc) {
 		if (!d->read_failing)
-			err_line("reading the kernel counters: %s; the next interval will include "
+			pdtt_say("reading the kernel counters: %s; the next interval will include "
 				 "this one's traffic",
 				 strerror(-rc));
 		d->read_failing = true;
@@ -470,7 +461,7 @@ static void collect(struct pdtt_daemon *d)
 		char warn[256];
 
 		pdtt_format_lost(&d->lost, warn, sizeof(warn));
-		err_line("%s", warn);
+		pdtt_say("%s", warn);
 		d->lost_warned_packets = d->lost.packets;
 	}
 }
@@ -487,7 +478,7 @@ static void report(struct pdtt_daemon *d)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	localtime_r(&wall, &tm);
 	if (!sorted) {
-		err_line("report: out of memory; the next interval retries");
+		pdtt_say("report: out of memory; the next interval retries");
 		return;
 	}
 	pdtt_users_by_busiest(&d->users, sorted);
@@ -497,7 +488,7 @@ static void report(struct pdtt_daemon *d)
 	/* One write per block: O_APPEND keeps blocks whole. */
 	rc = d->buf.oom ? -ENOMEM : write_all(d->log_fd, d->buf.p, d->buf.len);
 	if (rc)
-		err_line("log %s: %s; totals are kept and the next report includes them",
+		pdtt_say("log %s: %s; totals are kept and the next report includes them",
 			 d->opts->log_path, strerror(-rc));
 
 	pdtt_buf_reset(&d->buf);
@@ -521,7 +512,7 @@ static void reopen_log(struct pdtt_daemon *d)
 	int fd = open_log(d->opts->log_path);
 
 	if (fd < 0) {
-		err_line("log %s: reopen failed: %s; still writing to the old file",
+		pdtt_say("log %s: reopen failed: %s; still writing to the old file",
 			 d->opts->log_path, strerror(errno));
 		return;
 	}
@@ -590,7 +581,7 @@ static int resolve_ifaces(struct pdtt_daemon *d)
 		unsigned idx = if_nametoindex(d->opts->ifaces[i]);
 
 		if (!idx) {
-			err_line("interface '%s': not found in this network namespace; "
+			pdtt_say("interface '%s': not found in this network namespace; "
 				 "'ip link show' lists the interfaces",
 				 d->opts->ifaces[i]);
 			return PDTT_EXIT_NO_IFACE;
@@ -657,7 +648,7 @@ static int apply_tz(const char *tz)
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
 	if (strcmp(tz, "UTC") != 0 && (strstr(tz, "..") || access(path, R_OK)) &&
 	    !strpbrk(tz, "0123456789")) {
-		err_line("time zone '%s': unknown; use a name from /usr/share/zoneinfo (e.g. "
+		pdtt_say("time zone '%s': unknown; use a name from /usr/share/zoneinfo (e.g. "
 			 "Europe/Berlin) or UTC",
 			 tz);
 		return PDTT_EXIT_USAGE;
@@ -674,11 +665,11 @@ static int resume_history(struct pdtt_daemon *d)
 	struct pdtt_store_state st;
 
 	if (read_boot_id(d->boot_id, sizeof(d->boot_id))) {
-		err_line("boot id: cannot read /proc/sys/kernel/random/boot_id");
+		pdtt_say("boot id: cannot read /proc/sys/kernel/random/boot_id");
 		return PDTT_EXIT_UNSUPPORTED;
 	}
 	if (pdtt_store_load(&d->store, &st, &d->committed)) {
-		err_line("database %s: cannot read the stored baseline", d->db_path);
+		pdtt_say("database %s: cannot read the stored baseline", d->db_path);
 		return PDTT_EXIT_DB;
 	}
 	if (!strcmp(st.boot_id, d->boot_id) && st.map_id == d->collector.map_id) {
@@ -730,14 +721,14 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	int rc;
 
 	if (!d) {
-		err_line("out of memory");
+		pdtt_say("out of memory");
 		return PDTT_EXIT_RUNTIME;
 	}
 	d->opts = opts;
 	d->log_fd = -1;
 	d->collector.stats_fd = d->collector.lost_fd = d->collector.lock_fd = -1;
 	if (!pdtt_have_bpf_privileges()) {
-		err_line("privileges: loading BPF programs needs root (CAP_BPF, CAP_PERFMON and "
+		pdtt_say("privileges: loading BPF programs needs root (CAP_BPF, CAP_PERFMON and "
 			 "CAP_NET_ADMIN); run it with sudo");
 		rc = PDTT_EXIT_PRIVILEGE;
 		goto out;
@@ -746,7 +737,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	if (rc)
 		goto out;
 	if (pdtt_find_cgroup2_mount(d->cgroup_path, sizeof(d->cgroup_path), &whole_tree)) {
-		err_line("cgroup v2: no cgroup2 mount in /proc/self/mountinfo; mount it "
+		pdtt_say("cgroup v2: no cgroup2 mount in /proc/self/mountinfo; mount it "
 			 "(mount -t cgroup2 none /sys/fs/cgroup), check that the kernel supports "
 			 "eBPF cgroup programs, and run in a network namespace with "
 			 "'nsenter --net=/run/netns/NAME' rather than 'ip netns exec', which hides "
@@ -755,11 +746,11 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		goto out;
 	}
 	if (!whole_tree)
-		err_line("cgroup v2: only a sub-tree is mounted at %s (cgroup namespace?); "
+		pdtt_say("cgroup v2: only a sub-tree is mounted at %s (cgroup namespace?); "
 			 "traffic of processes outside it is not counted",
 			 d->cgroup_path);
 	if (pdtt_collector_probe(&variant)) {
-		err_line("PDTT_BPF_VARIANT '%s': unknown; use full, kctx or compat, or unset it",
+		pdtt_say("PDTT_BPF_VARIANT '%s': unknown; use full, kctx or compat, or unset it",
 			 getenv("PDTT_BPF_VARIANT"));
 		rc = PDTT_EXIT_USAGE;
 		goto out;
@@ -768,14 +759,14 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	if (rc)
 		goto out;
 	if (opts->quota_exec && access(opts->quota_exec, X_OK)) {
-		err_line("quota-exec '%s': %s; give an executable program", opts->quota_exec,
+		pdtt_say("quota-exec '%s': %s; give an executable program", opts->quota_exec,
 			 strerror(errno));
 		rc = PDTT_EXIT_USAGE;
 		goto out;
 	}
 	d->log_fd = open_log(opts->log_path);
 	if (d->log_fd < 0) {
-		err_line("log file '%s': %s; choose a writable path with -l", opts->log_path,
+		pdtt_say("log file '%s': %s; choose a writable path with -l", opts->log_path,
 			 strerror(errno));
 		rc = PDTT_EXIT_LOG;
 		goto out;
@@ -784,7 +775,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		snprintf(d->db_path, sizeof(d->db_path), "%s", opts->db_path);
 		rc = pdtt_store_open(&d->store, opts->db_path, true, err, sizeof(err));
 		if (rc) {
-			err_line("%s", err);
+			pdtt_say("%s", err);
 			goto out;
 		}
 		d->have_db = true;
@@ -792,7 +783,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 
 		zone_name(opts->tz, zone, sizeof(zone));
 		if (pdtt_store_set_timezone(&d->store, zone))
-			err_line("database %s: cannot record the time zone: %s; report and audit "
+			pdtt_say("database %s: cannot record the time zone: %s; report and audit "
 				 "use "
 				 "their own",
 				 d->db_path, sqlite3_errmsg(d->store.db));
@@ -810,7 +801,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	cfg.pin_dir = d->have_db ? d->pin_dir : NULL;
 	d->lost.max_entries = opts->max_entries;
 	if (variant != PDTT_VARIANT_COMPAT && !cfg.netns_cookie) {
-		err_line("network namespace: cannot read this namespace's cookie (SO_NETNS_COOKIE, "
+		pdtt_say("network namespace: cannot read this namespace's cookie (SO_NETNS_COOKIE, "
 			 "Linux 5.14+): %s",
 			 strerror(errno));
 		rc = PDTT_EXIT_UNSUPPORTED;
@@ -818,12 +809,12 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	}
 	d->netns_cookie = variant == PDTT_VARIANT_COMPAT ? 0 : cfg.netns_cookie;
 	if (pdtt_variant_caveat(variant))
-		err_line("warning: %s", pdtt_variant_caveat(variant));
+		pdtt_say("warning: %s", pdtt_variant_caveat(variant));
 
 	install_signals();
 	rc = pdtt_collector_start(&d->collector, variant, &cfg, err, sizeof(err));
 	if (rc) {
-		err_line("%s", err);
+		pdtt_say("%s", err);
 		goto out;
 	}
 	if (d->have_db) {
@@ -842,7 +833,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	/* Counters that exist already are the baseline of the log's totals. */
 	rc = pdtt_collector_read(&d->collector, &d->prev);
 	if (rc) {
-		err_line("reading the kernel counters: %s; is the BPF map still there?",
+		pdtt_say("reading the kernel counters: %s; is the BPF map still there?",
 			 strerror(-rc));
 		pdtt_collector_abort(&d->collector);
 		rc = PDTT_EXIT_RUNTIME;
@@ -861,13 +852,13 @@ int pdtt_stop(const struct pdtt_options *opts)
 	int rc;
 
 	if (!pdtt_have_bpf_privileges()) {
-		err_line("privileges: removing pinned BPF objects needs root; run it with sudo");
+		pdtt_say("privileges: removing pinned BPF objects needs root; run it with sudo");
 		return PDTT_EXIT_PRIVILEGE;
 	}
 	snprintf(dir, sizeof(dir), "%s/%d", opts->pin_root, PDTT_LAYOUT_VERSION);
 	rc = pdtt_collector_unpin(dir, err, sizeof(err));
 	if (rc) {
-		err_line("stop: %s", err);
+		pdtt_say("stop: %s", err);
 		return rc;
 	}
 	rmdir(opts->pin_root); /* only when empty: other layouts may still be pinned */

@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "pdtt_exit.h"
 #include "report.h"
 #include "report_format.h"
@@ -21,19 +21,6 @@
 
 /* audit's exit statuses: the monitoring-plugin convention */
 enum { AUDIT_OK = 0, AUDIT_WARN = 1, AUDIT_CRIT = 2, AUDIT_UNKNOWN = 3 };
-
-static int say(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int say(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pdtt: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return status;
-}
 
 static int cmp_rows(const void *a, const void *b)
 {
@@ -119,12 +106,12 @@ static int open_for_write(struct pdtt_store *s, const char *path)
 	int rc;
 
 	if (!access(path, F_OK) && access(path, W_OK))
-		return say(PDTT_EXIT_DB,
-			   "database '%s': quota changes need write access to it (%s); "
-			   "run as root or as its owner",
-			   path, strerror(errno));
+		return pdtt_fail(PDTT_EXIT_DB,
+				 "database '%s': quota changes need write access to it (%s); "
+				 "run as root or as its owner",
+				 path, strerror(errno));
 	rc = pdtt_store_open(s, path, true, err, sizeof(err));
-	return rc ? say(rc, "%s", err) : 0;
+	return rc ? pdtt_fail(rc, "%s", err) : 0;
 }
 
 static void quota_usage(FILE *out)
@@ -166,30 +153,34 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	/* getopt would take a negative limit for options */
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9')
-			return say(PDTT_EXIT_USAGE,
-				   "limit '%s': must be more than zero bytes; e.g. 50GiB", argv[i]);
+			return pdtt_fail(PDTT_EXIT_USAGE,
+					 "limit '%s': must be more than zero bytes; e.g. 50GiB",
+					 argv[i]);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (pdtt_per_parse(optarg, &per))
-				return say(PDTT_EXIT_USAGE,
-					   "--per '%s': unknown period; use day, week or month",
-					   optarg);
+				return pdtt_fail(
+					PDTT_EXIT_USAGE,
+					"--per '%s': unknown period; use day, week or month",
+					optarg);
 			have_per = true;
 			break;
 		case 'r':
 			if (!set || pdtt_dir_parse(optarg, &dir))
-				return say(PDTT_EXIT_USAGE,
-					   "--dir '%s': unknown; use rx, tx or total", optarg);
+				return pdtt_fail(PDTT_EXIT_USAGE,
+						 "--dir '%s': unknown; use rx, tx or total",
+						 optarg);
 			break;
 		case 'w':
 			errno = 0;
 			warn = strtol(optarg, &end, 10);
 			if (!set || errno || *end || !*optarg || warn < 1 || warn > 100)
-				return say(PDTT_EXIT_USAGE,
-					   "--warn '%s': not a percentage from 1 to 100", optarg);
+				return pdtt_fail(PDTT_EXIT_USAGE,
+						 "--warn '%s': not a percentage from 1 to 100",
+						 optarg);
 			break;
 		case 'd':
 			db_path = optarg;
@@ -201,15 +192,15 @@ static int quota_set_rm(bool set, int argc, char **argv)
 			quota_usage(stdout);
 			return 0;
 		case ':':
-			return say(PDTT_EXIT_USAGE,
-				   "option '%s': missing its value; see quota --help",
-				   argv[optind - 1]);
+			return pdtt_fail(PDTT_EXIT_USAGE,
+					 "option '%s': missing its value; see quota --help",
+					 argv[optind - 1]);
 		default:
 			if (optopt)
-				return say(PDTT_EXIT_USAGE,
-					   "option '-%c': unknown; see quota --help", optopt);
-			return say(PDTT_EXIT_USAGE, "option '%s': unknown; see quota --help",
-				   argv[optind - 1]);
+				return pdtt_fail(PDTT_EXIT_USAGE,
+						 "option '-%c': unknown; see quota --help", optopt);
+			return pdtt_fail(PDTT_EXIT_USAGE, "option '%s': unknown; see quota --help",
+					 argv[optind - 1]);
 		}
 	}
 	if (!all && optind < argc)
@@ -217,27 +208,27 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	if (set && optind < argc)
 		limit_s = argv[optind++];
 	if (optind < argc)
-		return say(PDTT_EXIT_USAGE, "argument '%s': unexpected; see quota --help",
-			   argv[optind]);
+		return pdtt_fail(PDTT_EXIT_USAGE, "argument '%s': unexpected; see quota --help",
+				 argv[optind]);
 	if (!all && !user)
-		return say(PDTT_EXIT_USAGE,
-			   "quota %s: give a USER (name or uid) or --all; see quota --help",
-			   set ? "set" : "rm");
+		return pdtt_fail(PDTT_EXIT_USAGE,
+				 "quota %s: give a USER (name or uid) or --all; see quota --help",
+				 set ? "set" : "rm");
 	if (set && !limit_s)
-		return say(PDTT_EXIT_USAGE, "quota set: give a LIMIT, e.g. 50GiB");
+		return pdtt_fail(PDTT_EXIT_USAGE, "quota set: give a LIMIT, e.g. 50GiB");
 	if (set && !have_per)
-		return say(PDTT_EXIT_USAGE, "quota set: give --per day, week or month");
+		return pdtt_fail(PDTT_EXIT_USAGE, "quota set: give --per day, week or month");
 	if (set && pdtt_parse_limit(limit_s, &limit, err, sizeof(err)))
-		return say(PDTT_EXIT_USAGE, "%s", err);
+		return pdtt_fail(PDTT_EXIT_USAGE, "%s", err);
 
 	rc = open_for_write(&s, db_path);
 	if (rc)
 		return rc;
 	if (user && pdtt_resolve_user(s.db, user, &uid)) {
-		rc = say(PDTT_EXIT_NO_IFACE,
-			 "user '%s': unknown (not in the database, not in passwd); "
-			 "give a user name or a numeric uid",
-			 user);
+		rc = pdtt_fail(PDTT_EXIT_NO_IFACE,
+			       "user '%s': unknown (not in the database, not in passwd); "
+			       "give a user name or a numeric uid",
+			       user);
 		goto out;
 	}
 	rc = sqlite3_exec(s.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -266,8 +257,8 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s.db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		say(PDTT_EXIT_DB, "database '%s': %s%s", db_path, sqlite3_errmsg(s.db),
-		    rc == SQLITE_READONLY ? "; quota changes need write access" : "");
+		pdtt_fail(PDTT_EXIT_DB, "database '%s': %s%s", db_path, sqlite3_errmsg(s.db),
+			  rc == SQLITE_READONLY ? "; quota changes need write access" : "");
 		sqlite3_exec(s.db, "ROLLBACK", NULL, NULL, NULL);
 		rc = PDTT_EXIT_DB;
 	}
@@ -287,12 +278,12 @@ static int quota_list(int argc, char **argv)
 	if (argc == 3 && (!strcmp(argv[1], "--db") || !strcmp(argv[1], "-d")))
 		db_path = argv[2];
 	else if (argc != 1)
-		return say(PDTT_EXIT_USAGE, "quota list: only --db FILE is allowed");
+		return pdtt_fail(PDTT_EXIT_USAGE, "quota list: only --db FILE is allowed");
 	rc = pdtt_store_open(&s, db_path, false, err, sizeof(err));
 	if (rc)
-		return say(rc, "%s", err);
+		return pdtt_fail(rc, "%s", err);
 	if (sqlite3_prepare_v2(s.db, pdtt_sql_list, -1, &st, NULL) != SQLITE_OK) {
-		rc = say(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(s.db));
+		rc = pdtt_fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(s.db));
 		goto out;
 	}
 	printf("%-16s %10s %-6s %-6s %14s %5s\n", "USER", "UID", "PER", "DIR", "LIMIT", "WARN");
@@ -328,7 +319,8 @@ int pdtt_quota_main(int argc, char **argv)
 		return quota_set_rm(false, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list"))
 		return quota_list(argc - 1, argv + 1);
-	return say(PDTT_EXIT_USAGE, "quota '%s': unknown command; use set, list or rm", argv[1]);
+	return pdtt_fail(PDTT_EXIT_USAGE, "quota '%s': unknown command; use set, list or rm",
+			 argv[1]);
 }
 
 static void audit_usage(FILE *out)
@@ -522,25 +514,26 @@ int pdtt_audit_main(int argc, char **argv)
 			audit_usage(stdout);
 			return AUDIT_OK;
 		case ':':
-			return say(AUDIT_UNKNOWN,
-				   "option '%s': missing its value; see audit --help",
-				   argv[optind - 1]);
+			return pdtt_fail(AUDIT_UNKNOWN,
+					 "option '%s': missing its value; see audit --help",
+					 argv[optind - 1]);
 		default:
 			if (optopt)
-				return say(AUDIT_UNKNOWN, "option '-%c': unknown; see audit --help",
-					   optopt);
-			return say(AUDIT_UNKNOWN, "option '%s': unknown; see audit --help",
-				   argv[optind - 1]);
+				return pdtt_fail(AUDIT_UNKNOWN,
+						 "option '-%c': unknown; see audit --help", optopt);
+			return pdtt_fail(AUDIT_UNKNOWN, "option '%s': unknown; see audit --help",
+					 argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return say(AUDIT_UNKNOWN, "argument '%s': unexpected; see audit --help",
-			   argv[optind]);
+		return pdtt_fail(AUDIT_UNKNOWN, "argument '%s': unexpected; see audit --help",
+				 argv[optind]);
 	if (strcmp(format, "table") != 0 && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "json") != 0)
-		return say(AUDIT_UNKNOWN, "--format '%s': unknown; use table, csv or json", format);
+		return pdtt_fail(AUDIT_UNKNOWN, "--format '%s': unknown; use table, csv or json",
+				 format);
 	if (pdtt_store_open(&s, db_path, false, err, sizeof(err)))
-		return say(AUDIT_UNKNOWN, "%s", err);
+		return pdtt_fail(AUDIT_UNKNOWN, "%s", err);
 	/* periods are the daemon's days, weeks and months */
 	{
 		sqlite3_stmt *st;
@@ -556,7 +549,7 @@ int pdtt_audit_main(int argc, char **argv)
 		tzset();
 	}
 	if (pdtt_period_parse(period, now, &any, &per, &w, err, sizeof(err))) {
-		rc = say(AUDIT_UNKNOWN, "%s", err);
+		rc = pdtt_fail(AUDIT_UNKNOWN, "%s", err);
 		goto out;
 	}
 	for (int k = 0; k < 3; k++) {
@@ -569,8 +562,8 @@ int pdtt_audit_main(int argc, char **argv)
 		}
 	}
 	if (pdtt_audit_collect(s.db, periods, &rows, &n)) {
-		rc = say(AUDIT_UNKNOWN, "database '%s': audit query: %s", db_path,
-			 sqlite3_errmsg(s.db));
+		rc = pdtt_fail(AUDIT_UNKNOWN, "database '%s': audit query: %s", db_path,
+			       sqlite3_errmsg(s.db));
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -582,7 +575,7 @@ int pdtt_audit_main(int argc, char **argv)
 		print_audit_csv(rows, n);
 	else if (!strcmp(format, "json"))
 		rc = print_audit_json(s.db, rows, n, count)
-			     ? say(AUDIT_UNKNOWN, "audit: JSON: %s", sqlite3_errmsg(s.db))
+			     ? pdtt_fail(AUDIT_UNKNOWN, "audit: JSON: %s", sqlite3_errmsg(s.db))
 			     : rc;
 	else
 		print_audit_table(rows, n);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "errmsg.h"
 #include "pdtt_exit.h"
 #include "report_format.h"
 #include "sql_embedded.h"
@@ -64,19 +65,6 @@ static void report_usage(FILE *out)
 		"-12h.\n"
 		"Times are in the daemon's time zone unless --utc or an explicit offset.\n"
 		"Exit status: 0 ok, 2 usage, 3 unknown user or interface, 7 database unusable.\n");
-}
-
-static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pdtt: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return status;
 }
 
 static int pick(const char *arg, const char *const *names, int n)
@@ -155,9 +143,9 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		case O_USER:
 		case O_IFACE:
 			if ((c == O_USER ? o->n_users : o->n_ifaces) >= MAX_FILTERS)
-				return fail(PDTT_EXIT_USAGE,
-					    "report: more than %d --user/--iface filters",
-					    MAX_FILTERS);
+				return pdtt_fail(PDTT_EXIT_USAGE,
+						 "report: more than %d --user/--iface filters",
+						 MAX_FILTERS);
 			if (c == O_USER)
 				o->users[o->n_users++] = optarg;
 			else
@@ -166,7 +154,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		case O_BY:
 			v = pick(optarg, by_names, 5);
 			if (v < 0)
-				return fail(
+				return pdtt_fail(
 					PDTT_EXIT_USAGE,
 					"--by '%s': unknown; use total, hour, day, week or month",
 					optarg);
@@ -176,16 +164,16 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 			errno = 0;
 			o->top = strtol(optarg, &end, 10);
 			if (errno || *end || !*optarg || o->top < 1 || o->top > 1000000)
-				return fail(PDTT_EXIT_USAGE,
-					    "--top '%s': not a whole number from 1 to 1000000",
-					    optarg);
+				return pdtt_fail(PDTT_EXIT_USAGE,
+						 "--top '%s': not a whole number from 1 to 1000000",
+						 optarg);
 			break;
 		case O_FORMAT:
 			v = pick(optarg, formats, 3);
 			if (v < 0)
-				return fail(PDTT_EXIT_USAGE,
-					    "--format '%s': unknown; use table, csv or json",
-					    optarg);
+				return pdtt_fail(PDTT_EXIT_USAGE,
+						 "--format '%s': unknown; use table, csv or json",
+						 optarg);
 			o->format = (enum format)v;
 			break;
 		case O_BYTES:
@@ -204,23 +192,24 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 			report_usage(stdout);
 			return -1;
 		case ':':
-			return fail(PDTT_EXIT_USAGE,
-				    "option '%s': missing its value; see report --help",
-				    argv[optind - 1]);
+			return pdtt_fail(PDTT_EXIT_USAGE,
+					 "option '%s': missing its value; see report --help",
+					 argv[optind - 1]);
 		default:
-			return fail(PDTT_EXIT_USAGE, "option '%s': unknown; see report --help",
-				    argv[optind - 1]);
+			return pdtt_fail(PDTT_EXIT_USAGE, "option '%s': unknown; see report --help",
+					 argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return fail(PDTT_EXIT_USAGE, "argument '%s': unexpected; see report --help",
-			    argv[optind]);
+		return pdtt_fail(PDTT_EXIT_USAGE, "argument '%s': unexpected; see report --help",
+				 argv[optind]);
 	if ((o->last || o->month || o->day) && (o->from || o->to))
-		return fail(
+		return pdtt_fail(
 			PDTT_EXIT_USAGE,
 			"window: --last, --month and --day cannot be combined with --from/--to");
 	if (!!o->last + !!o->month + !!o->day > 1)
-		return fail(PDTT_EXIT_USAGE, "window: give only one of --last, --month and --day");
+		return pdtt_fail(PDTT_EXIT_USAGE,
+				 "window: give only one of --last, --month and --day");
 	return 0;
 }
 
@@ -280,10 +269,10 @@ static int resolve_users(sqlite3 *db, const struct report_opts *o, struct pdtt_b
 		int64_t uid;
 
 		if (pdtt_resolve_user(db, o->users[i], &uid))
-			return fail(PDTT_EXIT_NO_IFACE,
-				    "user '%s': unknown (not in the database, not in passwd); "
-				    "give a user name or a numeric uid",
-				    o->users[i]);
+			return pdtt_fail(PDTT_EXIT_NO_IFACE,
+					 "user '%s': unknown (not in the database, not in passwd); "
+					 "give a user name or a numeric uid",
+					 o->users[i]);
 		pdtt_buf_printf(json, "%s%" PRId64, i ? "," : "", uid);
 	}
 	pdtt_buf_printf(json, "]");
@@ -299,15 +288,15 @@ static int resolve_ifaces(sqlite3 *db, const struct report_opts *o, char **json)
 	for (int i = 0; i < o->n_ifaces; i++) {
 		if (sqlite3_prepare_v2(db, "SELECT 1 FROM interfaces WHERE name = ?", -1, &st,
 				       NULL) != SQLITE_OK)
-			return fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(db));
+			return pdtt_fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(db));
 		sqlite3_bind_text(st, 1, o->ifaces[i], -1, SQLITE_STATIC);
 		rc = sqlite3_step(st) == SQLITE_ROW;
 		sqlite3_finalize(st);
 		if (!rc)
-			return fail(PDTT_EXIT_NO_IFACE,
-				    "interface '%s': never seen in this database; "
-				    "'SELECT name FROM interfaces' lists the known ones",
-				    o->ifaces[i]);
+			return pdtt_fail(PDTT_EXIT_NO_IFACE,
+					 "interface '%s': never seen in this database; "
+					 "'SELECT name FROM interfaces' lists the known ones",
+					 o->ifaces[i]);
 	}
 	{
 		struct pdtt_buf sql;
@@ -321,7 +310,7 @@ static int resolve_ifaces(sqlite3 *db, const struct report_opts *o, char **json)
 		rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(db, sql.p, -1, &arr, NULL);
 		pdtt_buf_free(&sql);
 		if (rc != SQLITE_OK)
-			return fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(db));
+			return pdtt_fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(db));
 		for (int i = 0; i < o->n_ifaces; i++)
 			sqlite3_bind_text(arr, i + 1, o->ifaces[i], -1, SQLITE_STATIC);
 		*json = sqlite3_step(arr) == SQLITE_ROW
@@ -329,7 +318,7 @@ static int resolve_ifaces(sqlite3 *db, const struct report_opts *o, char **json)
 				: NULL;
 		sqlite3_finalize(arr);
 	}
-	return *json ? 0 : fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(db));
+	return *json ? 0 : pdtt_fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(db));
 }
 
 static const char *report_sql(enum pdtt_by by)
@@ -411,7 +400,7 @@ static int fetch_rows(sqlite3 *db, const char *sql, const struct binds *b, struc
 	*rows = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
+		return pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
 	bind_report(st, b);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_row *r;
@@ -439,7 +428,7 @@ static int fetch_rows(sqlite3 *db, const char *sql, const struct binds *b, struc
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errstr(rc));
+		return pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errstr(rc));
 	return 0;
 }
 
@@ -596,7 +585,7 @@ static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdt
 		"coalesce(sum(packets), 0), 'users', count(DISTINCT uid)) FROM (%s)))",
 		sub, sub);
 	if (q.oom || sqlite3_prepare_v2(db, q.p, -1, &st, NULL) != SQLITE_OK) {
-		fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
+		pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
 		goto out;
 	}
 	bind_report(st, b);
@@ -614,7 +603,7 @@ static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdt
 	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":notes"), notes_json, -1,
 			  SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
+		pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
 		goto out;
 	}
 	printf("%s\n", sqlite3_column_text(st, 0));
@@ -670,7 +659,7 @@ int pdtt_report_main(int argc, char **argv)
 	pdtt_buf_init(&uids);
 	rc = pdtt_store_open(&store, o.db_path, false, err, sizeof(err));
 	if (rc) {
-		fail(rc, "%s", err);
+		pdtt_fail(rc, "%s", err);
 		goto out;
 	}
 	/* The rollups are buckets of the daemon's zone: work in it ("local"),
@@ -681,7 +670,7 @@ int pdtt_report_main(int argc, char **argv)
 	tzset();
 
 	if (window_from_options(&o, now, &win, err, sizeof(err))) {
-		rc = fail(PDTT_EXIT_USAGE, "%s", err);
+		rc = pdtt_fail(PDTT_EXIT_USAGE, "%s", err);
 		goto out;
 	}
 	cov.samples_from = meta_mark(store.db, "pruned_samples_before");
@@ -689,7 +678,7 @@ int pdtt_report_main(int argc, char **argv)
 	cov.daily_from = meta_mark(store.db, "pruned_daily_before");
 	cov.monthly_from = meta_mark(store.db, "pruned_monthly_before");
 	if (pdtt_plan_window(&win, &cov, o.by, o.utc, &plan, err, sizeof(err))) {
-		rc = fail(PDTT_EXIT_DB, "%s", err);
+		rc = pdtt_fail(PDTT_EXIT_DB, "%s", err);
 		goto out;
 	}
 

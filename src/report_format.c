@@ -9,38 +9,36 @@ void pdtt_format_timestamp(const struct tm *t, char out[20])
 		snprintf(out, 20, "0000-00-00 00:00:00");
 }
 
-void pdtt_format_iec(uint64_t bytes, char *out, size_t len)
+/* bytes in units of base (1024 or 1000), one decimal from the first unit up */
+static void format_scaled(uint64_t bytes, double base, const char *const units[6], char *out,
+			  size_t len)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = (double)bytes / 1024.0;
+	double v = (double)bytes / base;
 	int u = 0;
 
-	if (bytes < 1024) {
+	if ((double)bytes < base) {
 		snprintf(out, len, "%" PRIu64 " B", bytes);
 		return;
 	}
-	while (v >= 1024.0 && u < 5) {
-		v /= 1024.0;
+	while (v >= base && u < 5) {
+		v /= base;
 		u++;
 	}
 	snprintf(out, len, "%.1f %s", v, units[u]);
 }
 
+void pdtt_format_iec(uint64_t bytes, char *out, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+
+	format_scaled(bytes, 1024.0, units, out, len);
+}
+
 void pdtt_format_si(uint64_t bytes, char *out, size_t len)
 {
 	static const char *const units[] = { "kB", "MB", "GB", "TB", "PB", "EB" };
-	double v = (double)bytes / 1000.0;
-	int u = 0;
 
-	if (bytes < 1000) {
-		snprintf(out, len, "%" PRIu64 " B", bytes);
-		return;
-	}
-	while (v >= 1000.0 && u < 5) {
-		v /= 1000.0;
-		u++;
-	}
-	snprintf(out, len, "%.1f %s", v, units[u]);
+	format_scaled(bytes, 1000.0, units, out, len);
 }
 
 void pdtt_format_lost(const struct pdtt_lost_info *lost, char *out, size_t len)

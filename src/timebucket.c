@@ -85,7 +85,11 @@ void pdtt_bucket_label(enum pdtt_res r, int64_t start, char *out, size_t len)
 
 struct pdtt_span pdtt_plan_sample(int64_t last_end, int64_t wall_now)
 {
-	struct pdtt_span s = { last_end, wall_now > last_end ? wall_now : last_end + 1 };
+	struct pdtt_span s = { last_end, wall_now };
 
+	if (wall_now == last_end)
+		s.end = last_end; /* same second: empty, the caller waits a second */
+	else if (wall_now < last_end)
+		s.end = last_end + 1; /* stepped back: one second, until it catches up */
 	return s;
 }

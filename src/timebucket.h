@@ -25,7 +25,9 @@ void pdtt_bucket_label(enum pdtt_res r, int64_t start, char *out, size_t len);
 
 /* Wall-clock span of the next sample.  It starts where the last committed
  * sample ended; a clock that stepped backwards never makes a row end before
- * it starts or overlap another (the sample then lasts one second). */
+ * it starts or overlap another (the sample then lasts one second).  In the
+ * same second as the last one the span is empty (end == start): commit
+ * nothing yet, the counts wait in the kernel for the next interval. */
 struct pdtt_span {
 	int64_t start, end;
 };

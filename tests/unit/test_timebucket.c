@@ -174,8 +174,8 @@ static void sample_spans_under_clock_steps(void **state)
 	assert_true(s.start == 1000 && s.end == 1000 + 3 * D);
 	s = pdtt_plan_sample(1000, 400); /* backward step: never ends before it starts */
 	assert_true(s.start == 1000 && s.end == 1001);
-	s = pdtt_plan_sample(1000, 1000); /* same second */
-	assert_true(s.start == 1000 && s.end == 1001);
+	s = pdtt_plan_sample(1000, 1000); /* same second: empty, wait */
+	assert_true(s.start == 1000 && s.end == 1000);
 	/* successive samples under a backward step never overlap */
 	{
 		int64_t end = 5000, wall = 5000;
@@ -184,6 +184,8 @@ static void sample_spans_under_clock_steps(void **state)
 			wall += (i == 10) ? -3600 : 10;
 			s = pdtt_plan_sample(end, wall);
 			assert_true(s.start == end && s.end > s.start);
+			assert_true(s.end <= wall ||
+				    wall < end); /* future only after a step back */
 			end = s.end;
 		}
 	}
