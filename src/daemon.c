@@ -638,18 +638,23 @@ static void zone_name(const char *tz, char *out, size_t len)
 		snprintf(out, len, "%s", z + strlen("zoneinfo/"));
 }
 
-/* --tz must name a zone glibc knows; it silently falls back to UTC otherwise. */
+/* --tz must name a zone glibc knows; it silently falls back to UTC
+ * otherwise.  A name (Europe/Berlin) must exist under /usr/share/zoneinfo;
+ * a POSIX rule (CET-1CEST,M3.5.0,M10.5.0/3) is taken as it is. */
 static int apply_tz(const char *tz)
 {
 	char path[512];
+	size_t head;
 
 	if (!tz)
 		return 0;
+	head = strcspn(tz, ","); /* a POSIX rule's '/' only follows a ',' */
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	if (strcmp(tz, "UTC") != 0 && (strstr(tz, "..") || access(path, R_OK)) &&
-	    !strpbrk(tz, "0123456789")) {
+	if (strcmp(tz, "UTC") != 0 &&
+	    (strstr(tz, "..") ||
+	     ((memchr(tz, '/', head) || !strpbrk(tz, "0123456789")) && access(path, R_OK)))) {
 		pdtt_say("time zone '%s': unknown; use a name from /usr/share/zoneinfo (e.g. "
-			 "Europe/Berlin) or UTC",
+			 "Europe/Berlin), UTC, or a POSIX rule",
 			 tz);
 		return PDTT_EXIT_USAGE;
 	}

@@ -35,6 +35,7 @@ expect 5 'needs root.*sudo' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN
 expect 5 'needs root' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN" stop
 expect 2 "PDTT_BPF_VARIANT 'bogus'" env PDTT_BPF_VARIANT=bogus "$BIN" --no-db -i lo -l "$T/x.log"
 expect 2 "time zone 'Mars/Olympus'" "$BIN" --no-db -i lo -l "$T/x.log" --tz Mars/Olympus
+expect 2 "time zone 'Mars/Olympus1'" "$BIN" --no-db -i lo -l "$T/x.log" --tz Mars/Olympus1
 expect 2 "retention 'hourly=soon'" "$BIN" --no-db -i lo --retention hourly=soon
 
 # Database files that are not ours are refused and left byte for byte as they were.
