@@ -157,8 +157,16 @@ got=$(sqlite3 :memory: "SELECT json_extract(value, '$.tx_bytes') || ' ' || json_
 got=$(sqlite3 :memory: "SELECT json_extract(value, '$.rx_bytes') FROM json_each(json_extract(readfile('$T/r.json'), '$.rows'))
 	WHERE json_extract(value, '$.uid') = $U2")
 [ "$got" = 0 ] || fail "report JSON for $U2 rx: '$got'"
+# A user who may only read the files gets the same report while the daemon writes.
+chgrp $U2 "$DB" "$DB-wal" "$DB-shm"
+chmod 640 "$DB" "$DB-wal" "$DB-shm"
+setpriv --reuid=$U2 --regid=$U2 --clear-groups "$PDTT_BIN" report -d "$DB" --last 1d --format json \
+	>"$T/r2.json" 2>"$T/r2.err" || fail "report as a read-only user while the daemon writes: $(cat "$T/r2.err")"
+got=$(sqlite3 :memory: "SELECT json_extract(value, '$.tx_bytes') FROM json_each(json_extract(readfile('$T/r2.json'), '$.rows'))
+	WHERE json_extract(value, '$.uid') = $U1")
+[ "$got" = "$((3260 * 1028))" ] || fail "read-only report for $U1: '$got'"
 stop_daemon
-pass "real traffic to report --format json: exact"
+pass "real traffic to report --format json: exact, also for a read-only user while the daemon writes"
 
 # The daemon refuses 'stop' while it runs, and a second daemon on the same pins.
 start
