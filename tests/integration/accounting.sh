@@ -53,7 +53,7 @@ bpf_runs() {
 	bpftool -j prog show id "$id" | sed -n 's/.*"run_cnt":\([0-9]*\).*/\1/p'
 }
 old_stats=$(sysctl -n kernel.bpf_stats_enabled)
-trap 'rc=$?; sysctl -qw kernel.bpf_stats_enabled=$old_stats; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; sysctl -qw kernel.bpf_stats_enabled=$old_stats; cleanup $rc' EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
 
 setup_netns

@@ -9,11 +9,11 @@ BPFFS_MOUNTED=""
 PIN=/sys/fs/bpf/othertool-$$
 other_cleanup() {
 	local rc=$?
+	set +e
 	bpftool cgroup detach "$CGROUP2" egress pinned "$PIN/other_egress" 2>/dev/null
 	rm -rf "$PIN"
 	[ -z "$BPFFS_MOUNTED" ] || umount /sys/fs/bpf 2>/dev/null
-	(exit $rc) # cleanup reports and exits with the test's status
-	cleanup
+	cleanup $rc
 }
 trap other_cleanup EXIT
 

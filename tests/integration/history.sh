@@ -10,12 +10,12 @@ DB="$T/db/pdtt.db"
 SMALL="$T/small"
 history_cleanup() {
 	local rc=$?
+	set +e
 	[ -z "$DAEMON_PID" ] || kill -9 "$DAEMON_PID" 2>/dev/null
 	DAEMON_PID=""
 	"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
 	mountpoint -q "$SMALL" && umount "$SMALL"
-	(exit $rc)
-	cleanup
+	cleanup $rc
 }
 trap history_cleanup EXIT
 

@@ -25,8 +25,11 @@ pass() {
 	echo "ok [$TEST_NAME]: $*"
 }
 
+# Undoes everything the test set up.  Tests with more to undo call it from
+# their own EXIT trap as "cleanup $rc" (after "set +e": a trap runs under
+# set -e, and a failing command there would skip the rest).
 cleanup() {
-	local rc=$?
+	local rc=${1:-$?}
 	set +e
 	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
 	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then

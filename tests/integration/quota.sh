@@ -9,11 +9,11 @@ PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
 DB="$T/db/pdtt.db"
 quota_cleanup() {
 	local rc=$?
+	set +e
 	[ -z "$DAEMON_PID" ] || kill -9 "$DAEMON_PID" 2>/dev/null
 	DAEMON_PID=""
 	"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
-	(exit $rc)
-	cleanup
+	cleanup $rc
 }
 trap quota_cleanup EXIT
 
