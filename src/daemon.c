@@ -603,10 +603,11 @@ static void describe_start(const struct pdtt_daemon *d)
 		off += (size_t)snprintf(what + off, sizeof(what) - off, "%s%s", i ? ", " : "",
 					d->ifaces[i].name);
 	fprintf(stderr,
-		"pdtt: tracking %s (BPF variant %s, cgroup %s); log %s every %u s; Ctrl+C to "
-		"stop\n",
+		"pdtt: tracking %s (BPF variant %s, cgroup %s); log %s every %u s; %s%s; "
+		"Ctrl+C to stop\n",
 		what, pdtt_variant_name(d->collector.variant), d->cgroup_path, d->opts->log_path,
-		d->opts->interval);
+		d->opts->interval, d->have_db ? "history " : "no history (--no-db)",
+		d->have_db ? d->db_path : "");
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
