@@ -280,6 +280,30 @@ static int resolve_users(sqlite3 *db, const struct report_opts *o, struct pdtt_b
 }
 
 /* --iface names as a JSON array built by SQLite (so names are escaped). */
+/* A JSON array of strings, escaped by SQLite's json_array(); malloc'd, or
+ * NULL on error. */
+static char *json_text_array(sqlite3 *db, const char *const *items, int n)
+{
+	struct pdtt_buf sql;
+	sqlite3_stmt *st = NULL;
+	char *out = NULL;
+	int rc;
+
+	pdtt_buf_init(&sql);
+	pdtt_buf_printf(&sql, "SELECT json_array(");
+	for (int i = 0; i < n; i++)
+		pdtt_buf_printf(&sql, "%s?", i ? "," : "");
+	pdtt_buf_printf(&sql, ")");
+	rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(db, sql.p, -1, &st, NULL);
+	pdtt_buf_free(&sql);
+	for (int i = 0; rc == SQLITE_OK && i < n; i++)
+		sqlite3_bind_text(st, i + 1, items[i], -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		out = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
 static int resolve_ifaces(sqlite3 *db, const struct report_opts *o, char **json)
 {
 	sqlite3_stmt *st;
@@ -298,26 +322,7 @@ static int resolve_ifaces(sqlite3 *db, const struct report_opts *o, char **json)
 					 "'SELECT name FROM interfaces' lists the known ones",
 					 o->ifaces[i]);
 	}
-	{
-		struct pdtt_buf sql;
-		sqlite3_stmt *arr;
-
-		pdtt_buf_init(&sql);
-		pdtt_buf_printf(&sql, "SELECT json_array(");
-		for (int i = 0; i < o->n_ifaces; i++)
-			pdtt_buf_printf(&sql, "%s?", i ? "," : "");
-		pdtt_buf_printf(&sql, ")");
-		rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(db, sql.p, -1, &arr, NULL);
-		pdtt_buf_free(&sql);
-		if (rc != SQLITE_OK)
-			return pdtt_fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(db));
-		for (int i = 0; i < o->n_ifaces; i++)
-			sqlite3_bind_text(arr, i + 1, o->ifaces[i], -1, SQLITE_STATIC);
-		*json = sqlite3_step(arr) == SQLITE_ROW
-				? strdup((const char *)sqlite3_column_text(arr, 0))
-				: NULL;
-		sqlite3_finalize(arr);
-	}
+	*json = json_text_array(db, o->ifaces, o->n_ifaces);
 	return *json ? 0 : pdtt_fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(db));
 }
 
@@ -524,27 +529,14 @@ static void print_csv(const struct report_opts *o, const struct report_row *rows
 /* The plan's notes as a JSON array of strings, escaped by SQLite. */
 static int plan_notes_json(sqlite3 *db, const struct pdtt_plan *plan, char **out)
 {
-	char notes[2048], *line[PDTT_PLAN_MAX_NOTES];
-	struct pdtt_buf sql;
-	sqlite3_stmt *st = NULL;
-	int n = 0, rc;
+	char notes[2048];
+	const char *line[PDTT_PLAN_MAX_NOTES];
+	int n = 0;
 
 	pdtt_plan_describe(plan, notes, sizeof(notes));
 	for (char *l = strtok(notes, "\n"); l && n < PDTT_PLAN_MAX_NOTES; l = strtok(NULL, "\n"))
 		line[n++] = l;
-	pdtt_buf_init(&sql);
-	pdtt_buf_printf(&sql, "SELECT json_array(");
-	for (int i = 0; i < n; i++)
-		pdtt_buf_printf(&sql, "%s?", i ? "," : "");
-	pdtt_buf_printf(&sql, ")");
-	rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(db, sql.p, -1, &st, NULL);
-	pdtt_buf_free(&sql);
-	for (int i = 0; rc == SQLITE_OK && i < n; i++)
-		sqlite3_bind_text(st, i + 1, line[i], -1, SQLITE_TRANSIENT);
-	*out = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW
-		       ? sqlite3_mprintf("%s", sqlite3_column_text(st, 0))
-		       : NULL;
-	sqlite3_finalize(st);
+	*out = json_text_array(db, line, n);
 	return *out ? 0 : -1;
 }
 
@@ -612,7 +604,7 @@ out:
 	sqlite3_finalize(st);
 	pdtt_buf_free(&q);
 	free(sub);
-	sqlite3_free(notes_json);
+	free(notes_json);
 	return rc;
 }
 
