@@ -30,20 +30,6 @@ phase_end() { # [rx_eth]
 	echo "$(($5 - $1 - eth * rxp)) $rxp $(($7 - $3 - 14 * txp)) $txp"
 }
 
-run_pair() { # RECV_NS RECV_UID SEND_NS SEND_UID PROTO ADDR PORT BYTES [COUNT SIZE [GSO]]
-	local rns=$1 ruid=$2 sns=$3 suid=$4 proto=$5 addr=$6 port=$7 bytes=$8
-	rm -f "$T/run/ready"
-	as_user "$rns" "$ruid" "$TRAFFIC" "$proto-recv" "$addr" "$port" "$bytes" "$T/run/ready" &
-	local rpid=$!
-	BG_PIDS+=("$rpid")
-	wait_file "$T/run/ready"
-	if [ "$proto" = tcp ]; then
-		as_user "$sns" "$suid" "$TRAFFIC" tcp-send "$addr" "$port" "$bytes" || fail "$proto sender failed"
-	else
-		as_user "$sns" "$suid" "$TRAFFIC" udp-send "$addr" "$port" "$9" "${10}" ${11:-} || fail "$proto sender failed"
-	fi
-	wait "$rpid" || fail "$proto receiver did not get all $bytes bytes"
-}
 
 # Run count of the daemon's program NAME, from the kernel's BPF statistics.
 bpf_runs() {

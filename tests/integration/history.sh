@@ -22,16 +22,6 @@ trap history_cleanup EXIT
 dbq() { sqlite3 -cmd ".timeout 5000" "${2:-$DB}" "$1"; }
 
 # Sends COUNT datagrams of SIZE bytes from uid U in NS_A to NS_B over va.
-send_udp() { # UID COUNT SIZE PORT
-	rm -f "$T/run/ready"
-	as_user "$NS_B" $U3 "$TRAFFIC" udp-recv 10.99.1.2 "$4" $(($2 * $3)) "$T/run/ready" &
-	local r=$!
-	BG_PIDS+=("$r")
-	wait_file "$T/run/ready"
-	as_user "$NS_A" "$1" "$TRAFFIC" udp-send 10.99.1.2 "$4" "$2" "$3" || fail "udp sender failed"
-	wait "$r" || fail "udp receiver failed"
-}
-
 db_tx() { # UID -> "tx_bytes tx_packets" stored for that user
 	dbq "SELECT coalesce(sum(tx_bytes), 0) || ' ' || coalesce(sum(tx_packets), 0) FROM samples WHERE uid = $1"
 }

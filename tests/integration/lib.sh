@@ -158,6 +158,38 @@ start_daemon() { # NS ARGS...: runs pdtt in NS, output in $T/console, $T/stderr
 	done
 }
 
+# One transfer of exactly known size: a receiver of BYTES in RECV_NS as
+# RECV_UID, then the sender.  Fails unless every byte arrived.
+run_pair() { # RECV_NS RECV_UID SEND_NS SEND_UID PROTO ADDR PORT BYTES [COUNT SIZE [GSO]]
+	local rns=$1 ruid=$2 sns=$3 suid=$4 proto=$5 addr=$6 port=$7 bytes=$8
+	rm -f "$T/run/ready"
+	as_user "$rns" "$ruid" "$TRAFFIC" "$proto-recv" "$addr" "$port" "$bytes" "$T/run/ready" &
+	local rpid=$!
+	BG_PIDS+=("$rpid")
+	wait_file "$T/run/ready"
+	if [ "$proto" = tcp ]; then
+		as_user "$sns" "$suid" "$TRAFFIC" tcp-send "$addr" "$port" "$bytes" || fail "$proto sender failed"
+	else
+		as_user "$sns" "$suid" "$TRAFFIC" udp-send "$addr" "$port" "$9" "${10}" ${11:-} || fail "$proto sender failed"
+	fi
+	wait "$rpid" || fail "$proto receiver did not get all $bytes bytes"
+}
+
+# COUNT UDP datagrams of SIZE bytes.
+udp_pair() { # RECV_NS RECV_UID SEND_NS SEND_UID ADDR PORT COUNT SIZE [GSO]
+	run_pair "$1" "$2" "$3" "$4" udp "$5" "$6" $(($7 * $8)) "$7" "$8" ${9:-}
+}
+
+# UID in NS_A sends COUNT datagrams of SIZE over va to U3 in NS_B.
+send_udp() { # UID COUNT SIZE PORT
+	udp_pair "$NS_B" $U3 "$NS_A" "$1" 10.99.1.2 "$4" "$2" "$3"
+}
+
+# UID sends COUNT datagrams of SIZE to itself over NS's lo.
+udp_lo() { # NS UID COUNT SIZE PORT
+	udp_pair "$1" "$2" "$1" "$2" 127.0.0.1 "$5" "$3" "$4"
+}
+
 stop_daemon() { # [SIGNAL]: stops the daemon (default SIGINT) and checks the clean exit
 	local sig=${1:-INT} rc=0
 	kill -"$sig" "$DAEMON_PID"

@@ -7,18 +7,8 @@
 setup_netns
 start_daemon "$NS_A" --no-db -i lo -t 1 --max-entries 1 -l "$T/log"
 
-udp_lo() { # UID COUNT SIZE PORT
-	rm -f "$T/run/ready"
-	as_user "$NS_A" "$1" "$TRAFFIC" udp-recv 127.0.0.1 "$4" $(($2 * $3)) "$T/run/ready" &
-	local r=$!
-	BG_PIDS+=("$r")
-	wait_file "$T/run/ready"
-	as_user "$NS_A" "$1" "$TRAFFIC" udp-send 127.0.0.1 "$4" "$2" "$3" || fail "udp sender failed"
-	wait "$r" || fail "udp receiver failed"
-}
-
-udp_lo $U1 20 100 6101 # takes the only entry
-udp_lo $U2 30 200 6102 # every packet lost: 30 out + 30 in
+udp_lo "$NS_A" $U1 20 100 6101 # takes the only entry
+udp_lo "$NS_A" $U2 30 200 6102 # every packet lost: 30 out + 30 in
 sleep 1.5
 stop_daemon
 

@@ -25,15 +25,6 @@ exit 0
 EOS
 chmod 755 "$T/run/hook"
 
-send_udp() { # UID COUNT SIZE PORT
-	rm -f "$T/run/ready"
-	as_user "$NS_B" $U3 "$TRAFFIC" udp-recv 10.99.1.2 "$4" $(($2 * $3)) "$T/run/ready" &
-	local r=$!
-	BG_PIDS+=("$r")
-	wait_file "$T/run/ready"
-	as_user "$NS_A" "$1" "$TRAFFIC" udp-send 10.99.1.2 "$4" "$2" "$3" || fail "udp sender failed"
-	wait "$r" || fail "udp receiver failed"
-}
 audit_rc() { local rc=0; "$PDTT_BIN" audit -d "$DB" "$@" >"$T/audit.out" 2>&1 || rc=$?; echo $rc; }
 wait_log() { # PATTERN
 	local i=0

@@ -16,16 +16,6 @@ want=compat
 echo "$expected_probe" | grep -q "BPF variant $want" || fail "probe did not pick '$want' on $(uname -r): $expected_probe"
 pass "probe picks $want on $(uname -r)"
 
-udp_lo() { # NS UID COUNT SIZE PORT
-	rm -f "$T/run/ready"
-	as_user "$1" "$2" "$TRAFFIC" udp-recv 127.0.0.1 "$5" $(($3 * $4)) "$T/run/ready" &
-	local r=$!
-	BG_PIDS+=("$r")
-	wait_file "$T/run/ready"
-	as_user "$1" "$2" "$TRAFFIC" udp-send 127.0.0.1 "$5" "$3" "$4" || fail "udp sender failed"
-	wait "$r" || fail "udp receiver failed"
-}
-
 # U2 in a user namespace of its own, where it is root, with a netns of its own.
 userns_traffic() {
 	cat >"$T/run/userns.sh" <<EOS
