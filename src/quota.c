@@ -96,14 +96,22 @@ const char *pdtt_per_name(enum pdtt_per p)
 	return per_names[p];
 }
 
-int pdtt_per_parse(const char *s, enum pdtt_per *p)
+/* Index of s in names[0..3), or -1. */
+static int name_index(const char *const names[3], const char *s)
 {
 	for (int i = 0; i < 3; i++)
-		if (!strcmp(s, per_names[i])) {
-			*p = (enum pdtt_per)i;
-			return 0;
-		}
+		if (!strcmp(s, names[i]))
+			return i;
 	return -1;
+}
+
+int pdtt_per_parse(const char *s, enum pdtt_per *p)
+{
+	int i = name_index(per_names, s);
+
+	if (i >= 0)
+		*p = (enum pdtt_per)i;
+	return i >= 0 ? 0 : -1;
 }
 
 const char *pdtt_dir_name(enum pdtt_dir d)
@@ -113,12 +121,11 @@ const char *pdtt_dir_name(enum pdtt_dir d)
 
 int pdtt_dir_parse(const char *s, enum pdtt_dir *d)
 {
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(s, dir_names[i])) {
-			*d = (enum pdtt_dir)i;
-			return 0;
-		}
-	return -1;
+	int i = name_index(dir_names, s);
+
+	if (i >= 0)
+		*d = (enum pdtt_dir)i;
+	return i >= 0 ? 0 : -1;
 }
 
 const char *pdtt_state_name(enum pdtt_quota_state s)
