@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 
 RUNTIME_PKGS=(libbpf1 libelf1 zlib1g libsqlite3-0 sqlite3 iproute2)
 BUILD_PKGS=(gcc libc6-dev make cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev
-	zlib1g-dev libsqlite3-dev libcmocka-dev)
-TEST_PKGS=(util-linux procps ethtool iperf3)
+	zlib1g-dev libsqlite3-dev libcmocka-dev liburing-dev)
+TEST_PKGS=(util-linux procps ethtool iperf3 openssh-server openssh-client rsync)
 DEV_PKGS=(clang-format clang-tidy cppcheck)
 
 die() {
@@ -28,8 +28,18 @@ install_packages() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	echo "pdtt setup: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# openssh-server is only for the tests, which start their own sshd: keep
+	# its package from starting a system-wide one on port 22.
+	local policy=/usr/sbin/policy-rc.d made_policy=""
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+	fi
 	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	apt-get install -y -q --no-install-recommends "${missing[@]}" || {
+		[ -z "$made_policy" ] || rm -f "$policy"
+		die "apt-get install failed"
+	}
+	[ -z "$made_policy" ] || rm -f "$policy"
 }
 
 build() { # BUILD_DIR [CMAKE ARGS...]
