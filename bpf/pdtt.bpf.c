@@ -8,10 +8,21 @@
  *                       through bpf_cast_to_kern_ctx (CO-RE)
  *   PDTT_VARIANT_COMPAT older: bpf_get_socket_uid (uid as seen from the
  *                       socket's user namespace), no netns distinction
+ *
+ * Who (full and kctx, when the kernel has the tracepoints): the user a
+ * packet counts for is the one on whose behalf a task last sent or received
+ * on the socket, its host fsuid, kept in socket-local storage by the owner
+ * programs at the bottom.  Before any task did I/O it is the socket's
+ * creator (sk_uid).  What cannot be charged to a user when the packet passes
+ * (received data nobody has read yet, UDP sends, pure ACKs) waits in the
+ * socket's storage and goes to the next task that uses the socket; TCP data
+ * goes to whoever wrote it, told apart by sequence number.
+ *
  * The programs only observe: they always return 1 (pass). */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 #include "pdtt.h"
 #include "pdtt_wire.h"
 
@@ -23,6 +34,9 @@
 
 #if defined(PDTT_VARIANT_FULL) || defined(PDTT_VARIANT_KCTX)
 #define PDTT_HAVE_KCTX 1
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
 /* Minimal CO-RE views of kernel structures: libbpf relocates the field
  * offsets against the running kernel's BTF, so no vmlinux.h is needed. */
 struct net {
@@ -33,24 +47,57 @@ typedef struct {
 	struct net *net;
 } possible_net_t;
 
+struct sock;
+
 struct sock_common {
 	possible_net_t skc_net;
+	volatile unsigned char skc_state;
+	unsigned long skc_flags;   /* bit 0: SOCK_DEAD, orphaned after close */
+	struct sock *skc_listener; /* request sockets: their listener */
 } __attribute__((preserve_access_index));
 
 typedef struct {
 	__u32 val;
 } kuid_t;
 
+struct socket;
+
+typedef struct {
+	int owned; /* a task holds the socket lock (lock_sock) */
+} __attribute__((preserve_access_index)) socket_lock_t;
+
 struct sock {
 	struct sock_common __sk_common;
+	socket_lock_t sk_lock;
 	kuid_t sk_uid;
+	struct socket *sk_socket;
+	__u16 sk_protocol;
+	__u8 sk_kern_sock : 1;
+} __attribute__((preserve_access_index));
+
+struct tcp_sock {
+	__u32 write_seq;
 } __attribute__((preserve_access_index));
 
 struct sk_buff {
 	struct sock *sk;
 } __attribute__((preserve_access_index));
 
+struct cred {
+	kuid_t fsuid;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	unsigned int flags;
+	const struct cred *cred;
+} __attribute__((preserve_access_index));
+
+#define PDTT_PF_KTHREAD 0x00200000
+
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+#define PDTT_TCP_TIME_WAIT 6
+#define PDTT_TCP_NEW_SYN_RECV 12
 #endif
 
 struct {
@@ -81,56 +128,62 @@ struct {
 	__type(value, struct pdtt_lost);
 } pdtt_lost SEC(".maps");
 
-static __always_inline int socket_owner(struct __sk_buff *skb, __u32 *uid, __u64 *netns)
-{
 #ifdef PDTT_HAVE_KCTX
-	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-	struct sock *sk = kskb->sk;
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pdtt_owner);
+} pdtt_owners SEC(".maps");
+#endif
 
-	if (!sk)
-		return -1;
-	/* sk_uid is kept in the initial user namespace: the host's view. */
-	*uid = sk->sk_uid.val;
-#ifdef PDTT_VARIANT_FULL
-	*netns = bpf_get_netns_cookie(skb);
-#else
-	*netns = sk->__sk_common.skc_net.net->net_cookie;
-#endif
-#else
-	*uid = bpf_get_socket_uid(skb);
-	*netns = 0;
-#endif
-	return 0;
+static __always_inline struct pdtt_config *config(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&pdtt_config, &zero);
 }
 
 static __always_inline int iface_selected(__u64 netns, __u32 ifindex)
 {
 	struct pdtt_iface_key ik = { .netns_cookie = netns, .ifindex = ifindex };
-	__u32 zero = 0;
-	struct pdtt_config *cfg = bpf_map_lookup_elem(&pdtt_config, &zero);
+	struct pdtt_config *cfg = config();
 
 	if (cfg && cfg->all_ifaces)
 		return 1;
 	return bpf_map_lookup_elem(&pdtt_ifaces, &ik) != NULL;
 }
 
-/* Header bytes repeated in every segment of a GSO/GRO super-packet; the
- * packet data starts at the network header in cgroup_skb programs. */
-static __always_inline __u32 segment_hdr_len(struct __sk_buff *skb)
+/* What the IP and transport headers say about a packet; the packet data
+ * starts at the network header in cgroup_skb programs. */
+struct pkt_info {
+	__u32 hdr_len; /* IP + transport header: repeated in every GSO segment */
+	__u8 proto;
+	__u8 tcp_payload; /* TCP segment carrying data */
+	__u32 seq;	  /* its first sequence number */
+};
+
+static __always_inline void parse(struct __sk_buff *skb, struct pkt_info *pi)
 {
-	__u8 first = 0, proto = 0, doff = 0;
+	__u8 first = 0, doff = 0;
 	__u32 l3;
 
 	if (bpf_skb_load_bytes(skb, 0, &first, 1))
-		return 0;
+		return;
 	l3 = pdtt_l3_hdr_len(first);
 	if (!l3)
-		return 0;
-	if (bpf_skb_load_bytes(skb, (first >> 4) == 4 ? 9 : 6, &proto, 1))
-		return l3;
-	if (proto == PDTT_IPPROTO_TCP && bpf_skb_load_bytes(skb, l3 + 12, &doff, 1))
-		return l3;
-	return l3 + pdtt_l4_hdr_len(proto, doff);
+		return;
+	pi->hdr_len = l3;
+	if (bpf_skb_load_bytes(skb, (first >> 4) == 4 ? 9 : 6, &pi->proto, 1))
+		return;
+	if (pi->proto == PDTT_IPPROTO_TCP && bpf_skb_load_bytes(skb, l3 + 12, &doff, 1))
+		return;
+	pi->hdr_len = l3 + pdtt_l4_hdr_len(pi->proto, doff);
+	if (pi->proto == PDTT_IPPROTO_TCP && skb->len > pi->hdr_len &&
+	    !bpf_skb_load_bytes(skb, l3 + 4, &pi->seq, 4)) {
+		pi->seq = bpf_ntohl(pi->seq);
+		pi->tcp_payload = 1;
+	}
 }
 
 static __always_inline void count_lost(__u64 bytes, __u64 packets)
@@ -144,54 +197,197 @@ static __always_inline void count_lost(__u64 bytes, __u64 packets)
 	}
 }
 
-static __always_inline void account(struct __sk_buff *skb, int egress)
+/* Adds to the user's counters for (netns, ifindex). */
+static __always_inline void charge(__u32 uid, __u64 netns, __u32 ifindex, __u64 rx_bytes,
+				   __u64 rx_packets, __u64 tx_bytes, __u64 tx_packets)
 {
-	struct pdtt_key key = {};
-	struct pdtt_value *val;
-	__u64 bytes, packets;
-	__u32 segs;
+	struct pdtt_key key = { .uid = uid, .ifindex = ifindex, .netns_cookie = netns };
+	struct pdtt_value *val = bpf_map_lookup_elem(&pdtt_stats, &key);
 	long err;
 
-	if (socket_owner(skb, &key.uid, &key.netns_cookie))
-		return;
-	key.ifindex = skb->ifindex;
-	if (!iface_selected(key.netns_cookie, key.ifindex))
-		return;
-
-	segs = pdtt_wire_segments(skb->gso_segs);
-	packets = segs;
-	bytes = segs > 1 ? pdtt_wire_bytes(skb->len, segs, segment_hdr_len(skb)) : skb->len;
-
-	val = bpf_map_lookup_elem(&pdtt_stats, &key);
 	if (!val) {
-		struct pdtt_value init = {};
+		struct pdtt_value init = { .rx_bytes = rx_bytes,
+					   .rx_packets = rx_packets,
+					   .tx_bytes = tx_bytes,
+					   .tx_packets = tx_packets };
 
-		if (egress) {
-			init.tx_bytes = bytes;
-			init.tx_packets = packets;
-		} else {
-			init.rx_bytes = bytes;
-			init.rx_packets = packets;
-		}
 		err = bpf_map_update_elem(&pdtt_stats, &key, &init, BPF_NOEXIST);
 		if (!err)
 			return;
 		/* Another CPU inserted the key first: add to its entry. */
 		val = err == -EEXIST ? bpf_map_lookup_elem(&pdtt_stats, &key) : NULL;
 		if (!val) {
-			count_lost(bytes, packets);
+			count_lost(rx_bytes + tx_bytes, rx_packets + tx_packets);
 			return;
 		}
 	}
 	/* Per-CPU values, but a program can be preempted by another on the
 	 * same CPU (process context vs softirq), so adds must be atomic. */
-	if (egress) {
-		__sync_fetch_and_add(&val->tx_bytes, bytes);
-		__sync_fetch_and_add(&val->tx_packets, packets);
-	} else {
-		__sync_fetch_and_add(&val->rx_bytes, bytes);
-		__sync_fetch_and_add(&val->rx_packets, packets);
+	if (rx_packets) {
+		__sync_fetch_and_add(&val->rx_bytes, rx_bytes);
+		__sync_fetch_and_add(&val->rx_packets, rx_packets);
 	}
+	if (tx_packets) {
+		__sync_fetch_and_add(&val->tx_bytes, tx_bytes);
+		__sync_fetch_and_add(&val->tx_packets, tx_packets);
+	}
+}
+
+static __always_inline void charge_dir(__u32 uid, __u64 netns, __u32 ifindex, int egress,
+				       __u64 bytes, __u64 packets)
+{
+	if (egress)
+		charge(uid, netns, ifindex, 0, 0, bytes, packets);
+	else
+		charge(uid, netns, ifindex, bytes, packets, 0, 0);
+}
+
+#ifdef PDTT_HAVE_KCTX
+/* Charges what waits in the socket's storage to uid.  Each counter is
+ * taken with an atomic exchange, so concurrent flushes never count twice. */
+static __always_inline void flush_pending(struct pdtt_owner *o, __u32 uid)
+{
+	__u64 rxb, rxp, txb, txp;
+
+	/* A concurrent add may leave bytes without their packet for a moment:
+	 * look at all four, or those bytes would wait for the next packet. */
+	if (!(o->pend.rx_bytes | o->pend.rx_packets | o->pend.tx_bytes | o->pend.tx_packets))
+		return;
+	rxb = __sync_lock_test_and_set(&o->pend.rx_bytes, 0);
+	rxp = __sync_lock_test_and_set(&o->pend.rx_packets, 0);
+	txb = __sync_lock_test_and_set(&o->pend.tx_bytes, 0);
+	txp = __sync_lock_test_and_set(&o->pend.tx_packets, 0);
+	if (rxb | rxp | txb | txp)
+		charge(uid, o->pend.netns_cookie, o->pend.ifindex, rxb, rxp, txb, txp);
+}
+
+static __always_inline int seq_before(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
+}
+
+/* uid of a socket that is not a full one: a request socket (SYN-ACK)
+ * belongs to its listener's creator, a TIME_WAIT socket to the kernel. */
+static __always_inline __u32 minisock_uid(struct sock *sk)
+{
+	if (sk->__sk_common.skc_state == PDTT_TCP_NEW_SYN_RECV)
+		return BPF_CORE_READ(sk, __sk_common.skc_listener, sk_uid.val);
+	return 0;
+}
+
+/* Counts a packet for the socket's user (see the top of this file). */
+static __always_inline void account_owned(struct __sk_buff *skb, struct sock *ksk, __u64 netns,
+					  int egress, __u64 bytes, __u64 packets,
+					  const struct pkt_info *pi)
+{
+	struct bpf_sock *sk = skb->sk, *fsk = sk ? bpf_sk_fullsock(sk) : NULL;
+	struct pdtt_owner init = {}, *o;
+	__u32 uid;
+
+	if (!fsk) {
+		charge_dir(minisock_uid(ksk), netns, skb->ifindex, egress, bytes, packets);
+		return;
+	}
+	uid = ksk->sk_uid.val;
+	/* Kernel sockets (NFS, SunRPC, tunnels) and listeners (the handshake)
+	 * stay with their creator. */
+	if (BPF_CORE_READ_BITFIELD(ksk, sk_kern_sock) || fsk->state == BPF_TCP_LISTEN) {
+		charge_dir(uid, netns, skb->ifindex, egress, bytes, packets);
+		return;
+	}
+	init.uid = uid;
+	o = bpf_sk_storage_get(&pdtt_owners, fsk, &init, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!o) { /* no memory for the record: the creator, as without owners */
+		charge_dir(uid, netns, skb->ifindex, egress, bytes, packets);
+		return;
+	}
+	uid = o->uid;
+	if (egress && pi->tcp_payload) {
+		/* Data counts for whoever wrote it: a segment queued before the
+		 * last owner change is the previous owner's, retransmits too. */
+		if (o->flags & PDTT_OWNER_SEQ) {
+			struct bpf_tcp_sock *tp = bpf_tcp_sock(fsk);
+
+			if (tp && !seq_before(tp->snd_una, o->tx_seq))
+				__sync_fetch_and_and(&o->flags, ~PDTT_OWNER_SEQ);
+			else if (seq_before(pi->seq, o->tx_seq))
+				uid = o->prev_uid;
+		}
+		charge(uid, netns, skb->ifindex, 0, 0, bytes, packets);
+		return;
+	}
+	/* A received segment without data (an ACK of what this user sent)
+	 * and anything after close count for the owner now. */
+	if ((o->flags & PDTT_OWNER_RELEASED) || (ksk->__sk_common.skc_flags & 1) ||
+	    (!egress && pi->proto == PDTT_IPPROTO_TCP && !pi->tcp_payload)) {
+		charge_dir(uid, netns, skb->ifindex, egress, bytes, packets);
+		return;
+	}
+	if (o->pend.ifindex != skb->ifindex || o->pend.netns_cookie != netns) {
+		/* One interface at a time: what waits for the other one goes
+		 * to the current owner. */
+		flush_pending(o, uid);
+		o->pend.ifindex = skb->ifindex;
+		o->pend.netns_cookie = netns;
+	}
+	if (egress) {
+		__sync_fetch_and_add(&o->pend.tx_bytes, bytes);
+		__sync_fetch_and_add(&o->pend.tx_packets, packets);
+	} else {
+		__sync_fetch_and_add(&o->pend.rx_bytes, bytes);
+		__sync_fetch_and_add(&o->pend.rx_packets, packets);
+	}
+	/* Closed meanwhile: its release already flushed, so flush this too. */
+	if (*(volatile __u32 *)&o->flags & PDTT_OWNER_RELEASED)
+		flush_pending(o, uid);
+}
+#endif
+
+static __always_inline void account(struct __sk_buff *skb, int egress)
+{
+	struct pkt_info pi = {};
+	__u64 bytes, packets, netns;
+	__u32 segs, uid;
+
+#ifdef PDTT_HAVE_KCTX
+	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+	struct sock *ksk = kskb->sk;
+	struct pdtt_config *cfg;
+
+	if (!ksk)
+		return;
+#ifdef PDTT_VARIANT_FULL
+	netns = bpf_get_netns_cookie(skb);
+#else
+	netns = ksk->__sk_common.skc_net.net->net_cookie;
+#endif
+#else
+	netns = 0;
+#endif
+	if (!iface_selected(netns, skb->ifindex))
+		return;
+
+	segs = pdtt_wire_segments(skb->gso_segs);
+	packets = segs;
+	parse(skb, &pi);
+	bytes = pdtt_wire_bytes(skb->len, segs, pi.hdr_len);
+
+#ifdef PDTT_HAVE_KCTX
+	cfg = config();
+	if (cfg && cfg->owners) {
+		account_owned(skb, ksk, netns, egress, bytes, packets, &pi);
+		return;
+	}
+	/* sk_uid is kept in the initial user namespace: the host's view. */
+	{
+		struct bpf_sock *sk = skb->sk;
+
+		uid = sk && bpf_sk_fullsock(sk) ? ksk->sk_uid.val : minisock_uid(ksk);
+	}
+#else
+	uid = bpf_get_socket_uid(skb);
+#endif
+	charge_dir(uid, netns, skb->ifindex, egress, bytes, packets);
 }
 
 SEC("cgroup_skb/ingress")
@@ -207,5 +403,105 @@ int pdtt_egress(struct __sk_buff *skb)
 	account(skb, 1);
 	return 1;
 }
+
+#ifdef PDTT_HAVE_KCTX
+/* --- Owner programs: a task sends or receives on a socket (process context) */
+
+
+/* The task running now uses sk: it becomes the owner, and what waited in
+ * the socket's storage is charged to it. */
+static __always_inline void task_uses(struct sock *sk)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pdtt_owner init = {}, *o;
+	__u32 uid;
+
+	/* Kernel sockets keep uid 0 even in a user's context (NFS); kernel
+	 * threads working for a socket's user (kTLS) never become its owner. */
+	if (!sk || BPF_CORE_READ_BITFIELD(sk, sk_kern_sock) || (task->flags & PDTT_PF_KTHREAD))
+		return;
+	uid = task->cred->fsuid.val;
+	init.uid = uid;
+	init.flags = PDTT_OWNER_SET;
+	o = bpf_sk_storage_get(&pdtt_owners, sk, &init, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!o)
+		return;
+	if (o->uid != uid) {
+		struct tcp_sock *tp = sk->sk_protocol == PDTT_IPPROTO_TCP ? bpf_skc_to_tcp_sock(sk)
+									  : NULL;
+
+		/* TCP data the previous owner queued still leaves as theirs. */
+		if (tp) {
+			o->prev_uid = o->uid;
+			o->tx_seq = tp->write_seq;
+			__sync_fetch_and_or(&o->flags, PDTT_OWNER_SEQ);
+		}
+		o->uid = uid;
+	}
+	if (!(o->flags & PDTT_OWNER_SET))
+		__sync_fetch_and_or(&o->flags, PDTT_OWNER_SET);
+	flush_pending(o, uid);
+}
+
+/* Before each batch of TCP data is queued: the writer owns it. */
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(pdtt_tcp_sendmsg, struct sock *sk)
+{
+	task_uses(sk);
+	return 0;
+}
+
+/* After every send and receive call on a socket: send/recv family,
+ * read/write, sendfile and splice to a socket, io_uring. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(pdtt_send_length, struct sock *sk)
+{
+	task_uses(sk);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(pdtt_recv_length, struct sock *sk)
+{
+	task_uses(sk);
+	return 0;
+}
+
+/* TCP reads that bypass recvmsg: splice and sendfile from a socket.  Only
+ * under the socket lock, that is in the reading task (a sockmap may also
+ * read from softirq). */
+SEC("tp_btf/tcp_rcv_space_adjust")
+int BPF_PROG(pdtt_tcp_rcv_space, struct sock *sk)
+{
+	if (sk && sk->sk_lock.owned)
+		task_uses(sk);
+	return 0;
+}
+
+/* The socket is closed by its last user: what waits goes to its owner, and
+ * what passes later (FIN, the last ACKs) is charged at once. */
+SEC("cgroup/sock_release")
+int pdtt_sock_release(struct bpf_sock *ctx)
+{
+	struct pdtt_owner *o = bpf_sk_storage_get(&pdtt_owners, ctx, 0, 0);
+
+	if (o) {
+		__sync_fetch_and_or(&o->flags, PDTT_OWNER_RELEASED);
+		flush_pending(o, o->uid);
+	}
+	return 1;
+}
+
+/* A TCP socket is freed (also the never-accepted and the orphaned ones). */
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(pdtt_tcp_destroy, struct sock *sk)
+{
+	struct pdtt_owner *o = bpf_sk_storage_get(&pdtt_owners, sk, 0, 0);
+
+	if (o)
+		flush_pending(o, o->uid);
+	return 0;
+}
+#endif
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -34,7 +34,34 @@ struct pdtt_iface_key {
 
 struct pdtt_config {
 	__u32 all_ifaces; /* 1: count every interface in every netns */
+	__u32 owners;	  /* 1: the owner programs run; count for the socket's user */
+};
+
+/* What a socket has carried but nobody has been charged for yet: bytes
+ * received before a task read them, and sends without their own user
+ * (UDP, pure TCP ACKs).  Charged, whole, to the next task that sends or
+ * receives on the socket, or to its last owner when it closes. */
+struct pdtt_pending {
+	__u64 rx_bytes;
+	__u64 rx_packets;
+	__u64 tx_bytes;
+	__u64 tx_packets;
+	__u64 netns_cookie; /* where these packets went: one interface at a time */
+	__u32 ifindex;
 	__u32 pad;
+};
+
+#define PDTT_OWNER_SET (1u << 0)      /* uid is a task's, not the creator's */
+#define PDTT_OWNER_SEQ (1u << 1)      /* TCP data before tx_seq is prev_uid's */
+#define PDTT_OWNER_RELEASED (1u << 2) /* closed: no task will act on it again */
+
+/* Socket-local storage (BPF_MAP_TYPE_SK_STORAGE): who uses the socket. */
+struct pdtt_owner {
+	__u32 uid;	/* host fsuid of the last task that sent or received */
+	__u32 prev_uid; /* the owner before the last change */
+	__u32 tx_seq;	/* TCP write_seq at that change */
+	__u32 flags;	/* PDTT_OWNER_* */
+	struct pdtt_pending pend;
 };
 
 /* Packets that could not be counted because the stats map was full. */

@@ -103,9 +103,96 @@ int pdtt_collector_probe(enum pdtt_variant *out)
 }
 
 static const char *const pinned_maps[] = { "pdtt_stats", "pdtt_ifaces", "pdtt_config",
-					   "pdtt_lost" };
-static const char *const progs[2] = { "pdtt_ingress", "pdtt_egress" };
-static const char *const link_pins[2] = { "link_ingress", "link_egress" };
+					   "pdtt_lost", "pdtt_owners" };
+#define N_PINNED_MAPS (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
+#define MAP_PIN_BIT(i) (1u << (PDTT_LINKS + (i)))
+
+/* Every program and the pin of its link.  The cgroup ones attach to the
+ * cgroup v2 root; the others are tp_btf programs on a tracepoint that must
+ * be in the kernel's BTF.  The owner programs exist in full and kctx only. */
+static const struct prog_desc {
+	const char *prog;
+	const char *pin;
+	bool owner;	     /* keeps the socket's user (bpf/pdtt.bpf.c) */
+	const char *tp;	     /* tracepoint of a tp_btf program, NULL: cgroup */
+	const char *without; /* NULL: owners need it; else what is weaker without it */
+} prog_descs[PDTT_LINKS] = {
+	{ "pdtt_ingress", "link_ingress", false, NULL, NULL },
+	{ "pdtt_egress", "link_egress", false, NULL, NULL },
+	{ "pdtt_sock_release", "link_sock_release", true, NULL, NULL },
+	{ "pdtt_send_length", "link_send_length", true, "sock_send_length", NULL },
+	{ "pdtt_recv_length", "link_recv_length", true, "sock_recv_length", NULL },
+	{ "pdtt_tcp_destroy", "link_tcp_destroy", true, "tcp_destroy_sock", NULL },
+	{ "pdtt_tcp_sendmsg", "link_tcp_sendmsg", true, "tcp_sendmsg_locked",
+	  "a new user's first TCP send call on a socket counts for the socket's previous user" },
+	{ "pdtt_tcp_rcv_space", "link_tcp_rcv_space", true, "tcp_rcv_space_adjust",
+	  "TCP data read with splice() counts for the socket's previous user" },
+};
+
+#define CREATOR_ONLY                                                                       \
+	"sockets count for the user who created them (or accepted the connection): servers " \
+	"that accept as root and then serve a logged-in user (sshd: scp, sftp, rsync) count " \
+	"as root"
+
+const char *pdtt_collector_owner_caveat(const struct pdtt_collector *c)
+{
+	return c->owner_caveat[0] ? c->owner_caveat : NULL;
+}
+
+static bool kernel_has_tracepoint(const struct btf *btf, const char *tp)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
+}
+
+/* Decides which owner programs this kernel can run; the rest do not load.
+ * owners=false: none (compat, PDTT_OWNER=creator, or a refused load). */
+static void plan_owners(struct pdtt_collector *c, bool owners, const char *why_not)
+{
+	struct btf *btf = owners ? btf__load_vmlinux_btf() : NULL;
+	size_t off = 0;
+
+	c->owners = owners;
+	c->owner_caveat[0] = '\0';
+	for (int i = 0; owners && i < PDTT_LINKS; i++)
+		if (prog_descs[i].owner && prog_descs[i].tp && !prog_descs[i].without &&
+		    !kernel_has_tracepoint(btf, prog_descs[i].tp)) {
+			snprintf(c->owner_caveat, sizeof(c->owner_caveat),
+				 "kernel lacks the tracepoint %s (Linux 6.3+): " CREATOR_ONLY,
+				 prog_descs[i].tp);
+			c->owners = false;
+			break;
+		}
+	if (!owners)
+		snprintf(c->owner_caveat, sizeof(c->owner_caveat), "%s: " CREATOR_ONLY, why_not);
+	for (int i = 0; i < PDTT_LINKS; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
+		bool run = !prog_descs[i].owner || c->owners;
+
+		if (run && prog_descs[i].owner && prog_descs[i].tp &&
+		    !kernel_has_tracepoint(btf, prog_descs[i].tp)) {
+			run = false;
+			off += (size_t)snprintf(c->owner_caveat + off, sizeof(c->owner_caveat) - off,
+						"%skernel lacks the tracepoint %s: %s",
+						off ? "; " : "", prog_descs[i].tp,
+						prog_descs[i].without);
+			if (off >= sizeof(c->owner_caveat))
+				off = sizeof(c->owner_caveat) - 1;
+		}
+		if (p)
+			bpf_program__set_autoload(p, run);
+	}
+	btf__free(btf);
+}
+
+static bool prog_runs(const struct pdtt_collector *c, int i)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
+
+	return p && bpf_program__autoload(p);
+}
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -165,13 +252,15 @@ static int lock_pins(struct pdtt_collector *c, const char *pin_dir, char *err, s
 /* Takes over the maps an earlier run pinned, so counting goes on where it was. */
 static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+	for (size_t i = 0; i < N_PINNED_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, pinned_maps[i]);
 		struct bpf_map_info info = { 0 };
 		__u32 len = sizeof(info);
 		char path[4096];
 		int fd;
 
+		if (!m)
+			continue; /* compat has no owner records */
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_maps[i]);
 		fd = bpf_obj_get(path);
 		if (fd < 0)
@@ -209,18 +298,19 @@ static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, char *err, 
 
 static int pin_new_maps(struct pdtt_collector *c, const char *pin_dir, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+	for (size_t i = 0; i < N_PINNED_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, pinned_maps[i]);
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_maps[i]);
-		if (!access(path, F_OK))
+		if (!m || !access(path, F_OK))
 			continue;
 		if (bpf_map__pin(m, path)) {
-			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+			snprintf(err, errlen, "pinning %s: %s; check that bpffs is mounted and "
+				 "writable, or use --no-db", path, strerror(errno));
 			return PDTT_EXIT_RUNTIME;
 		}
-		c->pinned_now |= 1u << (2 + i);
+		c->pinned_now |= MAP_PIN_BIT(i);
 	}
 	return 0;
 }
@@ -230,7 +320,7 @@ static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_co
 {
 	struct bpf_map *ifaces = bpf_object__find_map_by_name(c->obj, "pdtt_ifaces");
 	struct bpf_map *config = bpf_object__find_map_by_name(c->obj, "pdtt_config");
-	struct pdtt_config conf = { .all_ifaces = cfg->all_ifaces };
+	struct pdtt_config conf = { .all_ifaces = cfg->all_ifaces, .owners = c->owners };
 	__u32 zero = 0;
 	__u8 one = 1;
 	/* The compat programs cannot see network namespaces: they key on 0. */
@@ -271,6 +361,70 @@ static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_co
 	return 0;
 }
 
+/* A tracing link cannot swap its program: attach the new one first, then
+ * let it take the old one's pin, so no send or receive goes unseen. */
+static int attach_trace(struct pdtt_collector *c, int i, struct bpf_program *p, const char *path,
+			char *err, size_t errlen)
+{
+	bool had_pin = path[0] && !access(path, F_OK);
+
+	c->links[i] = bpf_program__attach_trace(p);
+	if (!c->links[i]) {
+		snprintf(err, errlen,
+			 "BPF program %s: cannot attach to the tracepoint %s: %s; "
+			 "PDTT_OWNER=creator runs without it",
+			 prog_descs[i].prog, prog_descs[i].tp, strerror(errno));
+		return PDTT_EXIT_UNSUPPORTED;
+	}
+	if (!path[0])
+		return 0;
+	if (had_pin && unlink(path) && errno != ENOENT) {
+		snprintf(err, errlen, "pinned link %s: cannot replace it: %s", path, strerror(errno));
+		return PDTT_EXIT_RUNTIME;
+	}
+	if (bpf_link__pin(c->links[i], path)) {
+		snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+		return PDTT_EXIT_RUNTIME;
+	}
+	if (!had_pin)
+		c->pinned_now |= 1u << i;
+	return 0;
+}
+
+static int attach_cgroup(struct pdtt_collector *c, int i, struct bpf_program *p, int cg,
+			 const struct pdtt_collector_config *cfg, const char *path, char *err,
+			 size_t errlen)
+{
+	if (path[0] && !access(path, F_OK)) {
+		/* An earlier run's link: swap in this run's program atomically,
+		 * so not a packet goes uncounted. */
+		c->links[i] = bpf_link__open(path);
+		if (!c->links[i] || bpf_link__update_program(c->links[i], p)) {
+			snprintf(err, errlen,
+				 "pinned link %s: cannot update its program: %s; "
+				 "run 'pdtt_xdp_user stop' and start again",
+				 path, strerror(errno));
+			return PDTT_EXIT_RUNTIME;
+		}
+		return 0;
+	}
+	c->links[i] = bpf_program__attach_cgroup(p, cg);
+	if (!c->links[i]) {
+		snprintf(err, errlen,
+			 "Failed to attach program to cgroup %s (%s): %s; check root "
+			 "privileges, kernel eBPF cgroup support and the cgroup v2 mount",
+			 cfg->cgroup_path, prog_descs[i].prog, strerror(errno));
+		return PDTT_EXIT_RUNTIME;
+	}
+	if (path[0] && bpf_link__pin(c->links[i], path)) {
+		snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+		return PDTT_EXIT_RUNTIME;
+	}
+	if (path[0])
+		c->pinned_now |= 1u << i;
+	return 0;
+}
+
 static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *cfg, char *err,
 		  size_t errlen)
 {
@@ -282,40 +436,26 @@ static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *
 			 cfg->cgroup_path, strerror(errno));
 		return PDTT_EXIT_UNSUPPORTED;
 	}
-	for (int i = 0; i < 2 && !rc; i++) {
-		struct bpf_program *p = bpf_object__find_program_by_name(c->obj, progs[i]);
+	/* The owner programs first: the packets' programs rely on them. */
+	for (int n = 0; n < PDTT_LINKS && !rc; n++) {
+		int i = (n + 2) % PDTT_LINKS;
+		struct bpf_program *p = bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
 		char path[4096];
 
 		path[0] = '\0';
 		if (cfg->pin_dir)
-			snprintf(path, sizeof(path), "%s/%s", cfg->pin_dir, link_pins[i]);
-		if (path[0] && !access(path, F_OK)) {
-			/* An earlier run's link: swap in this run's program atomically,
-			 * so not a packet goes uncounted. */
-			c->links[i] = bpf_link__open(path);
-			if (!c->links[i] || bpf_link__update_program(c->links[i], p)) {
-				snprintf(err, errlen,
-					 "pinned link %s: cannot update its program: %s; "
-					 "run 'pdtt_xdp_user stop' and start again",
-					 path, strerror(errno));
+			snprintf(path, sizeof(path), "%s/%s", cfg->pin_dir, prog_descs[i].pin);
+		if (!prog_runs(c, i)) {
+			/* An earlier run's owner program that this run goes without. */
+			if (path[0] && unlink(path) && errno != ENOENT) {
+				snprintf(err, errlen, "pinned link %s: cannot remove it: %s", path,
+					 strerror(errno));
 				rc = PDTT_EXIT_RUNTIME;
 			}
 			continue;
 		}
-		c->links[i] = p ? bpf_program__attach_cgroup(p, cg) : NULL;
-		if (!c->links[i]) {
-			snprintf(err, errlen,
-				 "Failed to attach program to cgroup %s (%s): %s; check root "
-				 "privileges, "
-				 "kernel eBPF cgroup support and the cgroup v2 mount",
-				 cfg->cgroup_path, progs[i], strerror(errno));
-			rc = PDTT_EXIT_RUNTIME;
-		} else if (path[0] && bpf_link__pin(c->links[i], path)) {
-			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
-			rc = PDTT_EXIT_RUNTIME;
-		} else if (path[0]) {
-			c->pinned_now |= 1u << i;
-		}
+		rc = prog_descs[i].tp ? attach_trace(c, i, p, path, err, errlen)
+				      : attach_cgroup(c, i, p, cg, cfg, path, err, errlen);
 	}
 	close(cg);
 	return rc;
@@ -332,11 +472,48 @@ static int read_map_id(struct pdtt_collector *c)
 	return 0;
 }
 
+/* Opens and loads the variant's object, with or without the owner programs. */
+static int load_object(struct pdtt_collector *c, const struct pdtt_collector_config *cfg,
+		       bool owners, const char *why_not, char *err, size_t errlen)
+{
+	enum pdtt_variant v = c->variant;
+	struct bpf_map *stats;
+	int rc;
+
+	c->obj = variants[v].open(&c->skel);
+	if (!c->obj) {
+		snprintf(err, errlen, "BPF object (%s): cannot open: %s", variants[v].name,
+			 strerror(errno ? errno : ENOMEM));
+		return PDTT_EXIT_RUNTIME;
+	}
+	stats = bpf_object__find_map_by_name(c->obj, "pdtt_stats");
+	if (!stats || !bpf_object__find_map_by_name(c->obj, "pdtt_lost") ||
+	    bpf_map__set_max_entries(stats, cfg->max_entries)) {
+		snprintf(err, errlen, "BPF object: cannot size the stats map; rebuild pdtt");
+		return PDTT_EXIT_RUNTIME;
+	}
+	plan_owners(c, owners, why_not);
+	if (cfg->pin_dir) {
+		rc = reuse_maps(c, cfg->pin_dir, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (bpf_object__load(c->obj)) {
+		snprintf(err, errlen,
+			 "BPF programs (%s variant): the kernel refused to load them: %s; "
+			 "a kernel with eBPF, BTF and cgroup_skb support is needed",
+			 variants[v].name, strerror(errno));
+		return PDTT_EXIT_UNSUPPORTED;
+	}
+	return 0;
+}
+
 int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 			 const struct pdtt_collector_config *cfg, char *err, size_t errlen)
 {
-	struct bpf_map *stats, *lost;
-	const char *by_key;
+	const char *by_key, *owner_env = getenv("PDTT_OWNER");
+	bool owners = v != PDTT_VARIANT_COMPAT;
+	const char *why_not = "kernel lacks bpf_cast_to_kern_ctx (6.2+)";
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -346,42 +523,42 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 	/* PDTT_READ_BY_KEY=1 takes the path of kernels without batch lookups (tests). */
 	by_key = getenv("PDTT_READ_BY_KEY");
 	c->no_batch = by_key && !strcmp(by_key, "1");
+	if (owner_env && !strcmp(owner_env, "creator") && owners) {
+		owners = false;
+		why_not = "PDTT_OWNER=creator";
+	}
 	if (c->ncpus <= 0) {
 		snprintf(err, errlen, "possible CPUs: %s", strerror(-c->ncpus));
 		return PDTT_EXIT_RUNTIME;
 	}
 	c->percpu_buf = calloc((size_t)c->ncpus, sizeof(struct pdtt_value));
-	c->obj = variants[v].open(&c->skel);
-	if (!c->percpu_buf || !c->obj) {
-		snprintf(err, errlen, "BPF object (%s): cannot open: %s", variants[v].name,
-			 strerror(errno ? errno : ENOMEM));
-		rc = PDTT_EXIT_RUNTIME;
-		goto cleanup;
-	}
-	stats = bpf_object__find_map_by_name(c->obj, "pdtt_stats");
-	lost = bpf_object__find_map_by_name(c->obj, "pdtt_lost");
-	if (!stats || !lost || bpf_map__set_max_entries(stats, cfg->max_entries)) {
-		snprintf(err, errlen, "BPF object: cannot size the stats map");
+	if (!c->percpu_buf) {
+		snprintf(err, errlen, "memory: %s", strerror(ENOMEM));
 		rc = PDTT_EXIT_RUNTIME;
 		goto cleanup;
 	}
 	if (cfg->pin_dir) {
 		rc = lock_pins(c, cfg->pin_dir, err, errlen);
-		if (!rc)
-			rc = reuse_maps(c, cfg->pin_dir, err, errlen);
 		if (rc)
 			goto cleanup;
 	}
-	if (bpf_object__load(c->obj)) {
-		snprintf(err, errlen,
-			 "BPF programs (%s variant): the kernel refused to load them: %s; "
-			 "a kernel with eBPF, BTF and cgroup_skb support is needed",
-			 variants[v].name, strerror(errno));
-		rc = PDTT_EXIT_UNSUPPORTED;
-		goto cleanup;
+	rc = load_object(c, cfg, owners, why_not, err, errlen);
+	if (rc == PDTT_EXIT_UNSUPPORTED && c->owners) {
+		/* A kernel that refuses only the owner programs still counts,
+		 * for the sockets' creators, as before they existed. */
+		char first[256];
+
+		snprintf(first, sizeof(first), "the kernel refused the owner programs (%s)",
+			 strerror(errno));
+		variants[v].destroy(c->skel);
+		c->skel = NULL;
+		c->obj = NULL;
+		rc = load_object(c, cfg, false, first, err, errlen);
 	}
-	c->stats_fd = bpf_map__fd(stats);
-	c->lost_fd = bpf_map__fd(lost);
+	if (rc)
+		goto cleanup;
+	c->stats_fd = bpf_map__fd(bpf_object__find_map_by_name(c->obj, "pdtt_stats"));
+	c->lost_fd = bpf_map__fd(bpf_object__find_map_by_name(c->obj, "pdtt_lost"));
 	if (read_map_id(c)) {
 		snprintf(err, errlen, "stats map: %s", strerror(errno));
 		rc = PDTT_EXIT_RUNTIME;
@@ -403,11 +580,11 @@ cleanup:
 void pdtt_collector_abort(struct pdtt_collector *c)
 {
 	/* Leave no half-made pin set behind: only what this run pinned goes. */
-	for (int i = 0; i < 2; i++)
-		if (c->pinned_now & (1u << i))
+	for (int i = 0; i < PDTT_LINKS; i++)
+		if ((c->pinned_now & (1u << i)) && c->links[i])
 			bpf_link__unpin(c->links[i]);
-	for (size_t i = 0; c->obj && i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
-		if (c->pinned_now & (1u << (2 + i)))
+	for (size_t i = 0; c->obj && i < N_PINNED_MAPS; i++)
+		if (c->pinned_now & MAP_PIN_BIT(i))
 			bpf_map__unpin(bpf_object__find_map_by_name(c->obj, pinned_maps[i]), NULL);
 	c->pinned_now = 0;
 	pdtt_collector_stop(c);
@@ -525,7 +702,7 @@ int pdtt_collector_read_lost(struct pdtt_collector *c, struct pdtt_lost_info *lo
 
 void pdtt_collector_stop(struct pdtt_collector *c)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < PDTT_LINKS; i++) {
 		bpf_link__destroy(c->links[i]);
 		c->links[i] = NULL;
 	}
@@ -543,9 +720,14 @@ void pdtt_collector_stop(struct pdtt_collector *c)
 
 int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen)
 {
-	const char *names[] = { link_pins[0],	link_pins[1],	pinned_maps[0],
-				pinned_maps[1], pinned_maps[2], pinned_maps[3] };
+	const char *names[PDTT_LINKS + N_PINNED_MAPS];
 	int lock = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	/* Links first: once they are gone no program writes the maps. */
+	for (int i = 0; i < PDTT_LINKS; i++)
+		names[i] = prog_descs[i].pin;
+	for (size_t i = 0; i < N_PINNED_MAPS; i++)
+		names[PDTT_LINKS + i] = pinned_maps[i];
 
 	if (lock < 0) {
 		if (errno == ENOENT)
@@ -561,7 +743,6 @@ int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen)
 		close(lock);
 		return PDTT_EXIT_RUNTIME;
 	}
-	/* Links first: once they are gone no program writes the maps. */
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[4096];
 

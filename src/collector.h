@@ -34,18 +34,23 @@ struct pdtt_collector_config {
 	const char *pin_dir;
 };
 
+/* Links: the two cgroup_skb programs, then the owner programs. */
+#define PDTT_LINKS 8
+
 struct pdtt_collector {
 	enum pdtt_variant variant;
 	void *skel;
 	struct bpf_object *obj;
-	struct bpf_link *links[2];
+	struct bpf_link *links[PDTT_LINKS];
+	bool owners;		 /* the owner programs run (see bpf/pdtt.bpf.c) */
+	char owner_caveat[512];	 /* what counts less exactly for privilege-dropping servers */
 	int stats_fd, lost_fd;
 	int ncpus;
 	void *percpu_buf;    /* scratch for one per-CPU value */
 	uint32_t map_id;     /* kernel id of the stats map: a new id means new counters */
 	bool reused;	     /* pinned maps and links of an earlier run were taken over */
 	int lock_fd;	     /* flock on the pin directory: one daemon per pin set */
-	unsigned pinned_now; /* bits: links (0-1) and maps (2-5) this run pinned */
+	unsigned pinned_now; /* bits: links (0-7) and maps (8-) this run pinned */
 	bool no_batch;	     /* the kernel lacks batch lookups: read key by key */
 };
 
@@ -55,6 +60,10 @@ int pdtt_collector_probe(enum pdtt_variant *out);
 const char *pdtt_variant_name(enum pdtt_variant v);
 /* One line describing what the variant guarantees less than "full", or NULL. */
 const char *pdtt_variant_caveat(enum pdtt_variant v);
+
+/* One line saying which users are counted less exactly than "the user on
+ * whose behalf a task last sent or received" on this kernel, or NULL. */
+const char *pdtt_collector_owner_caveat(const struct pdtt_collector *c);
 
 /* Open, configure, load, attach.  On failure nothing stays attached; returns
  * a PDTT_EXIT_* status and a message in err. */

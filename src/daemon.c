@@ -603,9 +603,10 @@ static void describe_start(const struct pdtt_daemon *d)
 		off += (size_t)snprintf(what + off, sizeof(what) - off, "%s%s", i ? ", " : "",
 					d->ifaces[i].name);
 	fprintf(stderr,
-		"pdtt: tracking %s (BPF variant %s, cgroup %s); log %s every %u s; %s%s; "
-		"Ctrl+C to stop\n",
-		what, pdtt_variant_name(d->collector.variant), d->cgroup_path, d->opts->log_path,
+		"pdtt: tracking %s (BPF variant %s, each socket's %s, cgroup %s); log %s every "
+		"%u s; %s%s; Ctrl+C to stop\n",
+		what, pdtt_variant_name(d->collector.variant),
+		d->collector.owners ? "last user" : "creator", d->cgroup_path, d->opts->log_path,
 		d->opts->interval, d->have_db ? "history " : "no history (--no-db)",
 		d->have_db ? d->db_path : "");
 }
@@ -823,6 +824,8 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		pdtt_say("%s", err);
 		goto out;
 	}
+	if (pdtt_collector_owner_caveat(&d->collector))
+		pdtt_say("warning: %s", pdtt_collector_owner_caveat(&d->collector));
 	if (d->have_db) {
 		rc = resume_history(d);
 		if (rc) {
