@@ -217,9 +217,10 @@ log_total() { # LOG UID
 		END { print tot[u] }' "$1"
 }
 
-# pdtt programs loaded on the machine, by id (attached or not).
+# pdtt programs loaded on the machine, by id (attached or not): the
+# cgroup_skb pair and the owner programs.
 pdtt_prog_ids() {
-	bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name pdtt_\(ingress\|egress\) .*/\1/p' | sort
+	bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name pdtt_[a-z_]* .*/\1/p' | sort
 }
 
 # Checks that no pdtt program this test created is still loaded or attached.

@@ -48,6 +48,16 @@ for v in full kctx compat; do
 	fi
 	[ "$got" = "$want" ] || fail "$v: uid $U1 counted '$got', expected '$want'"
 	pass "$v: -i lo counts exactly '$got'"
+	# Who a socket counts for, and the weaker rule said at start.
+	if [ $v = compat ]; then
+		grep -q "each socket's creator" "$T/stderr" || fail "compat: start line does not say 'creator'"
+		grep -q 'warning: .*servers that accept as root .* count as root' "$T/stderr" ||
+			fail "compat: no warning about privilege-dropping servers: $(cat "$T/stderr")"
+	else
+		grep -q "each socket's last user" "$T/stderr" || fail "$v: owner programs not running: $(cat "$T/stderr")"
+		! grep -q 'count as root' "$T/stderr" || fail "$v: unexpected owner warning: $(cat "$T/stderr")"
+	fi
+	pass "$v: says whom sockets count for"
 
 	# -i all: U2's traffic inside its own user+net namespace.
 	: >"$T/console"
@@ -64,3 +74,16 @@ for v in full kctx compat; do
 	assert_no_bpf_left
 done
 unset PDTT_BPF_VARIANT PDTT_READ_BY_KEY
+
+# PDTT_OWNER=creator: the owner programs stay out, and the daemon says so.
+PDTT_OWNER=creator start_daemon "$NS_A" --no-db -i lo -t 1 -l "$T/log-creator"
+grep -q "each socket's creator" "$T/stderr" || fail "PDTT_OWNER=creator: start line does not say 'creator'"
+grep -q 'warning: PDTT_OWNER=creator: sockets count for the user who created them' "$T/stderr" ||
+	fail "PDTT_OWNER=creator: no warning: $(cat "$T/stderr")"
+for id in $(comm -13 "$T/base-prog-ids" <(pdtt_prog_ids)); do
+	bpftool prog show id "$id" | grep -qE 'name pdtt_(ingress|egress) ' ||
+		fail "PDTT_OWNER=creator: owner program loaded: $(bpftool prog show id "$id" | head -n 1)"
+done
+stop_daemon
+assert_no_bpf_left
+pass "PDTT_OWNER=creator runs without owner programs and says so"
