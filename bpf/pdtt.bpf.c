@@ -25,6 +25,7 @@
 #include <bpf/bpf_endian.h>
 #include "pdtt.h"
 #include "pdtt_wire.h"
+#include "pdtt_owner.h"
 
 #define EEXIST 17
 
@@ -223,11 +224,12 @@ static __always_inline void charge(__u32 uid, __u64 netns, __u32 ifindex, __u64 
 	}
 	/* Per-CPU values, but a program can be preempted by another on the
 	 * same CPU (process context vs softirq), so adds must be atomic. */
-	if (rx_packets) {
+	/* Bytes may come without their packets: a flush that raced an add. */
+	if (rx_bytes | rx_packets) {
 		__sync_fetch_and_add(&val->rx_bytes, rx_bytes);
 		__sync_fetch_and_add(&val->rx_packets, rx_packets);
 	}
-	if (tx_packets) {
+	if (tx_bytes | tx_packets) {
 		__sync_fetch_and_add(&val->tx_bytes, tx_bytes);
 		__sync_fetch_and_add(&val->tx_packets, tx_packets);
 	}
@@ -259,11 +261,6 @@ static __always_inline void flush_pending(struct pdtt_owner *o, __u32 uid)
 	txp = __sync_lock_test_and_set(&o->pend.tx_packets, 0);
 	if (rxb | rxp | txb | txp)
 		charge(uid, o->pend.netns_cookie, o->pend.ifindex, rxb, rxp, txb, txp);
-}
-
-static __always_inline int seq_before(__u32 a, __u32 b)
-{
-	return (__s32)(a - b) < 0;
 }
 
 /* uid of a socket that is not a full one: a request socket (SYN-ACK)
@@ -302,26 +299,26 @@ static __always_inline void account_owned(struct __sk_buff *skb, struct sock *ks
 		return;
 	}
 	uid = o->uid;
-	if (egress && pi->tcp_payload) {
-		/* Data counts for whoever wrote it: a segment queued before the
-		 * last owner change is the previous owner's, retransmits too. */
-		if (o->flags & PDTT_OWNER_SEQ) {
-			struct bpf_tcp_sock *tp = bpf_tcp_sock(fsk);
+	switch (pdtt_route_packet(egress, pi->proto == PDTT_IPPROTO_TCP, pi->tcp_payload,
+				  (o->flags & PDTT_OWNER_RELEASED) ||
+					  (ksk->__sk_common.skc_flags & 1))) {
+	case PDTT_CHARGE_BY_SEQ: {
+		struct bpf_tcp_sock *tp = bpf_tcp_sock(fsk);
+		int done = 0;
 
-			if (tp && !seq_before(tp->snd_una, o->tx_seq))
+		if (tp) {
+			uid = pdtt_segment_owner(o, tp->snd_una, pi->seq, &done);
+			if (done)
 				__sync_fetch_and_and(&o->flags, ~PDTT_OWNER_SEQ);
-			else if (seq_before(pi->seq, o->tx_seq))
-				uid = o->prev_uid;
 		}
 		charge(uid, netns, skb->ifindex, 0, 0, bytes, packets);
 		return;
 	}
-	/* A received segment without data (an ACK of what this user sent)
-	 * and anything after close count for the owner now. */
-	if ((o->flags & PDTT_OWNER_RELEASED) || (ksk->__sk_common.skc_flags & 1) ||
-	    (!egress && pi->proto == PDTT_IPPROTO_TCP && !pi->tcp_payload)) {
+	case PDTT_CHARGE_NOW:
 		charge_dir(uid, netns, skb->ifindex, egress, bytes, packets);
 		return;
+	case PDTT_WAIT:
+		break;
 	}
 	if (o->pend.ifindex != skb->ifindex || o->pend.netns_cookie != netns) {
 		/* One interface at a time: what waits for the other one goes
@@ -430,13 +427,10 @@ static __always_inline void task_uses(struct sock *sk)
 		struct tcp_sock *tp = sk->sk_protocol == PDTT_IPPROTO_TCP ? bpf_skc_to_tcp_sock(sk)
 									  : NULL;
 
-		/* TCP data the previous owner queued still leaves as theirs. */
-		if (tp) {
-			o->prev_uid = o->uid;
-			o->tx_seq = tp->write_seq;
-			__sync_fetch_and_or(&o->flags, PDTT_OWNER_SEQ);
-		}
-		o->uid = uid;
+		__u32 set = pdtt_owner_change(o, uid, tp != NULL, tp ? tp->write_seq : 0);
+
+		if (set)
+			__sync_fetch_and_or(&o->flags, set);
 	}
 	if (!(o->flags & PDTT_OWNER_SET))
 		__sync_fetch_and_or(&o->flags, PDTT_OWNER_SET);
