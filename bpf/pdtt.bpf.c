@@ -377,9 +377,17 @@ static __always_inline void account(struct __sk_buff *skb, int egress)
 	}
 	/* sk_uid is kept in the initial user namespace: the host's view. */
 	{
-		struct bpf_sock *sk = skb->sk;
+		struct bpf_sock *sk = skb->sk, *fsk = sk ? bpf_sk_fullsock(sk) : NULL;
 
-		uid = sk && bpf_sk_fullsock(sk) ? ksk->sk_uid.val : minisock_uid(ksk);
+		uid = fsk ? ksk->sk_uid.val : minisock_uid(ksk);
+		/* Owners were switched off (or a start failed halfway): what an
+		 * earlier run left waiting on this socket is charged now. */
+		if (fsk) {
+			struct pdtt_owner *o = bpf_sk_storage_get(&pdtt_owners, fsk, 0, 0);
+
+			if (o)
+				flush_pending(o, o->uid);
+		}
 	}
 #else
 	uid = bpf_get_socket_uid(skb);
@@ -477,8 +485,13 @@ int BPF_PROG(pdtt_tcp_rcv_space, struct sock *sk)
 SEC("cgroup/sock_release")
 int pdtt_sock_release(struct bpf_sock *ctx)
 {
-	struct pdtt_owner *o = bpf_sk_storage_get(&pdtt_owners, ctx, 0, 0);
+	struct sock *sk = bpf_cast_to_kern_ctx(ctx);
+	struct pdtt_owner init = { .flags = PDTT_OWNER_RELEASED }, *o;
 
+	/* Created if missing, released already: a packet that still comes
+	 * (UDP, before the socket is unhashed) is charged at once. */
+	init.uid = sk->sk_uid.val;
+	o = bpf_sk_storage_get(&pdtt_owners, ctx, &init, BPF_SK_STORAGE_GET_F_CREATE);
 	if (o) {
 		__sync_fetch_and_or(&o->flags, PDTT_OWNER_RELEASED);
 		flush_pending(o, o->uid);

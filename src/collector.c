@@ -320,7 +320,8 @@ static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_co
 {
 	struct bpf_map *ifaces = bpf_object__find_map_by_name(c->obj, "pdtt_ifaces");
 	struct bpf_map *config = bpf_object__find_map_by_name(c->obj, "pdtt_config");
-	struct pdtt_config conf = { .all_ifaces = cfg->all_ifaces, .owners = c->owners };
+	/* Owners stay off until every owner program is attached (set_owners). */
+	struct pdtt_config conf = { .all_ifaces = cfg->all_ifaces };
 	__u32 zero = 0;
 	__u8 one = 1;
 	/* The compat programs cannot see network namespaces: they key on 0. */
@@ -422,6 +423,22 @@ static int attach_cgroup(struct pdtt_collector *c, int i, struct bpf_program *p,
 	}
 	if (path[0])
 		c->pinned_now |= 1u << i;
+	return 0;
+}
+
+/* The packets' programs hand counts to the owner programs only once those
+ * all run: a half-done start must not leave counts waiting for nobody. */
+static int set_owners(struct pdtt_collector *c, const struct pdtt_collector_config *cfg,
+		      char *err, size_t errlen)
+{
+	struct pdtt_config conf = { .all_ifaces = cfg->all_ifaces, .owners = 1 };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(c->obj, "pdtt_config")),
+				&zero, &conf, BPF_ANY)) {
+		snprintf(err, errlen, "BPF config map: %s", strerror(errno));
+		return PDTT_EXIT_RUNTIME;
+	}
 	return 0;
 }
 
@@ -569,6 +586,8 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 		rc = pin_new_maps(c, cfg->pin_dir, err, errlen);
 	if (!rc)
 		rc = attach(c, cfg, err, errlen);
+	if (!rc && c->owners)
+		rc = set_owners(c, cfg, err, errlen);
 	if (rc)
 		goto cleanup;
 	return 0;
