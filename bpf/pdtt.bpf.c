@@ -412,7 +412,6 @@ int pdtt_egress(struct __sk_buff *skb)
 #ifdef PDTT_HAVE_KCTX
 /* --- Owner programs: a task sends or receives on a socket (process context) */
 
-
 /* The task running now uses sk: it becomes the owner, and what waited in
  * the socket's storage is charged to it. */
 static __always_inline void task_uses(struct sock *sk)
@@ -432,8 +431,8 @@ static __always_inline void task_uses(struct sock *sk)
 	if (!o)
 		return;
 	if (o->uid != uid) {
-		struct tcp_sock *tp = sk->sk_protocol == PDTT_IPPROTO_TCP ? bpf_skc_to_tcp_sock(sk)
-									  : NULL;
+		struct tcp_sock *tp =
+			sk->sk_protocol == PDTT_IPPROTO_TCP ? bpf_skc_to_tcp_sock(sk) : NULL;
 
 		__u32 set = pdtt_owner_change(o, uid, tp != NULL, tp ? tp->write_seq : 0);
 

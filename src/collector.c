@@ -102,8 +102,8 @@ int pdtt_collector_probe(enum pdtt_variant *out)
 	return 0;
 }
 
-static const char *const pinned_maps[] = { "pdtt_stats", "pdtt_ifaces", "pdtt_config",
-					   "pdtt_lost", "pdtt_owners" };
+static const char *const pinned_maps[] = { "pdtt_stats", "pdtt_ifaces", "pdtt_config", "pdtt_lost",
+					   "pdtt_owners" };
 #define N_PINNED_MAPS (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 #define MAP_PIN_BIT(i) (1u << (PDTT_LINKS + (i)))
 
@@ -129,8 +129,8 @@ static const struct prog_desc {
 	  "TCP data read with splice() counts for the socket's previous user" },
 };
 
-#define CREATOR_ONLY                                                                       \
-	"sockets count for the user who created them (or accepted the connection): servers " \
+#define CREATOR_ONLY                                                                          \
+	"sockets count for the user who created them (or accepted the connection): servers "  \
 	"that accept as root and then serve a logged-in user (sshd: scp, sftp, rsync) count " \
 	"as root"
 
@@ -168,16 +168,17 @@ static void plan_owners(struct pdtt_collector *c, bool owners, const char *why_n
 	if (!owners)
 		snprintf(c->owner_caveat, sizeof(c->owner_caveat), "%s: " CREATOR_ONLY, why_not);
 	for (int i = 0; i < PDTT_LINKS; i++) {
-		struct bpf_program *p = bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
+		struct bpf_program *p =
+			bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
 		bool run = !prog_descs[i].owner || c->owners;
 
 		if (run && prog_descs[i].owner && prog_descs[i].tp &&
 		    !kernel_has_tracepoint(btf, prog_descs[i].tp)) {
 			run = false;
-			off += (size_t)snprintf(c->owner_caveat + off, sizeof(c->owner_caveat) - off,
-						"%skernel lacks the tracepoint %s: %s",
-						off ? "; " : "", prog_descs[i].tp,
-						prog_descs[i].without);
+			off += (size_t)snprintf(
+				c->owner_caveat + off, sizeof(c->owner_caveat) - off,
+				"%skernel lacks the tracepoint %s: %s", off ? "; " : "",
+				prog_descs[i].tp, prog_descs[i].without);
 			if (off >= sizeof(c->owner_caveat))
 				off = sizeof(c->owner_caveat) - 1;
 		}
@@ -306,8 +307,10 @@ static int pin_new_maps(struct pdtt_collector *c, const char *pin_dir, char *err
 		if (!m || !access(path, F_OK))
 			continue;
 		if (bpf_map__pin(m, path)) {
-			snprintf(err, errlen, "pinning %s: %s; check that bpffs is mounted and "
-				 "writable, or use --no-db", path, strerror(errno));
+			snprintf(err, errlen,
+				 "pinning %s: %s; check that bpffs is mounted and "
+				 "writable, or use --no-db",
+				 path, strerror(errno));
 			return PDTT_EXIT_RUNTIME;
 		}
 		c->pinned_now |= MAP_PIN_BIT(i);
@@ -380,7 +383,8 @@ static int attach_trace(struct pdtt_collector *c, int i, struct bpf_program *p, 
 	if (!path[0])
 		return 0;
 	if (had_pin && unlink(path) && errno != ENOENT) {
-		snprintf(err, errlen, "pinned link %s: cannot replace it: %s", path, strerror(errno));
+		snprintf(err, errlen, "pinned link %s: cannot replace it: %s", path,
+			 strerror(errno));
 		return PDTT_EXIT_RUNTIME;
 	}
 	if (bpf_link__pin(c->links[i], path)) {
@@ -428,8 +432,8 @@ static int attach_cgroup(struct pdtt_collector *c, int i, struct bpf_program *p,
 
 /* The packets' programs hand counts to the owner programs only once those
  * all run: a half-done start must not leave counts waiting for nobody. */
-static int set_owners(struct pdtt_collector *c, const struct pdtt_collector_config *cfg,
-		      char *err, size_t errlen)
+static int set_owners(struct pdtt_collector *c, const struct pdtt_collector_config *cfg, char *err,
+		      size_t errlen)
 {
 	struct pdtt_config conf = { .all_ifaces = cfg->all_ifaces, .owners = 1 };
 	__u32 zero = 0;
@@ -456,7 +460,8 @@ static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *
 	/* The owner programs first: the packets' programs rely on them. */
 	for (int n = 0; n < PDTT_LINKS && !rc; n++) {
 		int i = (n + 2) % PDTT_LINKS;
-		struct bpf_program *p = bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
+		struct bpf_program *p =
+			bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
 		char path[4096];
 
 		path[0] = '\0';

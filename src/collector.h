@@ -42,8 +42,8 @@ struct pdtt_collector {
 	void *skel;
 	struct bpf_object *obj;
 	struct bpf_link *links[PDTT_LINKS];
-	bool owners;		 /* the owner programs run (see bpf/pdtt.bpf.c) */
-	char owner_caveat[512];	 /* what counts less exactly for privilege-dropping servers */
+	bool owners;		/* the owner programs run (see bpf/pdtt.bpf.c) */
+	char owner_caveat[512]; /* what counts less exactly for privilege-dropping servers */
 	int stats_fd, lost_fd;
 	int ncpus;
 	void *percpu_buf;    /* scratch for one per-CPU value */
