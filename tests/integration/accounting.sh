@@ -35,7 +35,7 @@ phase_end() { # [rx_eth]
 bpf_runs() {
 	local id
 	id=$(comm -13 "$T/base-prog-ids" <(pdtt_prog_ids) | while read -r i; do
-		bpftool prog show id "$i" | grep -q "name $1 " && echo "$i"; done | head -n 1)
+		grep -q "name $1 " <<<"$(bpftool prog show id "$i")" && echo "$i"; done | sed -n 1p)
 	bpftool -j prog show id "$id" | sed -n 's/.*"run_cnt":\([0-9]*\).*/\1/p'
 }
 old_stats=$(sysctl -n kernel.bpf_stats_enabled)

@@ -21,13 +21,15 @@ if ! grep -q ' /sys/fs/bpf .* - bpf ' /proc/self/mountinfo; then
 	mount -t bpf bpf /sys/fs/bpf
 	BPFFS_MOUNTED=1
 fi
+# grep -q on a pipe would stop reading early: bpftool's SIGPIPE then fails the
+# pipeline (pipefail), so the listings are read whole first.
 bpftool prog loadall "$OTHER" "$PIN"
 bpftool cgroup attach "$CGROUP2" egress pinned "$PIN/other_egress" multi
-bpftool cgroup show "$CGROUP2" | grep -q other_egress || fail "could not attach the other program"
+grep -q other_egress <<<"$(bpftool cgroup show "$CGROUP2")" || fail "could not attach the other program"
 
 setup_netns
 start_daemon "$NS_A" --no-db -i lo -t 1 -l "$T/log"
-bpftool cgroup show "$CGROUP2" | grep -q pdtt_egress || fail "pdtt not attached next to the other program"
+grep -q pdtt_egress <<<"$(bpftool cgroup show "$CGROUP2")" || fail "pdtt not attached next to the other program"
 rm -f "$T/run/ready"
 as_user "$NS_A" $U1 "$TRAFFIC" udp-recv 127.0.0.1 6201 4000 "$T/run/ready" &
 BG_PIDS+=($!)
@@ -38,6 +40,6 @@ stop_daemon TERM
 
 [ "$(console_counts $U1)" = "$((10 * 428)) 10 $((10 * 428)) 10" ] || fail "counted $(console_counts $U1)"
 pass "counts exactly next to another program; SIGTERM exits 0"
-bpftool cgroup show "$CGROUP2" | grep -q other_egress || fail "pdtt's exit detached the other program"
+grep -q other_egress <<<"$(bpftool cgroup show "$CGROUP2")" || fail "pdtt's exit detached the other program"
 assert_no_bpf_left
 pass "the other program is still attached, pdtt's are gone"

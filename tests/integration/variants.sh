@@ -81,7 +81,7 @@ grep -q "each socket's creator" "$T/stderr" || fail "PDTT_OWNER=creator: start l
 grep -q 'warning: PDTT_OWNER=creator: sockets count for the user who created them' "$T/stderr" ||
 	fail "PDTT_OWNER=creator: no warning: $(cat "$T/stderr")"
 for id in $(comm -13 "$T/base-prog-ids" <(pdtt_prog_ids)); do
-	bpftool prog show id "$id" | grep -qE 'name pdtt_(ingress|egress) ' ||
+	grep -qE 'name pdtt_(ingress|egress) ' <<<"$(bpftool prog show id "$id")" ||
 		fail "PDTT_OWNER=creator: owner program loaded: $(bpftool prog show id "$id" | head -n 1)"
 done
 stop_daemon
