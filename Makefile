@@ -30,6 +30,7 @@ lint: build-xdp
 
 bench: build-xdp
 	bash bench/bpf_cost.sh $(BUILD)/pdtt_xdp_user
+	bash bench/owner_cost.sh $(BUILD)/pdtt_xdp_user $(BUILD)/bench/syscall_loop
 	bash bench/history_bench.sh $(BUILD)/bench/history_bench
 	bash bench/report_latency.sh $(BUILD)/pdtt_xdp_user $(BUILD)/bench/history_bench
 
