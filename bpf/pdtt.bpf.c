@@ -130,6 +130,11 @@ struct {
 } pdtt_lost SEC(".maps");
 
 #ifdef PDTT_HAVE_KCTX
+/* Set by the daemon before load: 0 when the owner programs stay out, so the
+ * verifier drops the packets' owner code too and a kernel that would refuse
+ * it still loads the rest.  pdtt_config.owners then says when they run. */
+const volatile __u32 pdtt_owner_code SEC(".rodata.owners") = 1;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -371,7 +376,7 @@ static __always_inline void account(struct __sk_buff *skb, int egress)
 
 #ifdef PDTT_HAVE_KCTX
 	cfg = config();
-	if (cfg && cfg->owners) {
+	if (pdtt_owner_code && cfg && cfg->owners) {
 		account_owned(skb, ksk, netns, egress, bytes, packets, &pi);
 		return;
 	}

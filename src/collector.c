@@ -147,6 +147,16 @@ static bool kernel_has_tracepoint(const struct btf *btf, const char *tp)
 	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
 }
 
+/* The packets' programs keep their owner code only when owners run. */
+static void set_owner_code(struct bpf_object *obj, bool on)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, ".rodata.owners");
+	__u32 code = on;
+
+	if (m)
+		bpf_map__set_initial_value(m, &code, sizeof(code));
+}
+
 /* Decides which owner programs this kernel can run; the rest do not load.
  * owners=false: none (compat, PDTT_OWNER=creator, or a refused load). */
 static void plan_owners(struct pdtt_collector *c, bool owners, const char *why_not)
@@ -167,6 +177,7 @@ static void plan_owners(struct pdtt_collector *c, bool owners, const char *why_n
 		}
 	if (!owners)
 		snprintf(c->owner_caveat, sizeof(c->owner_caveat), "%s: " CREATOR_ONLY, why_not);
+	set_owner_code(c->obj, c->owners);
 	for (int i = 0; i < PDTT_LINKS; i++) {
 		struct bpf_program *p =
 			bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
