@@ -16,12 +16,13 @@
 #   BENCH_MESSAGES=N  messages per protocol and run: as many send and
 #                     receive calls (default 50000)
 #   BENCH_CPU=N       CPU the loop is pinned to (default: the last online one)
-#   BENCH_STATS=0     skip the pass with kernel.bpf_stats_enabled=1 that
-#                     prints each pdtt program's own ns per run
+#   BENCH_STATS=N     passes with kernel.bpf_stats_enabled=1 that time each
+#                     pdtt program (default 3; 0 skips them)
 #
-# The rounds run with kernel.bpf_stats_enabled=0: BPF programs untimed.  A
-# last pass turns it on and prints run_cnt and run_time_ns for each pdtt
-# program (bpftool prog show), per side and protocol.  The sysctl gets its
+# The rounds run with kernel.bpf_stats_enabled=0: BPF programs untimed.  Then
+# it turns it on and runs creator and owners in turn BENCH_STATS times, and
+# prints run_cnt and run_time_ns for each pdtt program (bpftool prog show),
+# summed over those passes, per side and protocol.  The sysctl gets its
 # old value back on exit; the script says so if someone else turned it on
 # meanwhile.
 #
@@ -35,7 +36,7 @@ PDTT_BIN=${1:-$HERE/../build/pdtt_xdp_user}
 LOOP_BIN=${2:-$HERE/../build/bench/syscall_loop}
 ROUNDS=${BENCH_ROUNDS:-15}
 MESSAGES=${BENCH_MESSAGES:-50000}
-STATS=${BENCH_STATS:-1}
+STATS=${BENCH_STATS:-3}
 NS="pdttowner$$"
 BENCH_UID=60001
 T=""
@@ -105,6 +106,7 @@ done
 case $ROUNDS in '' | *[!0-9]*) die "BENCH_ROUNDS: a whole number" ;; esac
 [ "$ROUNDS" -ge 1 ] || die "BENCH_ROUNDS: at least 1"
 case $MESSAGES in '' | *[!0-9]*) die "BENCH_MESSAGES: a whole number" ;; esac
+case $STATS in '' | *[!0-9]*) die "BENCH_STATS: a whole number" ;; esac
 [ "$MESSAGES" -ge 1 ] || die "BENCH_MESSAGES: at least 1"
 CPU=${BENCH_CPU:-$(($(nproc) - 1))}
 case $CPU in '' | *[!0-9]*) die "BENCH_CPU: a CPU number" ;; esac
@@ -197,11 +199,19 @@ start_daemon() {
 
 stop_daemon() { # SIGINT: the daemon detaches its programs and exits 0
 	local rc=0
+	local id i
 	kill -INT "$DAEMON_PID"
 	wait "$DAEMON_PID" || rc=$?
 	DAEMON_PID=""
-	OUR_ID=()
 	[ $rc -eq 0 ] || die "pdtt exited $rc after SIGINT: $(cat "$T/stderr")"
+	# Its programs are freed a moment later (RCU); the next side starts after.
+	for id in "${OUR_ID[@]}"; do
+		for i in $(seq 40); do
+			bpftool prog show id "$id" >/dev/null 2>&1 || break
+			sleep 0.05
+		done
+	done
+	OUR_ID=()
 }
 
 # The loop as the bench uid, pinned to CPU, in NS.  A simple command, not a
@@ -273,27 +283,29 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 
-# --- the programs' own time: stats on, one run per side and protocol ------
+# --- the programs' own time: stats on, creator and owners in turn --------
 : >"$T/progs"
 STATS_OFF=""
 if [ "$STATS" != 0 ]; then
 	sysctl -qw kernel.bpf_stats_enabled=1
-	for side in creator owners; do
-		start_daemon "$side"
-		for proto in tcp udp; do
-			snapshot "$T/before"
-			run_loop "$T/stats-$side-$proto" "$proto"
-			[ "$(sysctl -n kernel.bpf_stats_enabled)" = 1 ] ||
-				STATS_OFF="$STATS_OFF $side/$proto"
-			snapshot "$T/after"
-			# Messages as the programs saw them: the warm-up's too.
-			msgs=$(($(field calls "$T/stats-$side-$proto") / 2 +
-				$(field warmup "$T/stats-$side-$proto")))
-			join "$T/before" "$T/after" | awk -v s="$side" -v p="$proto" -v m="$msgs" \
-				-v l="$(field ns_per_call "$T/stats-$side-$proto")" \
-				'{ print s, p, $1, $4 - $2, $5 - $3, m, l }' >>"$T/progs"
+	for pass in $(seq "$STATS"); do
+		for side in creator owners; do
+			start_daemon "$side"
+			for proto in tcp udp; do
+				f="$T/stats-$side-$proto-$pass"
+				snapshot "$T/before"
+				run_loop "$f" "$proto"
+				[ "$(sysctl -n kernel.bpf_stats_enabled)" = 1 ] ||
+					STATS_OFF="$STATS_OFF $side/$proto/$pass"
+				snapshot "$T/after"
+				# Messages as the programs saw them: the warm-up's too.
+				msgs=$(($(field calls "$f") / 2 + $(field warmup "$f")))
+				join "$T/before" "$T/after" | awk -v s="$side" -v p="$proto" \
+					-v m="$msgs" -v l="$(field ns_per_call "$f")" \
+					'{ print s, p, $1, $4 - $2, $5 - $3, m, l }' >>"$T/progs"
+			done
+			stop_daemon
 		done
-		stop_daemon
 	done
 	sysctl -qw kernel.bpf_stats_enabled=0
 fi
@@ -308,7 +320,7 @@ echo "  loop     $LOOP_BIN as uid $BENCH_UID, $MESSAGES messages of 64 B per pro
 	"run (as many send and receive calls, timed in 20 chunks); $ROUNDS rounds of none," \
 	"creator, owners (in turn)"
 echo "  stats    kernel.bpf_stats_enabled: $OLD_STATS before, 0 in the rounds, 1 in the" \
-	"per-program pass"
+	"per-program passes"
 echo "  sides    none: no pdtt; creator: PDTT_OWNER=creator (cgroup_skb only);" \
 	"owners: the default (cgroup_skb + owner programs)"
 echo
@@ -321,7 +333,8 @@ while read -r round side proto call send recv mean; do
 done <"$T/runs"
 echo
 echo "median over the rounds: ns per call; ratios of the medians; in [ ]: the median of" \
-	"the ratios within each round (the sides of a round ran within seconds of each other):"
+	"the ratios within each round (the sides of a round ran within seconds of each other);" \
+	"owners-creator: the median of the differences within each round, ns per call:"
 awk '
 	function median(list,    n, i, j, t, a) {
 		n = split(list, a, " ")
@@ -339,6 +352,13 @@ awk '
 			if (x[r " " sb " " k] > 0)
 				l = l " " x[r " " sa " " k] / x[r " " sb " " k]
 		return l == "" ? "n/a" : sprintf("%.3f", median(l))
+	}
+	# Median over the rounds of SIDE_A - SIDE_B.
+	function paired_diff(sa, sb, k,    r, l) {
+		l = ""
+		for (r in rounds)
+			l = l " " x[r " " sa " " k] - x[r " " sb " " k]
+		return median(l)
 	}
 	{
 		rounds[$1] = 1
@@ -361,17 +381,21 @@ awk '
 				printf "%-10s %8.1f %8.1f %8.1f %5s [%7s] %5s [%7s] %5s [%7s] %15.1f\n",
 					k, a, b, c, ratio(b, a), paired("creator", "none", k),
 					ratio(c, a), paired("owners", "none", k), ratio(c, b),
-					paired("owners", "creator", k), c - b
+					paired("owners", "creator", k), paired_diff("owners", "creator", k)
 			}
 	}' "$T/runs"
 if [ -s "$T/progs" ]; then
 	echo
-	echo "each pdtt program, kernel.bpf_stats_enabled=1, one run per side and protocol;" \
+	echo "each pdtt program, kernel.bpf_stats_enabled=1, $STATS runs per side and protocol" \
+		"(creator and owners in turn), summed;" \
 		"runs/msg: runs per message (a send and a receive call), ns/call: ns of that" \
 		"program per call, as the loop's ns/call:"
 	printf "%-7s %-5s %-19s %9s %9s %8s %9s\n" side proto program run_cnt "runs/msg" \
 		"ns/run" "ns/call"
-	sort -k1,1 -k2,2 -k3,3 "$T/progs" | awk '
+	# Sums over the passes; the loop's ns/call is their mean.
+	awk '{ k = $1 " " $2 " " $3; t[k] += $4; c[k] += $5; m[k] += $6; l[k] += $7; n[k]++ }
+		END { for (k in t) printf "%s %d %d %d %.1f\n", k, t[k], c[k], m[k], l[k] / n[k] }' "$T/progs" |
+		sort -k1,1 -k2,2 -k3,3 | awk '
 		{
 			k = $1 " " $2
 			if (k != last && last != "")

@@ -334,8 +334,7 @@ static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_co
 {
 	struct bpf_map *ifaces = bpf_object__find_map_by_name(c->obj, "pdtt_ifaces");
 	struct bpf_map *config = bpf_object__find_map_by_name(c->obj, "pdtt_config");
-	/* Owners stay off until every owner program is attached (set_owners). */
-	struct pdtt_config conf = { .all_ifaces = cfg->all_ifaces };
+	struct pdtt_config conf = { 0 };
 	__u32 zero = 0;
 	__u8 one = 1;
 	/* The compat programs cannot see network namespaces: they key on 0. */
@@ -369,6 +368,13 @@ static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_co
 			return PDTT_EXIT_RUNTIME;
 		}
 	}
+	/* Owners are switched on only once every owner program is attached
+	 * (set_owners), unless an earlier run's owner programs still run:
+	 * they stay pinned until this run's replace them. */
+	if (bpf_map_lookup_elem(bpf_map__fd(config), &zero, &conf))
+		conf.owners = 0;
+	conf.all_ifaces = cfg->all_ifaces;
+	conf.owners = conf.owners && c->owners;
 	if (bpf_map_update_elem(bpf_map__fd(config), &zero, &conf, BPF_ANY)) {
 		snprintf(err, errlen, "BPF config map: %s", strerror(errno));
 		return PDTT_EXIT_RUNTIME;
