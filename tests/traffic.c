@@ -33,6 +33,9 @@
  * or receive on the socket.  udp-serve-as receives BYTES (READYFILE once it
  * is USER), or sends COUNT datagrams of SIZE bytes to PEER.
  *
+ * With PDTT_TRAFFIC_HOLD=FILE in the environment the serve-as modes do no
+ * I/O as USER until FILE exists.
+ *
  * tcp-handover: a child becomes USER2 and waits on a unix socket.  The parent
  * accepts, becomes USER1, sends A bytes, waits until all are acknowledged
  * (SIOCOUTQ), creates HANDFILE, waits for GOFILE and passes the socket to the
@@ -285,6 +288,16 @@ static void back_to_root(void)
 		perror("pdtt_traffic: seteuid(0)");
 }
 
+/* PDTT_TRAFFIC_HOLD=FILE: a server does no I/O as its user until FILE
+ * exists, so what its peer sends meanwhile waits unread in the socket. */
+static void wait_for_hold_file(void)
+{
+	const char *hold = getenv("PDTT_TRAFFIC_HOLD");
+
+	while (hold && *hold && access(hold, F_OK))
+		usleep(20000);
+}
+
 /* Becomes USER: "UID" gives up root for good, as a login daemon does;
  * "euid:UID" changes the effective (and so the file system) uid only. */
 static void become(const char *user)
@@ -306,6 +319,7 @@ static void become(const char *user)
 	}
 	if (getresuid(&r, &e, &s))
 		die("getresuid");
+	wait_for_hold_file();
 	/* setfsuid with an invalid id changes nothing and returns the current one. */
 	if (e != uid || (uid_t)setfsuid((uid_t)-1) != uid ||
 	    (euid_only ? r != 0 || s != 0 : r != uid || s != uid)) {

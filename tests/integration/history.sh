@@ -175,3 +175,44 @@ pass "stop and a second daemon are refused while one runs"
 [ "$(dbq "SELECT sum(total_bytes) FROM usage_monthly WHERE uid = $U1")" = "$((3260 * 1028))" ] ||
 	fail "usage_monthly for $U1: $(dbq "SELECT * FROM usage_monthly")"
 pass "rollups and views agree with the samples"
+
+# A restart that turns the owner programs off (PDTT_OWNER=creator) while a
+# socket holds received data nobody has read: what waited in the socket's
+# record is charged, not lost.  Oracle: va's counters against the sum over
+# all users in the database.
+all_stored() { dbq "SELECT coalesce(sum(rx_bytes + tx_bytes), 0) || ' ' ||
+	coalesce(sum(rx_packets + tx_packets), 0) FROM samples"; }
+va_ip() { set -- $(dev_counters "$NS_A" va); echo "$(($1 + $3 - 14 * ($2 + $4))) $(($2 + $4))"; }
+start
+wait_quiet "$NS_A" va 0.5
+sleep 1.5 # the last interval before the case is stored
+before_db=$(all_stored)
+before_va=$(va_ip)
+rm -f "$T/run/ready" "$T/run/hold"
+ip netns exec "$NS_A" env PDTT_TRAFFIC_HOLD="$T/run/hold" "$TRAFFIC" tcp-serve-as $U2 recv \
+	10.99.1.1 7120 2000000 "$T/run/ready" &
+spid=$!
+BG_PIDS+=("$spid")
+wait_file "$T/run/ready"
+as_user "$NS_B" $U3 "$TRAFFIC" tcp-send 10.99.1.1 7120 2000000 &
+cpid=$!
+BG_PIDS+=("$cpid")
+wait_quiet "$NS_A" va 0.5 # the receive window is full and unread
+stop_daemon
+PDTT_OWNER=creator start
+grep -q "each socket's creator" "$T/stderr" || fail "PDTT_OWNER=creator did not take: $(cat "$T/stderr")"
+touch "$T/run/hold"
+wait "$spid" || fail "held server did not get its 2000000 bytes"
+wait "$cpid" || fail "sender to the held server failed"
+wait_quiet "$NS_A" va 0.5
+after_va=$(va_ip)
+want=$(echo "$before_va $after_va" | awk '{ print $3 - $1, $4 - $2 }')
+i=0
+until got=$(echo "$before_db $(all_stored)" | awk '{ print $3 - $1, $4 - $2 }') && [ "$got" = "$want" ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "owners off at a restart: stored '$got' (bytes packets), va moved '$want'"
+	sleep 0.1
+done
+stop_daemon
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "stop failed: $(cat "$T/stop.err")"
+pass "owners switched off at a restart with unread data waiting: all of it stored ($got bytes, packets)"
