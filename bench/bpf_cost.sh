@@ -174,7 +174,7 @@ start_daemon() {
 	before_in=$(attached_ids pdtt_ingress)
 	before_eg=$(attached_ids pdtt_egress)
 	: >"$T/stderr"
-	nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i "$IFACE_ARG" -t 1 -l "$T/pdtt.log" \
+	nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" --no-db -i "$IFACE_ARG" -t 1 -l "$T/pdtt.log" \
 		>"$T/console" 2>"$T/stderr" &
 	DAEMON_PID=$!
 	until grep -q "tracking" "$T/stderr"; do
@@ -183,8 +183,8 @@ start_daemon() {
 		i=$((i + 1))
 		[ $i -lt 200 ] || die "pdtt did not start within 10 s"
 	done
-	VARIANT=$(sed -n 's/.*(BPF variant \([a-z]*\), cgroup .*); log.*/\1/p' "$T/stderr")
-	dcg=$(sed -n 's/.*(BPF variant [a-z]*, cgroup \(.*\)); log.*/\1/p' "$T/stderr")
+	VARIANT=$(sed -n 's/.*(BPF variant \([a-z]*\), .*cgroup .*); log.*/\1/p' "$T/stderr")
+	dcg=$(sed -n 's/.*(BPF variant [a-z]*, .*cgroup \(.*\)); log.*/\1/p' "$T/stderr")
 	[ "$dcg" = "$CGROUP2" ] || die "pdtt attached to '$dcg', the bench to '$CGROUP2'"
 	new_in=$(comm -13 <(sort <<<"$before_in") <(attached_ids pdtt_ingress | sort))
 	new_eg=$(comm -13 <(sort <<<"$before_eg") <(attached_ids pdtt_egress | sort))

@@ -198,15 +198,14 @@ start_daemon() {
 }
 
 stop_daemon() { # SIGINT: the daemon detaches its programs and exits 0
-	local rc=0
-	local id i
+	local rc=0 id
 	kill -INT "$DAEMON_PID"
 	wait "$DAEMON_PID" || rc=$?
 	DAEMON_PID=""
 	[ $rc -eq 0 ] || die "pdtt exited $rc after SIGINT: $(cat "$T/stderr")"
 	# Its programs are freed a moment later (RCU); the next side starts after.
 	for id in "${OUR_ID[@]}"; do
-		for i in $(seq 40); do
+		for _ in $(seq 40); do
 			bpftool prog show id "$id" >/dev/null 2>&1 || break
 			sleep 0.05
 		done
