@@ -150,10 +150,9 @@ static __always_inline struct pdtt_config *config(void)
 	return bpf_map_lookup_elem(&pdtt_config, &zero);
 }
 
-static __always_inline int iface_selected(__u64 netns, __u32 ifindex)
+static __always_inline int iface_selected(const struct pdtt_config *cfg, __u64 netns, __u32 ifindex)
 {
 	struct pdtt_iface_key ik = { .netns_cookie = netns, .ifindex = ifindex };
-	struct pdtt_config *cfg = config();
 
 	if (cfg && cfg->all_ifaces)
 		return 1;
@@ -171,23 +170,28 @@ struct pkt_info {
 
 static __always_inline void parse(struct __sk_buff *skb, struct pkt_info *pi)
 {
-	__u8 first = 0, doff = 0;
+	/* Two loads per packet: the IP header up to its protocol byte (IPv4:
+	 * 9, IPv6: 6), and the TCP header from its sequence number to its
+	 * data offset. */
+	__u8 ip[10] = {}, tcp[9] = {};
 	__u32 l3;
 
-	if (bpf_skb_load_bytes(skb, 0, &first, 1))
+	if (bpf_skb_load_bytes(skb, 0, ip, sizeof(ip)))
 		return;
-	l3 = pdtt_l3_hdr_len(first);
+	l3 = pdtt_l3_hdr_len(ip[0]);
 	if (!l3)
 		return;
 	pi->hdr_len = l3;
-	if (bpf_skb_load_bytes(skb, (first >> 4) == 4 ? 9 : 6, &pi->proto, 1))
+	pi->proto = (ip[0] >> 4) == 4 ? ip[9] : ip[6];
+	if (pi->proto != PDTT_IPPROTO_TCP) {
+		pi->hdr_len = l3 + pdtt_l4_hdr_len(pi->proto, 0);
 		return;
-	if (pi->proto == PDTT_IPPROTO_TCP && bpf_skb_load_bytes(skb, l3 + 12, &doff, 1))
+	}
+	if (bpf_skb_load_bytes(skb, l3 + 4, tcp, sizeof(tcp)))
 		return;
-	pi->hdr_len = l3 + pdtt_l4_hdr_len(pi->proto, doff);
-	if (pi->proto == PDTT_IPPROTO_TCP && skb->len > pi->hdr_len &&
-	    !bpf_skb_load_bytes(skb, l3 + 4, &pi->seq, 4)) {
-		pi->seq = bpf_ntohl(pi->seq);
+	pi->hdr_len = l3 + pdtt_l4_hdr_len(pi->proto, tcp[8]);
+	if (skb->len > pi->hdr_len) {
+		pi->seq = (__u32)tcp[0] << 24 | (__u32)tcp[1] << 16 | (__u32)tcp[2] << 8 | tcp[3];
 		pi->tcp_payload = 1;
 	}
 }
@@ -347,6 +351,7 @@ static __always_inline void account_owned(struct __sk_buff *skb, struct sock *ks
 
 static __always_inline void account(struct __sk_buff *skb, int egress)
 {
+	struct pdtt_config *cfg;
 	struct pkt_info pi = {};
 	__u64 bytes, packets, netns;
 	__u32 segs, uid;
@@ -354,7 +359,6 @@ static __always_inline void account(struct __sk_buff *skb, int egress)
 #ifdef PDTT_HAVE_KCTX
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
 	struct sock *ksk = kskb->sk;
-	struct pdtt_config *cfg;
 
 	if (!ksk)
 		return;
@@ -366,7 +370,8 @@ static __always_inline void account(struct __sk_buff *skb, int egress)
 #else
 	netns = 0;
 #endif
-	if (!iface_selected(netns, skb->ifindex))
+	cfg = config();
+	if (!iface_selected(cfg, netns, skb->ifindex))
 		return;
 
 	segs = pdtt_wire_segments(skb->gso_segs);
@@ -375,7 +380,6 @@ static __always_inline void account(struct __sk_buff *skb, int egress)
 	bytes = pdtt_wire_bytes(skb->len, segs, pi.hdr_len);
 
 #ifdef PDTT_HAVE_KCTX
-	cfg = config();
 	if (pdtt_owner_code && cfg && cfg->owners) {
 		account_owned(skb, ksk, netns, egress, bytes, packets, &pi);
 		return;
