@@ -168,16 +168,24 @@ struct pkt_info {
 	__u32 seq;	  /* its first sequence number */
 };
 
+/* The first bytes of the IP header (to its protocol byte: IPv4 9, IPv6 6)
+ * and of the TCP header (sequence number to data offset), straight from
+ * the packet when they are in its linear part, else copied. */
+#define PDTT_IP_BYTES 10
+#define PDTT_TCP_BYTES 9
+
 static __always_inline void parse(struct __sk_buff *skb, struct pkt_info *pi)
 {
-	/* Two loads per packet: the IP header up to its protocol byte (IPv4:
-	 * 9, IPv6: 6), and the TCP header from its sequence number to its
-	 * data offset. */
-	__u8 ip[10] = {}, tcp[9] = {};
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u8 ipbuf[PDTT_IP_BYTES] = {}, tcpbuf[PDTT_TCP_BYTES] = {};
+	const __u8 *ip = data, *tcp;
 	__u32 l3;
 
-	if (bpf_skb_load_bytes(skb, 0, ip, sizeof(ip)))
-		return;
+	if (data + PDTT_IP_BYTES > end) {
+		if (bpf_skb_load_bytes(skb, 0, ipbuf, sizeof(ipbuf)))
+			return;
+		ip = ipbuf;
+	}
 	l3 = pdtt_l3_hdr_len(ip[0]);
 	if (!l3)
 		return;
@@ -187,8 +195,13 @@ static __always_inline void parse(struct __sk_buff *skb, struct pkt_info *pi)
 		pi->hdr_len = l3 + pdtt_l4_hdr_len(pi->proto, 0);
 		return;
 	}
-	if (bpf_skb_load_bytes(skb, l3 + 4, tcp, sizeof(tcp)))
-		return;
+	l3 &= 0x7f; /* at most 60: a bound the verifier can see */
+	tcp = data + l3 + 4;
+	if ((void *)tcp + PDTT_TCP_BYTES > end) {
+		if (bpf_skb_load_bytes(skb, l3 + 4, tcpbuf, sizeof(tcpbuf)))
+			return;
+		tcp = tcpbuf;
+	}
 	pi->hdr_len = l3 + pdtt_l4_hdr_len(pi->proto, tcp[8]);
 	if (skb->len > pi->hdr_len) {
 		pi->seq = (__u32)tcp[0] << 24 | (__u32)tcp[1] << 16 | (__u32)tcp[2] << 8 | tcp[3];
