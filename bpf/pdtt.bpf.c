@@ -448,7 +448,6 @@ static __always_inline void task_uses(struct sock *sk)
 		return;
 	uid = task->cred->fsuid.val;
 	init.uid = uid;
-	init.flags = PDTT_OWNER_SET;
 	o = bpf_sk_storage_get(&pdtt_owners, sk, &init, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!o)
 		return;
@@ -461,8 +460,6 @@ static __always_inline void task_uses(struct sock *sk)
 		if (set)
 			__sync_fetch_and_or(&o->flags, set);
 	}
-	if (!(o->flags & PDTT_OWNER_SET))
-		__sync_fetch_and_or(&o->flags, PDTT_OWNER_SET);
 	flush_pending(o, uid);
 }
 
