@@ -131,8 +131,9 @@ struct {
 
 #ifdef PDTT_HAVE_KCTX
 /* Set by the daemon before load: 0 when the owner programs stay out, so the
- * verifier drops the packets' owner code too and a kernel that would refuse
- * it still loads the rest.  pdtt_config.owners then says when they run. */
+ * verifier drops the packets' owner code (account_owned) too and a kernel
+ * that would refuse it still loads the rest; the flush of records an earlier
+ * run left stays.  pdtt_config.owners then says when the owner code runs. */
 const volatile __u32 pdtt_owner_code SEC(".rodata.owners") = 1;
 
 struct {
@@ -510,6 +511,8 @@ int pdtt_sock_release(struct bpf_sock *ctx)
 	 * (UDP, before the socket is unhashed) is charged at once. */
 	init.uid = sk->sk_uid.val;
 	o = bpf_sk_storage_get(&pdtt_owners, ctx, &init, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!o) /* a packet on another CPU created it first */
+		o = bpf_sk_storage_get(&pdtt_owners, ctx, 0, 0);
 	if (o) {
 		__sync_fetch_and_or(&o->flags, PDTT_OWNER_RELEASED);
 		flush_pending(o, o->uid);

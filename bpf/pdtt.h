@@ -51,8 +51,9 @@ struct pdtt_pending {
 	__u32 pad;
 };
 
-#define PDTT_OWNER_SEQ (1u << 0)      /* TCP data before tx_seq is prev_uid's */
-#define PDTT_OWNER_RELEASED (1u << 1) /* closed: no task will act on it again */
+/* bit 0 is reserved */
+#define PDTT_OWNER_SEQ (1u << 1)      /* TCP data before tx_seq is prev_uid's */
+#define PDTT_OWNER_RELEASED (1u << 2) /* closed: no task will act on it again */
 
 /* Socket-local storage (BPF_MAP_TYPE_SK_STORAGE): who uses the socket. */
 struct pdtt_owner {

@@ -148,13 +148,12 @@ static bool kernel_has_tracepoint(const struct btf *btf, const char *tp)
 }
 
 /* The packets' programs keep their owner code only when owners run. */
-static void set_owner_code(struct bpf_object *obj, bool on)
+static int set_owner_code(struct bpf_object *obj, bool on)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, ".rodata.owners");
 	__u32 code = on;
 
-	if (m)
-		bpf_map__set_initial_value(m, &code, sizeof(code));
+	return m ? bpf_map__set_initial_value(m, &code, sizeof(code)) : 0;
 }
 
 /* Decides which owner programs this kernel can run; the rest do not load.
@@ -177,7 +176,6 @@ static void plan_owners(struct pdtt_collector *c, bool owners, const char *why_n
 		}
 	if (!owners)
 		snprintf(c->owner_caveat, sizeof(c->owner_caveat), "%s: " CREATOR_ONLY, why_not);
-	set_owner_code(c->obj, c->owners);
 	for (int i = 0; i < PDTT_LINKS; i++) {
 		struct bpf_program *p =
 			bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
@@ -532,6 +530,10 @@ static int load_object(struct pdtt_collector *c, const struct pdtt_collector_con
 		return PDTT_EXIT_RUNTIME;
 	}
 	plan_owners(c, owners, why_not);
+	if (set_owner_code(c->obj, c->owners)) {
+		snprintf(err, errlen, "BPF object: cannot set its owner switch; rebuild pdtt");
+		return PDTT_EXIT_RUNTIME;
+	}
 	if (cfg->pin_dir) {
 		rc = reuse_maps(c, cfg->pin_dir, err, errlen);
 		if (rc)
@@ -620,6 +622,20 @@ cleanup:
 
 void pdtt_collector_abort(struct pdtt_collector *c)
 {
+	/* Owner links this run pinned go away below: the packets' programs that
+	 * stay pinned must stop handing counts to them. */
+	for (int i = 0; c->obj && i < PDTT_LINKS; i++)
+		if (prog_descs[i].owner && (c->pinned_now & (1u << i))) {
+			struct bpf_map *m = bpf_object__find_map_by_name(c->obj, "pdtt_config");
+			struct pdtt_config conf = { 0 };
+			__u32 zero = 0;
+
+			if (m && !bpf_map_lookup_elem(bpf_map__fd(m), &zero, &conf)) {
+				conf.owners = 0;
+				bpf_map_update_elem(bpf_map__fd(m), &zero, &conf, BPF_ANY);
+			}
+			break;
+		}
 	/* Leave no half-made pin set behind: only what this run pinned goes. */
 	for (int i = 0; i < PDTT_LINKS; i++)
 		if ((c->pinned_now & (1u << i)) && c->links[i])
