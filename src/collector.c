@@ -599,6 +599,7 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 	if (rc)
 		goto cleanup;
 	c->stats_fd = bpf_map__fd(bpf_object__find_map_by_name(c->obj, "pdtt_stats"));
+	c->max_entries = bpf_map__max_entries(bpf_object__find_map_by_name(c->obj, "pdtt_stats"));
 	c->lost_fd = bpf_map__fd(bpf_object__find_map_by_name(c->obj, "pdtt_lost"));
 	if (read_map_id(c)) {
 		snprintf(err, errlen, "stats map: %s", strerror(errno));

@@ -46,12 +46,13 @@ struct pdtt_collector {
 	char owner_caveat[512]; /* what counts less exactly for privilege-dropping servers */
 	int stats_fd, lost_fd;
 	int ncpus;
-	void *percpu_buf;    /* scratch for one per-CPU value */
-	uint32_t map_id;     /* kernel id of the stats map: a new id means new counters */
-	bool reused;	     /* pinned maps and links of an earlier run were taken over */
-	int lock_fd;	     /* flock on the pin directory: one daemon per pin set */
-	unsigned pinned_now; /* bits: links (0-7) and maps (8-) this run pinned */
-	bool no_batch;	     /* the kernel lacks batch lookups: read key by key */
+	void *percpu_buf;     /* scratch for one per-CPU value */
+	uint32_t map_id;      /* kernel id of the stats map: a new id means new counters */
+	unsigned max_entries; /* the stats map's real size (a pinned map keeps its own) */
+	bool reused;	      /* pinned maps and links of an earlier run were taken over */
+	int lock_fd;	      /* flock on the pin directory: one daemon per pin set */
+	unsigned pinned_now;  /* bits: links (0-7) and maps (8-) this run pinned */
+	bool no_batch;	      /* the kernel lacks batch lookups: read key by key */
 };
 
 /* Picks the variant for this kernel; PDTT_BPF_VARIANT=full|kctx|compat in the

@@ -611,6 +611,20 @@ static void describe_start(const struct pdtt_daemon *d)
 		d->have_db ? d->db_path : "");
 }
 
+/* What the kernel table may take: per-CPU values for every possible CPU, plus
+ * the key and the hash table's own element (about 48 bytes). */
+static void describe_table(const struct pdtt_daemon *d)
+{
+	uint64_t per_entry = (uint64_t)sizeof(struct pdtt_value) * (uint64_t)d->collector.ncpus +
+			     sizeof(struct pdtt_key) + 48;
+	char size[32];
+
+	pdtt_format_iec(per_entry * d->collector.max_entries, size, sizeof(size));
+	pdtt_say("kernel table: %u entries for %d possible CPUs, up to %s of kernel memory%s",
+		 d->collector.max_entries, d->collector.ncpus, size,
+		 d->have_db ? " (pinned: 'stop' and a restart apply a new --max-entries)" : "");
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG || (level == LIBBPF_INFO && !getenv("PDTT_DEBUG")))
@@ -806,7 +820,6 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	cfg.netns_cookie = pdtt_own_netns_cookie();
 	cfg.max_entries = opts->max_entries;
 	cfg.pin_dir = d->have_db ? d->pin_dir : NULL;
-	d->lost.max_entries = opts->max_entries;
 	if (variant != PDTT_VARIANT_COMPAT && !cfg.netns_cookie) {
 		pdtt_say("network namespace: cannot read this namespace's cookie (SO_NETNS_COOKIE, "
 			 "Linux 5.14+): %s",
@@ -826,6 +839,9 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	}
 	if (pdtt_collector_owner_caveat(&d->collector))
 		pdtt_say("warning: %s", pdtt_collector_owner_caveat(&d->collector));
+	d->lost.max_entries = d->collector.max_entries;
+	d->lost.pinned = d->have_db;
+	describe_table(d);
 	if (d->have_db) {
 		rc = resume_history(d);
 		if (rc) {

@@ -48,8 +48,11 @@ void pdtt_format_lost(const struct pdtt_lost_info *lost, char *out, size_t len)
 		return;
 	snprintf(out, len,
 		 "WARNING: %" PRIu64 " packets (%" PRIu64 " bytes) not counted since start: "
-		 "per-user table full (%u entries); restart with a larger --max-entries",
-		 lost->packets, lost->bytes, lost->max_entries);
+		 "per-user table full (%u entries); %s",
+		 lost->packets, lost->bytes, lost->max_entries,
+		 lost->pinned ? "run 'pdtt_xdp_user stop', then start again with a larger "
+				"--max-entries (the pinned table keeps its size until stop)"
+			      : "restart with a larger --max-entries");
 }
 
 static const char *user_name(const struct pdtt_user_stat *u)

@@ -3,6 +3,7 @@
 #ifndef PDTT_REPORT_FORMAT_H
 #define PDTT_REPORT_FORMAT_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "strbuf.h"
@@ -10,7 +11,8 @@
 
 struct pdtt_lost_info {
 	uint64_t bytes, packets; /* not counted since the daemon started */
-	unsigned max_entries;
+	unsigned max_entries;	 /* the kernel table's real size */
+	bool pinned;		 /* it outlives the daemon: only 'stop' resizes it */
 };
 
 /* "YYYY-MM-DD HH:MM:SS" */

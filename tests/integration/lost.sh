@@ -20,3 +20,30 @@ grep -qF "$msg" "$T/console" || fail "console lacks the lost-count line"
 grep -qF "pdtt: $msg" "$T/stderr" || fail "stderr lacks the lost-count line"
 pass "lost counts reported exactly: $msg"
 assert_no_bpf_left
+
+# A pinned table keeps its size across restarts: the start line and the
+# warning give its real size and say what resizes it.
+PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
+lost_cleanup() {
+	local rc=$?
+	set +e
+	[ -z "$DAEMON_PID" ] || { kill -9 "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""; }
+	"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
+	cleanup $rc
+}
+trap lost_cleanup EXIT
+start_daemon "$NS_A" -i lo -t 1 --max-entries 1 -l "$T/log2" -d "$T/db/pdtt.db" --pin-dir "$PIN_ROOT"
+stop_daemon
+start_daemon "$NS_A" -i lo -t 1 --max-entries 4096 -l "$T/log2" -d "$T/db/pdtt.db" --pin-dir "$PIN_ROOT"
+grep -q "the pinned table keeps its size of 1 entries" "$T/stderr" || fail "no warning about the pinned size: $(cat "$T/stderr")"
+grep -qE "kernel table: 1 entries for [0-9]+ possible CPUs, up to [0-9.]+ [KMG]?i?B of kernel memory \(pinned" "$T/stderr" ||
+	fail "start does not state the real table size: $(cat "$T/stderr")"
+udp_lo "$NS_A" $U1 20 100 6103
+udp_lo "$NS_A" $U2 30 200 6104
+sleep 1.5
+stop_daemon
+msg="per-user table full (1 entries); run 'pdtt_xdp_user stop', then start again with a larger --max-entries (the pinned table keeps its size until stop)"
+tail -n 1 "$T/log2" | grep -qF "$msg" || fail "pinned table: log lacks '$msg': $(tail -n 1 "$T/log2")"
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1 || fail "stop failed"
+pass "a pinned table's real size at start and in the warning, with what resizes it"
+assert_no_bpf_left

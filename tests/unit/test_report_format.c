@@ -74,6 +74,16 @@ static void lost_counts_are_reported(void **state)
 	pdtt_buf_reset(&b);
 	pdtt_format_console_lines(&b, &t, NULL, 0, &lost);
 	assert_non_null(strstr(b.p, "WARNING: 3 packets"));
+	/* A pinned table keeps its size across restarts: only stop resizes it. */
+	lost.pinned = true;
+	lost.max_entries = 4096;
+	pdtt_buf_reset(&b);
+	pdtt_format_log_block(&b, &t, NULL, 0, &lost);
+	assert_non_null(strstr(b.p, "per-user table full (4096 entries); run 'pdtt_xdp_user stop', "
+				    "then start again with a larger --max-entries (the pinned "
+				    "table keeps its size until stop)\n"));
+	lost.pinned = false;
+	lost.max_entries = 1;
 	lost.bytes = lost.packets = 0;
 	pdtt_buf_reset(&b);
 	pdtt_format_log_block(&b, &t, NULL, 0, &lost);
