@@ -20,7 +20,8 @@ enum {
 	OPT_RETENTION,
 	OPT_PIN_DIR,
 	OPT_QUOTA_EXEC,
-	OPT_QUOTA_TIMEOUT
+	OPT_QUOTA_TIMEOUT,
+	OPT_ALLOW_MISSING
 };
 
 static const struct option long_options[] = {
@@ -32,6 +33,7 @@ static const struct option long_options[] = {
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "db", required_argument, NULL, 'd' },
 	{ "no-db", no_argument, NULL, OPT_NO_DB },
+	{ "allow-missing", no_argument, NULL, OPT_ALLOW_MISSING },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "retention", required_argument, NULL, OPT_RETENTION },
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
@@ -51,6 +53,7 @@ void pdtt_usage(FILE *out, const char *prog)
 		"Options:\n"
 		"  -i, --interface IFACE  interface to monitor (required; repeatable;\n"
 		"                         'all' counts every interface in every netns)\n"
+		"      --allow-missing    -i names that do not exist yet are counted once they do\n"
 		"  -l, --log FILE         log file (default: %s)\n"
 		"  -t, --interval SECS    statistics interval, 1-%u seconds (default: %u)\n"
 		"      --max-entries N    size of the kernel's per-user table (default: %u)\n"
@@ -180,6 +183,9 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 				return PDTT_EXIT_USAGE;
 			}
 			o->db_path = optarg;
+			break;
+		case OPT_ALLOW_MISSING:
+			o->allow_missing = true;
 			break;
 		case OPT_NO_DB:
 			o->db_path = NULL;

@@ -29,7 +29,8 @@ struct pdtt_options {
 	enum pdtt_action action;
 	char ifaces[PDTT_MAX_IFACES][PDTT_IFNAME_MAX];
 	int n_ifaces;
-	bool all_ifaces; /* -i all */
+	bool all_ifaces;    /* -i all */
+	bool allow_missing; /* --allow-missing: -i names may appear later */
 	const char *log_path;
 	unsigned interval; /* seconds */
 	unsigned max_entries;

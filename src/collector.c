@@ -338,6 +338,8 @@ static int fill_filters(struct pdtt_collector *c, const struct pdtt_collector_co
 	/* The compat programs cannot see network namespaces: they key on 0. */
 	__u64 netns = c->variant == PDTT_VARIANT_COMPAT ? 0 : cfg->netns_cookie;
 
+	c->filter_netns = netns;
+
 	struct pdtt_iface_key k, next;
 
 	if (!ifaces || !config) {
@@ -740,6 +742,17 @@ int pdtt_collector_read(struct pdtt_collector *c, struct pdtt_snapshot *s)
 	if (!rc)
 		pdtt_snapshot_sort(s);
 	return rc;
+}
+
+int pdtt_collector_filter(struct pdtt_collector *c, uint32_t ifindex, bool on)
+{
+	struct pdtt_iface_key k = { .netns_cookie = c->filter_netns, .ifindex = ifindex };
+	int fd = bpf_map__fd(bpf_object__find_map_by_name(c->obj, "pdtt_ifaces"));
+	__u8 one = 1;
+
+	if (on ? bpf_map_update_elem(fd, &k, &one, BPF_ANY) : bpf_map_delete_elem(fd, &k))
+		return errno == ENOENT && !on ? 0 : -errno;
+	return 0;
 }
 
 int pdtt_collector_read_lost(struct pdtt_collector *c, struct pdtt_lost_info *lost)

@@ -46,13 +46,14 @@ struct pdtt_collector {
 	char owner_caveat[512]; /* what counts less exactly for privilege-dropping servers */
 	int stats_fd, lost_fd;
 	int ncpus;
-	void *percpu_buf;     /* scratch for one per-CPU value */
-	uint32_t map_id;      /* kernel id of the stats map: a new id means new counters */
-	unsigned max_entries; /* the stats map's real size (a pinned map keeps its own) */
-	bool reused;	      /* pinned maps and links of an earlier run were taken over */
-	int lock_fd;	      /* flock on the pin directory: one daemon per pin set */
-	unsigned pinned_now;  /* bits: links (0-7) and maps (8-) this run pinned */
-	bool no_batch;	      /* the kernel lacks batch lookups: read key by key */
+	void *percpu_buf;      /* scratch for one per-CPU value */
+	uint32_t map_id;       /* kernel id of the stats map: a new id means new counters */
+	unsigned max_entries;  /* the stats map's real size (a pinned map keeps its own) */
+	uint64_t filter_netns; /* the netns cookie the interface filter keys on */
+	bool reused;	       /* pinned maps and links of an earlier run were taken over */
+	int lock_fd;	       /* flock on the pin directory: one daemon per pin set */
+	unsigned pinned_now;   /* bits: links (0-7) and maps (8-) this run pinned */
+	bool no_batch;	       /* the kernel lacks batch lookups: read key by key */
 };
 
 /* Picks the variant for this kernel; PDTT_BPF_VARIANT=full|kctx|compat in the
@@ -72,6 +73,8 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 			 const struct pdtt_collector_config *cfg, char *err, size_t errlen);
 /* Reads the cumulative counters into s (sorted). 0 or -errno. */
 int pdtt_collector_read(struct pdtt_collector *c, struct pdtt_snapshot *s);
+/* Starts (on) or stops counting the daemon's own interface ifindex. 0 or -errno. */
+int pdtt_collector_filter(struct pdtt_collector *c, uint32_t ifindex, bool on);
 /* Reads the lost-count totals. 0 or -errno. */
 int pdtt_collector_read_lost(struct pdtt_collector *c, struct pdtt_lost_info *lost);
 /* Detaches (unless pinned) and frees everything. Safe on a zeroed or

@@ -8,7 +8,9 @@
 #include <inttypes.h>
 #include <net/if.h>
 #include <pwd.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 
 #include "collector.h"
 #include "errmsg.h"
+#include "ifwatch.h"
 #include "pdtt_exit.h"
 #include "quota_cmd.h"
 #include "sql_embedded.h"
@@ -33,7 +36,10 @@
 struct pdtt_daemon {
 	const struct pdtt_options *opts;
 	struct pdtt_collector collector;
-	struct pdtt_iface_sel ifaces[PDTT_MAX_IFACES];
+	struct pdtt_iface_sel ifaces[PDTT_MAX_IFACES]; /* the -i names present at start */
+	int n_ifaces;
+	struct pdtt_ifwatch ifwatch; /* follows the -i names for the daemon's life */
+	int sig_fd;		     /* signalfd for SIGINT, SIGTERM and SIGHUP */
 	char cgroup_path[4096];
 	int log_fd;
 	bool console_tty;
@@ -530,6 +536,29 @@ static bool before(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+static void interface_changed(const struct pdtt_watch_change *ch, const struct pdtt_watched *w,
+			      void *arg);
+
+/* Waits up to *wait for a signal (returned) or an interface change (handled
+ * here, returns -1); 0 when the time is up. */
+static int wait_event(struct pdtt_daemon *d, const struct timespec *wait)
+{
+	struct pollfd pfd[2] = { { .fd = d->sig_fd, .events = POLLIN },
+				 { .fd = d->ifwatch.fd, .events = POLLIN } };
+	struct signalfd_siginfo si;
+	/* Rounded up, so the interval never ends early. */
+	long ms = (long)wait->tv_sec * 1000 + (wait->tv_nsec + 999999) / 1000000;
+	int n = poll(pfd, d->ifwatch.fd >= 0 ? 2 : 1, (int)(ms > 86400000L ? 86400000L : ms));
+
+	if (n <= 0)
+		return n < 0 && errno == EINTR ? -1 : 0;
+	if (pfd[1].revents && pdtt_ifwatch_read(&d->ifwatch, interface_changed, d) < 0)
+		pdtt_say("interfaces: reading link events: %s", strerror(errno));
+	if (pfd[0].revents && read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		return (int)si.ssi_signo;
+	return -1;
+}
+
 static void run_loop(struct pdtt_daemon *d)
 {
 	struct timespec next, now;
@@ -550,12 +579,12 @@ static void run_loop(struct pdtt_daemon *d)
 				wait.tv_sec--;
 				wait.tv_nsec += 1000000000L;
 			}
-			sig = sigtimedwait(&loop_signals, NULL, &wait);
+			sig = wait_event(d, &wait);
 			if (sig == SIGHUP)
 				reopen_log(d);
 			if (sig == SIGINT || sig == SIGTERM)
 				stop = true;
-			if (sig > 0 || errno == EINTR)
+			if (sig != 0)
 				continue;
 		}
 		collect(d);
@@ -577,19 +606,57 @@ static void run_loop(struct pdtt_daemon *d)
 
 static int resolve_ifaces(struct pdtt_daemon *d)
 {
-	for (int i = 0; i < d->opts->n_ifaces; i++) {
-		unsigned idx = if_nametoindex(d->opts->ifaces[i]);
+	int missing = 0, rc;
 
-		if (!idx) {
-			pdtt_say("interface '%s': not found in this network namespace; "
-				 "'ip link show' lists the interfaces",
-				 d->opts->ifaces[i]);
-			return PDTT_EXIT_NO_IFACE;
+	rc = pdtt_ifwatch_start(&d->ifwatch, d->opts->ifaces, d->opts->n_ifaces,
+				d->opts->allow_missing, &missing);
+	if (rc == -ENODEV) {
+		pdtt_say("interface '%s': not found in this network namespace; "
+			 "'ip link show' lists the interfaces, --allow-missing counts it once it "
+			 "exists",
+			 d->opts->ifaces[missing]);
+		return PDTT_EXIT_NO_IFACE;
+	}
+	if (rc) {
+		pdtt_say("interfaces: cannot follow them (rtnetlink): %s", strerror(-rc));
+		return PDTT_EXIT_RUNTIME;
+	}
+	for (int i = 0; i < d->ifwatch.n; i++) {
+		if (!d->ifwatch.names[i].ifindex) {
+			pdtt_say("interface '%s': not there yet; counted once it exists",
+				 d->ifwatch.names[i].name);
+			continue;
 		}
-		snprintf(d->ifaces[i].name, sizeof(d->ifaces[i].name), "%s", d->opts->ifaces[i]);
-		d->ifaces[i].ifindex = idx;
+		snprintf(d->ifaces[d->n_ifaces].name, sizeof(d->ifaces[0].name), "%s",
+			 d->ifwatch.names[i].name);
+		d->ifaces[d->n_ifaces++].ifindex = d->ifwatch.names[i].ifindex;
 	}
 	return 0;
+}
+
+/* A watched interface came, went or was renamed: the filter follows, and
+ * the log and stderr say so. */
+static void interface_changed(const struct pdtt_watch_change *ch, const struct pdtt_watched *w,
+			      void *arg)
+{
+	struct pdtt_daemon *d = arg;
+	char line[256];
+	int len;
+
+	if (ch->stop && pdtt_collector_filter(&d->collector, ch->stop, false))
+		pdtt_say("interface '%s': cannot stop counting ifindex %u: %s", w->name, ch->stop,
+			 strerror(errno));
+	if (ch->start && pdtt_collector_filter(&d->collector, ch->start, true)) {
+		pdtt_say("interface '%s': cannot count ifindex %u: %s; restart pdtt", w->name,
+			 ch->start, strerror(errno));
+		return;
+	}
+	len = snprintf(line, sizeof(line), "INTERFACE: %s %s (ifindex %u): %s\n", w->name, ch->why,
+		       ch->start ? ch->start : ch->stop,
+		       ch->start ? "counted from now" : "no longer counted");
+	fprintf(stderr, "pdtt: %s", line);
+	if (len > 0 && d->log_fd >= 0)
+		(void)write_all(d->log_fd, line, (size_t)len);
 }
 
 static void describe_start(const struct pdtt_daemon *d)
@@ -599,9 +666,9 @@ static void describe_start(const struct pdtt_daemon *d)
 
 	if (d->opts->all_ifaces)
 		snprintf(what, sizeof(what), "all interfaces in all network namespaces");
-	for (int i = 0; i < d->opts->n_ifaces && off < sizeof(what); i++)
+	for (int i = 0; i < d->ifwatch.n && off < sizeof(what); i++)
 		off += (size_t)snprintf(what + off, sizeof(what) - off, "%s%s", i ? ", " : "",
-					d->ifaces[i].name);
+					d->ifwatch.names[i].name);
 	fprintf(stderr,
 		"pdtt: tracking %s (BPF variant %s, each socket's %s, cgroup %s); log %s every "
 		"%u s; %s%s; Ctrl+C to stop\n",
@@ -717,6 +784,9 @@ static int resume_history(struct pdtt_daemon *d)
 static void free_daemon(struct pdtt_daemon *d)
 {
 	pdtt_collector_stop(&d->collector);
+	pdtt_ifwatch_close(&d->ifwatch);
+	if (d->sig_fd >= 0)
+		close(d->sig_fd);
 	if (d->have_db)
 		pdtt_store_close(&d->store);
 	if (d->log_fd >= 0)
@@ -747,6 +817,8 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	}
 	d->opts = opts;
 	d->log_fd = -1;
+	d->sig_fd = -1;
+	d->ifwatch.fd = -1;
 	d->collector.stats_fd = d->collector.lost_fd = d->collector.lock_fd = -1;
 	if (!pdtt_have_bpf_privileges()) {
 		pdtt_say("privileges: loading BPF programs needs root (CAP_BPF, CAP_PERFMON and "
@@ -816,7 +888,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	cfg.cgroup_path = d->cgroup_path;
 	cfg.all_ifaces = opts->all_ifaces;
 	cfg.ifaces = d->ifaces;
-	cfg.n_ifaces = opts->n_ifaces;
+	cfg.n_ifaces = d->n_ifaces;
 	cfg.netns_cookie = pdtt_own_netns_cookie();
 	cfg.max_entries = opts->max_entries;
 	cfg.pin_dir = d->have_db ? d->pin_dir : NULL;
@@ -832,6 +904,12 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		pdtt_say("warning: %s", pdtt_variant_caveat(variant));
 
 	install_signals();
+	d->sig_fd = signalfd(-1, &loop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->sig_fd < 0) {
+		pdtt_say("signals: signalfd: %s", strerror(errno));
+		rc = PDTT_EXIT_RUNTIME;
+		goto out;
+	}
 	rc = pdtt_collector_start(&d->collector, variant, &cfg, err, sizeof(err));
 	if (rc) {
 		pdtt_say("%s", err);
