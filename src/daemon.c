@@ -177,7 +177,15 @@ static void iface_labels(struct pdtt_daemon *d, const struct pdtt_key *k, char n
 	char ifname[IF_NAMESIZE];
 
 	if (k->netns_cookie == d->netns_cookie) {
+		const char *watched = pdtt_ifwatch_name(&d->ifwatch, k->ifindex);
+
 		snprintf(netns, 24, "host");
+		/* A watched interface's rows carry the name they were counted
+		 * under, also after it was renamed away or deleted. */
+		if (watched) {
+			snprintf(name, 24, "%s", watched);
+			return;
+		}
 		/* one lookup per interface and interval, not per row */
 		for (int i = 0; i < d->n_ifnames; i++)
 			if (d->ifnames[i].ifindex == k->ifindex) {
@@ -553,7 +561,9 @@ static int wait_event(struct pdtt_daemon *d, const struct timespec *wait)
 	if (n <= 0)
 		return n < 0 && errno == EINTR ? -1 : 0;
 	if (pfd[1].revents && pdtt_ifwatch_read(&d->ifwatch, interface_changed, d) < 0)
-		pdtt_say("interfaces: reading link events: %s", strerror(errno));
+		pdtt_say("interfaces: reading link events: %s; the names are looked up again at "
+			 "the next event",
+			 strerror(errno));
 	if (pfd[0].revents && read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		return (int)si.ssi_signo;
 	return -1;
@@ -618,7 +628,9 @@ static int resolve_ifaces(struct pdtt_daemon *d)
 		return PDTT_EXIT_NO_IFACE;
 	}
 	if (rc) {
-		pdtt_say("interfaces: cannot follow them (rtnetlink): %s", strerror(-rc));
+		pdtt_say("interfaces: cannot follow them (rtnetlink): %s; pdtt needs a netlink "
+			 "socket (is it confined by seccomp or a missing CAP_NET_ADMIN?)",
+			 strerror(-rc));
 		return PDTT_EXIT_RUNTIME;
 	}
 	for (int i = 0; i < d->ifwatch.n; i++) {
@@ -644,8 +656,9 @@ static void interface_changed(const struct pdtt_watch_change *ch, const struct p
 	int len;
 
 	if (ch->stop && pdtt_collector_filter(&d->collector, ch->stop, false))
-		pdtt_say("interface '%s': cannot stop counting ifindex %u: %s", w->name, ch->stop,
-			 strerror(errno));
+		pdtt_say("interface '%s': cannot stop counting ifindex %u: %s; it stays counted "
+			 "until pdtt restarts",
+			 w->name, ch->stop, strerror(errno));
 	if (ch->start && pdtt_collector_filter(&d->collector, ch->start, true)) {
 		pdtt_say("interface '%s': cannot count ifindex %u: %s; restart pdtt", w->name,
 			 ch->start, strerror(errno));
@@ -678,16 +691,20 @@ static void describe_start(const struct pdtt_daemon *d)
 		d->have_db ? d->db_path : "");
 }
 
-/* What the kernel table may take: per-CPU values for every possible CPU, plus
- * the key and the hash table's own element (about 48 bytes). */
+/* What the kernel table takes, roughly: per-CPU values for every possible
+ * CPU, the key and the hash element (about 72 bytes), and 16 bytes of bucket
+ * per entry rounded up to a power of two. */
 static void describe_table(const struct pdtt_daemon *d)
 {
+	uint64_t entries = d->collector.max_entries, buckets = 1;
 	uint64_t per_entry = (uint64_t)sizeof(struct pdtt_value) * (uint64_t)d->collector.ncpus +
-			     sizeof(struct pdtt_key) + 48;
+			     sizeof(struct pdtt_key) + 72;
 	char size[32];
 
-	pdtt_format_iec(per_entry * d->collector.max_entries, size, sizeof(size));
-	pdtt_say("kernel table: %u entries for %d possible CPUs, up to %s of kernel memory%s",
+	while (buckets < entries)
+		buckets <<= 1;
+	pdtt_format_iec(per_entry * entries + 16 * buckets, size, sizeof(size));
+	pdtt_say("kernel table: %u entries for %d possible CPUs, about %s of kernel memory%s",
 		 d->collector.max_entries, d->collector.ncpus, size,
 		 d->have_db ? " (pinned: 'stop' and a restart apply a new --max-entries)" : "");
 }
@@ -906,7 +923,8 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	install_signals();
 	d->sig_fd = signalfd(-1, &loop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (d->sig_fd < 0) {
-		pdtt_say("signals: signalfd: %s", strerror(errno));
+		pdtt_say("signals: signalfd: %s; the kernel needs signalfd (Linux 2.6.22+)",
+			 strerror(errno));
 		rc = PDTT_EXIT_RUNTIME;
 		goto out;
 	}

@@ -1,6 +1,7 @@
 #include "ifwatch.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -13,9 +14,13 @@ int pdtt_parse_link_events(const void *buf, size_t len,
 			   void (*cb)(const struct pdtt_link_event *ev, void *arg), void *arg)
 {
 	const struct nlmsghdr *nh = buf;
-	int left = (int)len;
+	int left = len > (size_t)INT32_MAX ? -1 : (int)len;
 
-	for (; NLMSG_OK(nh, (unsigned)left); nh = NLMSG_NEXT(nh, left)) {
+	/* NLMSG_OK, with the length kept signed: a last message shorter than its
+	 * padding leaves left negative, which must end the walk. */
+	for (; left >= (int)sizeof(*nh) && nh->nlmsg_len >= sizeof(*nh) &&
+	       nh->nlmsg_len <= (unsigned)left;
+	     nh = NLMSG_NEXT(nh, left)) {
 		const struct ifinfomsg *ifi = NLMSG_DATA(nh);
 		struct pdtt_link_event ev = { 0 };
 		int alen;
@@ -26,6 +31,10 @@ int pdtt_parse_link_events(const void *buf, size_t len,
 			continue;
 		if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 			return -1;
+		/* AF_BRIDGE messages speak of bridge ports: a DELLINK there means
+		 * the port left its bridge, not that the interface is gone. */
+		if (ifi->ifi_family != AF_UNSPEC)
+			continue;
 		ev.gone = nh->nlmsg_type == RTM_DELLINK;
 		ev.ifindex = ifi->ifi_index > 0 ? (uint32_t)ifi->ifi_index : 0;
 		alen = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
@@ -83,9 +92,12 @@ static int open_socket(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	int rcvbuf = 1 << 20; /* a node creating many containers at once */
 
 	if (fd < 0)
 		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		int err = -errno;
 
@@ -132,8 +144,26 @@ static void apply_event(const struct pdtt_link_event *ev, void *arg)
 	struct pdtt_watch_change ch[2];
 	int n = pdtt_watch_apply(ctx->w->names, ctx->w->n, ev, ch);
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		if (ch[i].stop) {
+			struct pdtt_watched *d = &ctx->w->departed[ctx->w->n_departed++ % 16];
+
+			d->ifindex = ch[i].stop;
+			memcpy(d->name, ctx->w->names[ch[i].which].name, sizeof(d->name));
+		}
 		ctx->cb(&ch[i], &ctx->w->names[ch[i].which], ctx->arg);
+	}
+}
+
+const char *pdtt_ifwatch_name(const struct pdtt_ifwatch *w, uint32_t ifindex)
+{
+	for (int i = 0; i < w->n; i++)
+		if (w->names[i].ifindex == ifindex)
+			return w->names[i].name;
+	for (unsigned i = 0; i < 16 && i < w->n_departed; i++)
+		if (w->departed[i].ifindex == ifindex)
+			return w->departed[i].name;
+	return NULL;
 }
 
 /* Events were lost: what each name is now, as if announced. */
@@ -169,6 +199,10 @@ int pdtt_ifwatch_read(struct pdtt_ifwatch *w,
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0 && errno == ENOBUFS) {
+			/* Events were dropped; what is still queued is older than
+			 * them, so it goes unread and every name is looked up. */
+			while (recv(w->fd, buf, sizeof(buf), 0) > 0 || errno == EINTR)
+				;
 			resync(&ctx);
 			continue;
 		}

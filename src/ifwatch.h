@@ -48,7 +48,14 @@ struct pdtt_ifwatch {
 	int fd; /* -1 when nothing is watched (-i all) */
 	struct pdtt_watched names[PDTT_IFWATCH_MAX];
 	int n;
+	/* ifindexes that left a watched name lately, with that name: the rows
+	 * of their last interval are still stored under it */
+	struct pdtt_watched departed[16];
+	unsigned n_departed;
 };
+
+/* The watched name ifindex has, or had until lately; NULL if none. */
+const char *pdtt_ifwatch_name(const struct pdtt_ifwatch *w, uint32_t ifindex);
 
 /* Subscribes to link events first, then looks the names up, so no change
  * falls between the two.  A name that does not exist is an error (its

@@ -40,9 +40,21 @@ wait_logged() { # PATTERN: until the daemon's stderr has it
 
 setup_netns
 
-# 1. Deleted and recreated under a running daemon.
+PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
+ifwatch_cleanup() {
+	local rc=$?
+	set +e
+	[ -z "$DAEMON_PID" ] || { kill -9 "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""; }
+	"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
+	cleanup $rc
+}
+trap ifwatch_cleanup EXIT
+
+# 1. Deleted and recreated under a running daemon (with a database: the rows
+# of the deleted interface's last interval keep its name).
 make_pair vw 3
-start_daemon "$NS_A" --no-db -i vw -t 1 -l "$T/log"
+DB="$T/db/pdtt.db"
+start_daemon "$NS_A" -d "$DB" --pin-dir "$PIN_ROOT" -i vw -t 1 -l "$T/log"
 send 3 100 1000 7301
 ip -n "$NS_A" link del vw
 wait_logged "INTERFACE: vw disappeared"
@@ -53,7 +65,11 @@ sleep 1.5
 stop_daemon
 [ "$(tx_of_u1)" = "$((150 * 1028)) 150" ] || fail "deleted and recreated: U1 sent '$(tx_of_u1)', expected $((150 * 1028)) 150"
 grep -q "^INTERFACE: vw appeared (ifindex [0-9]*): counted from now$" "$T/log" || fail "log lacks the appearance: $(cat "$T/log")"
-pass "an interface deleted and recreated is counted exactly in both lives"
+stored=$(sqlite3 "$DB" "SELECT group_concat(DISTINCT i.name) || ' ' || sum(s.tx_bytes) FROM samples s
+	JOIN interfaces i ON i.id = s.iface_id WHERE s.uid = $U1")
+[ "$stored" = "vw $((150 * 1028))" ] || fail "database: U1's rows '$stored', expected 'vw $((150 * 1028))'"
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null || fail "stop failed"
+pass "an interface deleted and recreated is counted exactly in both lives, stored under its name"
 
 # 2. Created after start: an error without --allow-missing, counted with it.
 rc=0

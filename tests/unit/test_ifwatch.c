@@ -4,7 +4,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "ifwatch.h"
@@ -68,6 +70,36 @@ static void parses_new_and_deleted_links(void **state)
 	assert_int_equal(pdtt_parse_link_events(buf, len - 3, record, &s), -1);
 }
 
+static void odd_lengths_end_the_walk(void **state)
+{
+	/* A last message whose length is not a multiple of 4 and that fills
+	 * the buffer exactly: the walk must stop, not read past it. */
+	char *buf = malloc(21);
+	struct nlmsghdr nh = { .nlmsg_len = 21, .nlmsg_type = NLMSG_NOOP };
+	struct seen s = { 0 };
+
+	(void)state;
+	assert_non_null(buf);
+	memset(buf, 0, 21);
+	memcpy(buf, &nh, sizeof(nh));
+	assert_int_equal(pdtt_parse_link_events(buf, 21, record, &s), -1);
+	assert_int_equal(s.n, 0);
+	free(buf);
+}
+
+static void bridge_port_messages_are_not_link_events(void **state)
+{
+	static char buf[4096] __attribute__((aligned(8)));
+	struct seen s = { 0 };
+	size_t len = add_link_msg(buf, 0, RTM_DELLINK, 7, "eth1");
+
+	(void)state;
+	/* 'ip link set eth1 nomaster': an AF_BRIDGE DELLINK; eth1 stays. */
+	((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)buf))->ifi_family = AF_BRIDGE;
+	assert_int_equal(pdtt_parse_link_events(buf, len, record, &s), 0);
+	assert_int_equal(s.n, 0);
+}
+
 static void follows_names(void **state)
 {
 	struct pdtt_watched w[2] = { { "eth1", 0 }, { "vpn0", 5 } };
@@ -100,8 +132,8 @@ static void follows_names(void **state)
 	assert_int_equal(ch[0].stop, 11);
 	assert_int_equal(ch[0].start, 12);
 	assert_string_equal(ch[0].why, "recreated");
-	/* vpn0 (ifindex 5) renamed to eth1's name takes it over from 12... */
-	w[0].ifindex = 0;
+	/* vpn0 (ifindex 5) renamed to eth1's name while eth1 still has 12 (its
+	 * rename away not seen yet): vpn0 stops, eth1 moves from 12 to 5. */
 	ev.ifindex = 5;
 	strcpy(ev.name, "eth1");
 	assert_int_equal(pdtt_watch_apply(w, 2, &ev, ch), 2);
@@ -109,6 +141,7 @@ static void follows_names(void **state)
 	assert_int_equal(ch[0].stop, 5);
 	assert_string_equal(ch[0].why, "renamed away");
 	assert_int_equal(ch[1].which, 0);
+	assert_int_equal(ch[1].stop, 12);
 	assert_int_equal(ch[1].start, 5);
 	/* ...and renamed to a name nobody watches stops counting. */
 	strcpy(ev.name, "old0");
@@ -127,6 +160,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_new_and_deleted_links),
+		cmocka_unit_test(odd_lengths_end_the_walk),
+		cmocka_unit_test(bridge_port_messages_are_not_link_events),
 		cmocka_unit_test(follows_names),
 	};
 
