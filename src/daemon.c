@@ -37,19 +37,19 @@ struct pdtt_daemon {
 	const struct pdtt_options *opts;
 	struct pdtt_collector collector;
 	struct pdtt_iface_sel ifaces[PDTT_MAX_IFACES]; /* the -i names present at start */
-	int n_ifaces;
 	struct pdtt_ifwatch ifwatch; /* follows the -i names for the daemon's life */
-	int sig_fd;		     /* signalfd for SIGINT, SIGTERM and SIGHUP */
 	char cgroup_path[4096];
+	int n_ifaces;
+	int sig_fd; /* signalfd for SIGINT, SIGTERM and SIGHUP */
 	int log_fd;
 	bool console_tty;
+	bool read_failing;
 	struct pdtt_snapshot prev, cur, delta;
 	struct pdtt_user_table users;
 	struct pdtt_lost_info lost;
 	uint64_t lost_warned_packets;
 	struct pdtt_buf buf;
 	struct timespec last_tick;
-	bool read_failing;
 	uint64_t netns_cookie; /* the daemon's netns as the programs key it */
 
 	/* History (absent with --no-db) */
@@ -59,9 +59,9 @@ struct pdtt_daemon {
 	struct pdtt_store store;
 	struct pdtt_snapshot committed; /* kernel counters as of the last commit */
 	int64_t last_end;		/* wall-clock end of the last commit */
-	bool reset_pending;		/* the map is new: drop the stored baseline */
-	bool store_failing;
 	char boot_id[64];
+	bool reset_pending; /* the map is new: drop the stored baseline */
+	bool store_failing;
 	struct timespec last_prune;
 	struct pdtt_user_table names; /* uid -> name cache for the database */
 	struct pdtt_commit_row *rows;
