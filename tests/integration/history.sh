@@ -11,9 +11,8 @@ SMALL="$T/small"
 history_cleanup() {
 	local rc=$?
 	set +e
-	[ -z "$DAEMON_PID" ] || kill -9 "$DAEMON_PID" 2>/dev/null
+	[ -z "$DAEMON_PID" ] || { kill -9 "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID" 2>/dev/null; }
 	DAEMON_PID=""
-	"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
 	mountpoint -q "$SMALL" && umount "$SMALL"
 	cleanup $rc
 }

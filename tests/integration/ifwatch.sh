@@ -41,14 +41,6 @@ wait_logged() { # PATTERN: until the daemon's stderr has it
 setup_netns
 
 PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
-ifwatch_cleanup() {
-	local rc=$?
-	set +e
-	[ -z "$DAEMON_PID" ] || { kill -9 "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""; }
-	"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
-	cleanup $rc
-}
-trap ifwatch_cleanup EXIT
 
 # 1. Deleted and recreated under a running daemon (with a database: the rows
 # of the deleted interface's last interval keep its name).

@@ -15,6 +15,7 @@ mkdir -m 1777 "$T/run"
 TRAFFIC="$T/pdtt_traffic"
 DAEMON_PID=""
 BG_PIDS=()
+PIN_ROOT="" # a test that pins sets it: cleanup then runs 'stop' on it
 
 fail() {
 	echo "FAIL [$TEST_NAME]: $*" >&2
@@ -36,6 +37,7 @@ cleanup() {
 		kill -9 "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
+	[ -z "$PIN_ROOT" ] || "$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
 	for ns in "$NS_A" "$NS_B"; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null

@@ -24,14 +24,6 @@ assert_no_bpf_left
 # A pinned table keeps its size across restarts: the start line and the
 # warning give its real size and say what resizes it.
 PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
-lost_cleanup() {
-	local rc=$?
-	set +e
-	[ -z "$DAEMON_PID" ] || { kill -9 "$DAEMON_PID"; wait "$DAEMON_PID"; DAEMON_PID=""; }
-	"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
-	cleanup $rc
-}
-trap lost_cleanup EXIT
 start_daemon "$NS_A" -i lo -t 1 --max-entries 1 -l "$T/log2" -d "$T/db/pdtt.db" --pin-dir "$PIN_ROOT"
 stop_daemon
 start_daemon "$NS_A" -i lo -t 1 --max-entries 4096 -l "$T/log2" -d "$T/db/pdtt.db" --pin-dir "$PIN_ROOT"

@@ -7,15 +7,6 @@
 
 PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
 DB="$T/db/pdtt.db"
-quota_cleanup() {
-	local rc=$?
-	set +e
-	[ -z "$DAEMON_PID" ] || kill -9 "$DAEMON_PID" 2>/dev/null
-	DAEMON_PID=""
-	"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
-	cleanup $rc
-}
-trap quota_cleanup EXIT
 
 cat >"$T/run/hook" <<EOS
 #!/bin/sh
