@@ -449,18 +449,16 @@ static int attach_cgroup(struct pdtt_collector *c, int i, struct bpf_program *p,
 
 /* The packets' programs hand counts to the owner programs only once those
  * all run: a half-done start must not leave counts waiting for nobody. */
-static int set_owners(struct pdtt_collector *c, const struct pdtt_collector_config *cfg, char *err,
-		      size_t errlen)
+static int set_owners(struct pdtt_collector *c, bool on)
 {
-	struct pdtt_config conf = { .all_ifaces = cfg->all_ifaces, .owners = 1 };
+	struct bpf_map *m = bpf_object__find_map_by_name(c->obj, "pdtt_config");
+	struct pdtt_config conf = { 0 };
 	__u32 zero = 0;
 
-	if (bpf_map_update_elem(bpf_map__fd(bpf_object__find_map_by_name(c->obj, "pdtt_config")),
-				&zero, &conf, BPF_ANY)) {
-		snprintf(err, errlen, "BPF config map: %s", strerror(errno));
-		return PDTT_EXIT_RUNTIME;
-	}
-	return 0;
+	if (!m || bpf_map_lookup_elem(bpf_map__fd(m), &zero, &conf))
+		return -1;
+	conf.owners = on;
+	return bpf_map_update_elem(bpf_map__fd(m), &zero, &conf, BPF_ANY);
 }
 
 static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *cfg, char *err,
@@ -613,8 +611,10 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 		rc = pin_new_maps(c, cfg->pin_dir, err, errlen);
 	if (!rc)
 		rc = attach(c, cfg, err, errlen);
-	if (!rc && c->owners)
-		rc = set_owners(c, cfg, err, errlen);
+	if (!rc && c->owners && set_owners(c, true)) {
+		snprintf(err, errlen, "BPF config map: %s", strerror(errno));
+		rc = PDTT_EXIT_RUNTIME;
+	}
 	if (rc)
 		goto cleanup;
 	return 0;
@@ -629,14 +629,7 @@ void pdtt_collector_abort(struct pdtt_collector *c)
 	 * stay pinned must stop handing counts to them. */
 	for (int i = 0; c->obj && i < PDTT_LINKS; i++)
 		if (prog_descs[i].owner && (c->pinned_now & (1u << i))) {
-			struct bpf_map *m = bpf_object__find_map_by_name(c->obj, "pdtt_config");
-			struct pdtt_config conf = { 0 };
-			__u32 zero = 0;
-
-			if (m && !bpf_map_lookup_elem(bpf_map__fd(m), &zero, &conf)) {
-				conf.owners = 0;
-				bpf_map_update_elem(bpf_map__fd(m), &zero, &conf, BPF_ANY);
-			}
+			set_owners(c, false);
 			break;
 		}
 	/* Leave no half-made pin set behind: only what this run pinned goes. */
