@@ -11,6 +11,7 @@
 #include "pdtt.h"
 #include "pdtt_exit.h"
 #include "store.h"
+#include "table.h"
 #include "version.h"
 
 enum {
@@ -21,7 +22,8 @@ enum {
 	OPT_PIN_DIR,
 	OPT_QUOTA_EXEC,
 	OPT_QUOTA_TIMEOUT,
-	OPT_ALLOW_MISSING
+	OPT_ALLOW_MISSING,
+	OPT_IDLE_AFTER
 };
 
 static const struct option long_options[] = {
@@ -34,6 +36,7 @@ static const struct option long_options[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "no-db", no_argument, NULL, OPT_NO_DB },
 	{ "allow-missing", no_argument, NULL, OPT_ALLOW_MISSING },
+	{ "idle-after", required_argument, NULL, OPT_IDLE_AFTER },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "retention", required_argument, NULL, OPT_RETENTION },
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
@@ -56,7 +59,10 @@ void pdtt_usage(FILE *out, const char *prog)
 		"      --allow-missing    -i names that do not exist yet are counted once they do\n"
 		"  -l, --log FILE         log file (default: %s)\n"
 		"  -t, --interval SECS    statistics interval, 1-%u seconds (default: %u)\n"
-		"      --max-entries N    size of the kernel's per-user table (default: %u)\n"
+		"      --max-entries N    size of the kernel's per-user table (default: as many\n"
+		"                         as fit 64 MiB for the possible CPUs, %u-%u)\n"
+		"      --idle-after TIME  remove table keys unchanged for TIME, e.g. 30m, 2h;\n"
+		"                         0 never; at least 3 intervals (default: 1h)\n"
 		"  -d, --db FILE          history database (default: %s)\n"
 		"      --no-db            keep no history: totals in memory, nothing pinned\n"
 		"      --tz ZONE          time zone of hours/days/months (default: the system's)\n"
@@ -72,7 +78,8 @@ void pdtt_usage(FILE *out, const char *prog)
 		"4 log file not writable, 5 insufficient privileges, 6 unsupported system,\n"
 		"7 database unusable.\n",
 		prog, prog, PDTT_DEFAULT_LOG, PDTT_MAX_INTERVAL, PDTT_DEFAULT_INTERVAL,
-		PDTT_DEFAULT_MAX_ENTRIES, PDTT_DEFAULT_DB, PDTT_DEFAULT_PIN_ROOT);
+		PDTT_TABLE_MIN_DEFAULT, PDTT_TABLE_MAX_DEFAULT, PDTT_DEFAULT_DB,
+		PDTT_DEFAULT_PIN_ROOT);
 }
 
 /* Strict unsigned parse: digits only, no sign, no trailing junk. */
@@ -86,6 +93,33 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max, unsig
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Whole seconds with an optional unit: s, m (minutes), h or d. */
+static int parse_idle(const char *s, unsigned *out)
+{
+	static const struct {
+		char unit;
+		unsigned secs;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	size_t digits = strspn(s, "0123456789");
+	unsigned long long v, mult = 1;
+
+	if (!digits || digits > 9 || (s[digits] && s[digits + 1]))
+		return -1;
+	if (s[digits]) {
+		mult = 0;
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (s[digits] == units[i].unit)
+				mult = units[i].secs;
+		if (!mult)
+			return -1;
+	}
+	v = strtoull(s, NULL, 10) * mult;
+	if (v > 366ull * 86400)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
@@ -117,13 +151,15 @@ static int add_iface(struct pdtt_options *o, const char *name, char *err, size_t
 
 int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err, size_t errlen)
 {
+	bool idle_given = false;
 	int c, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->action = PDTT_ACTION_RUN;
 	o->log_path = PDTT_DEFAULT_LOG;
 	o->interval = PDTT_DEFAULT_INTERVAL;
-	o->max_entries = PDTT_DEFAULT_MAX_ENTRIES;
+	o->max_entries = 0;
+	o->idle_secs = PDTT_DEFAULT_IDLE_SECS;
 	o->db_path = PDTT_DEFAULT_DB;
 	o->pin_root = PDTT_DEFAULT_PIN_ROOT;
 	o->retention = pdtt_retention_default();
@@ -186,6 +222,17 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 			break;
 		case OPT_ALLOW_MISSING:
 			o->allow_missing = true;
+			break;
+		case OPT_IDLE_AFTER:
+			if (parse_idle(optarg, &o->idle_secs)) {
+				snprintf(err, errlen,
+					 "idle-after '%s': not a time up to 366d; give seconds or "
+					 "a number with s, m, h or d, e.g. --idle-after 2h (0: "
+					 "never)",
+					 optarg);
+				return PDTT_EXIT_USAGE;
+			}
+			idle_given = true;
 			break;
 		case OPT_NO_DB:
 			o->db_path = NULL;
@@ -259,5 +306,18 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 	}
 	if (o->all_ifaces)
 		o->n_ifaces = 0; /* 'all' subsumes named interfaces */
+	/* A key must stay unchanged for several reads: one quiet interval is
+	 * no sign that its user is gone. */
+	if (o->idle_secs && o->idle_secs < PDTT_MIN_IDLE_INTERVALS * o->interval) {
+		if (idle_given) {
+			snprintf(err, errlen,
+				 "idle-after '%us': shorter than %u intervals of %u s; give at "
+				 "least --idle-after %u, or 0 to keep idle keys",
+				 o->idle_secs, PDTT_MIN_IDLE_INTERVALS, o->interval,
+				 PDTT_MIN_IDLE_INTERVALS * o->interval);
+			return PDTT_EXIT_USAGE;
+		}
+		o->idle_secs = PDTT_MIN_IDLE_INTERVALS * o->interval;
+	}
 	return 0;
 }

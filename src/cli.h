@@ -32,10 +32,11 @@ struct pdtt_options {
 	bool all_ifaces;    /* -i all */
 	bool allow_missing; /* --allow-missing: -i names may appear later */
 	const char *log_path;
-	unsigned interval; /* seconds */
-	unsigned max_entries;
-	const char *db_path; /* NULL with --no-db */
-	const char *tz;	     /* --tz; NULL: the system's local zone */
+	unsigned interval;    /* seconds */
+	unsigned max_entries; /* 0: sized for the possible CPUs (pdtt_table_default_entries) */
+	unsigned idle_secs;   /* --idle-after: remove keys unchanged this long; 0 never */
+	const char *db_path;  /* NULL with --no-db */
+	const char *tz;	      /* --tz; NULL: the system's local zone */
 	const char *pin_root;
 	struct pdtt_retention retention;
 	const char *quota_exec;	     /* --quota-exec PROGRAM, or NULL */

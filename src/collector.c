@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pdtt_exit.h"
+#include "table.h"
 #include "pdtt_compat.skel.h"
 #include "pdtt_full.skel.h"
 #include "pdtt_kctx.skel.h"
@@ -286,7 +287,7 @@ static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, char *err, 
 			return PDTT_EXIT_RUNTIME;
 		}
 		if (info.max_entries != bpf_map__max_entries(m)) {
-			if (!strcmp(pinned_maps[i], "pdtt_stats"))
+			if (!strcmp(pinned_maps[i], "pdtt_stats") && c->sized_by_admin)
 				fprintf(stderr,
 					"pdtt: warning: the pinned table keeps its size of %u "
 					"entries; "
@@ -525,7 +526,9 @@ static int load_object(struct pdtt_collector *c, const struct pdtt_collector_con
 	}
 	stats = bpf_object__find_map_by_name(c->obj, "pdtt_stats");
 	if (!stats || !bpf_object__find_map_by_name(c->obj, "pdtt_lost") ||
-	    bpf_map__set_max_entries(stats, cfg->max_entries)) {
+	    bpf_map__set_max_entries(stats, cfg->max_entries
+						    ? cfg->max_entries
+						    : pdtt_table_default_entries(c->ncpus))) {
 		snprintf(err, errlen, "BPF object: cannot size the stats map; rebuild pdtt");
 		return PDTT_EXIT_RUNTIME;
 	}
@@ -561,6 +564,7 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 	c->variant = v;
 	c->stats_fd = c->lost_fd = c->lock_fd = -1;
 	c->ncpus = libbpf_num_possible_cpus();
+	c->sized_by_admin = cfg->max_entries != 0;
 	/* PDTT_READ_BY_KEY=1 takes the path of kernels without batch lookups (tests). */
 	by_key = getenv("PDTT_READ_BY_KEY");
 	c->no_batch = by_key && !strcmp(by_key, "1");
@@ -735,6 +739,17 @@ int pdtt_collector_read(struct pdtt_collector *c, struct pdtt_snapshot *s)
 	if (!rc)
 		pdtt_snapshot_sort(s);
 	return rc;
+}
+
+int pdtt_collector_take(struct pdtt_collector *c, const struct pdtt_key *k,
+			struct pdtt_value *final)
+{
+	/* One syscall reads and removes the key: whatever the programs add up
+	 * to that instant is in final, nothing after it goes to the old entry. */
+	if (bpf_map_lookup_and_delete_elem(c->stats_fd, k, c->percpu_buf))
+		return -errno;
+	sum_percpu(c->percpu_buf, c->ncpus, final);
+	return 0;
 }
 
 int pdtt_collector_filter(struct pdtt_collector *c, uint32_t ifindex, bool on)

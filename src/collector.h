@@ -27,7 +27,7 @@ struct pdtt_collector_config {
 	const struct pdtt_iface_sel *ifaces;
 	int n_ifaces;
 	uint64_t netns_cookie; /* the daemon's own netns */
-	unsigned max_entries;
+	unsigned max_entries;  /* 0: the default for the possible CPUs */
 	/* NULL: links die with the daemon.  Else maps and links are pinned
 	 * there (reused when present), so the kernel keeps counting while the
 	 * daemon is stopped; 'pdtt_xdp_user stop' removes them. */
@@ -54,6 +54,7 @@ struct pdtt_collector {
 	int lock_fd;	       /* flock on the pin directory: one daemon per pin set */
 	unsigned pinned_now;   /* bits: links (0-7) and maps (8-) this run pinned */
 	bool no_batch;	       /* the kernel lacks batch lookups: read key by key */
+	bool sized_by_admin;   /* --max-entries was given */
 };
 
 /* Picks the variant for this kernel; PDTT_BPF_VARIANT=full|kctx|compat in the
@@ -73,6 +74,11 @@ int pdtt_collector_start(struct pdtt_collector *c, enum pdtt_variant v,
 			 const struct pdtt_collector_config *cfg, char *err, size_t errlen);
 /* Reads the cumulative counters into s (sorted). 0 or -errno. */
 int pdtt_collector_read(struct pdtt_collector *c, struct pdtt_snapshot *s);
+/* Reads and removes one key in a single step (BPF_MAP_LOOKUP_AND_DELETE_ELEM,
+ * Linux 5.14+): final holds every count up to its removal.  0, -ENOENT when
+ * the key is not there, or -errno (-EOPNOTSUPP, -EINVAL: the kernel lacks it). */
+int pdtt_collector_take(struct pdtt_collector *c, const struct pdtt_key *k,
+			struct pdtt_value *final);
 /* Starts (on) or stops counting the daemon's own interface ifindex. 0 or -errno. */
 int pdtt_collector_filter(struct pdtt_collector *c, uint32_t ifindex, bool on);
 /* Reads the lost-count totals. 0 or -errno. */

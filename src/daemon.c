@@ -30,6 +30,7 @@
 #include "retention.h"
 #include "store.h"
 #include "sysenv.h"
+#include "table.h"
 #include "timebucket.h"
 #include "user_totals.h"
 
@@ -45,6 +46,11 @@ struct pdtt_daemon {
 	bool console_tty;
 	bool read_failing;
 	struct pdtt_snapshot prev, cur, delta;
+	/* Idle keys: removed from the kernel map with their final counters. */
+	unsigned idle_reads;	    /* unchanged reads before a key goes; 0 never */
+	bool take_off;		    /* the kernel cannot remove keys that way */
+	bool take_failing;	    /* the last removal failed (said once) */
+	struct pdtt_snapshot taken; /* removed, not yet in the log totals */
 	struct pdtt_user_table users;
 	struct pdtt_lost_info lost;
 	uint64_t lost_warned_packets;
@@ -58,6 +64,8 @@ struct pdtt_daemon {
 	char pin_dir[4096];
 	struct pdtt_store store;
 	struct pdtt_snapshot committed; /* kernel counters as of the last commit */
+	struct pdtt_snapshot retired;	/* removed keys' counters, not yet committed */
+	struct pdtt_snapshot view;	/* kernel + retired: what a commit is diffed on */
 	int64_t last_end;		/* wall-clock end of the last commit */
 	char boot_id[64];
 	bool reset_pending; /* the map is new: drop the stored baseline */
@@ -356,18 +364,37 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 	pdtt_audit_free(rows, n);
 }
 
+static const struct pdtt_key *retired_keys(const struct pdtt_daemon *d)
+{
+	struct pdtt_key *k = malloc(d->retired.n * sizeof(*k));
+
+	for (size_t i = 0; k && i < d->retired.n; i++)
+		k[i] = d->retired.e[i].key;
+	return k;
+}
+
 /* Commits this interval's change against the last committed baseline.  A
- * failed commit keeps the baseline, so the next one carries the gap. */
+ * failed commit keeps the baseline (and the removed keys' counters), so the
+ * next one carries the gap. */
 static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *now)
 {
 	struct pdtt_commit c = { 0 };
 	char err[512];
 	int rc;
 
+	const struct pdtt_snapshot *counted = now;
+
 	if (!d->have_db)
 		return;
 	d->n_ifnames = 0; /* interfaces come and go: names are per interval */
-	if (pdtt_snapshot_diff(&d->committed, now, &d->delta) || cache_names(d, &d->delta))
+	/* Removed keys count with their final counters, plus whatever a key
+	 * that came back has counted since. */
+	if (d->retired.n) {
+		if (pdtt_snapshot_sum(now, &d->retired, &d->view))
+			goto oom;
+		counted = &d->view;
+	}
+	if (pdtt_snapshot_diff(&d->committed, counted, &d->delta) || cache_names(d, &d->delta))
 		goto oom;
 	if (d->rows_cap < d->delta.n) {
 		size_t cap = d->delta.n * 2;
@@ -387,7 +414,9 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 
 		r->key = d->delta.e[i].key;
 		r->delta = d->delta.e[i].val;
-		r->cumulative = cum->val;
+		/* The baseline is what the kernel holds now, not the sum. */
+		r->gone = !cum;
+		r->cumulative = cum ? cum->val : (struct pdtt_value){ 0 };
 		r->user_name = cached_name(d, r->key.uid);
 		iface_labels(d, &r->key, d->labels[i][0], d->labels[i][1]);
 		r->iface_name = d->labels[i][0];
@@ -398,10 +427,14 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 		return; /* same second as the last commit: the next interval takes it */
 	c.rows = d->rows;
 	c.n_rows = d->delta.n;
+	if (d->retired.n && !(c.removed = retired_keys(d)))
+		goto oom;
+	c.n_removed = d->retired.n;
 	c.reset_baseline = d->reset_pending;
 	c.boot_id = d->boot_id;
 	c.map_id = d->collector.map_id;
 	rc = pdtt_store_commit(&d->store, &c, err, sizeof(err));
+	free((void *)c.removed);
 	if (rc) {
 		if (!d->store_failing)
 			pdtt_say("database %s: cannot store this interval: %s; nothing is lost, "
@@ -420,6 +453,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 		pdtt_say("database %s: storing again; the interval since %lld is complete",
 			 d->db_path, (long long)c.span.start);
 	d->store_failing = false;
+	pdtt_snapshot_clear(&d->retired);
 	d->last_end = c.span.end;
 	d->reset_pending = false;
 	check_quotas(d, c.span.end);
@@ -447,6 +481,56 @@ static double seconds_since(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
+/* Removes the keys that have not moved for idle_reads reads, in one step
+ * each that returns their final counters (which go into cur): nothing a
+ * program adds between the read and the removal is lost.  Not while the
+ * database is failing: a key's last counters would then live only here. */
+static void take_idle(struct pdtt_daemon *d)
+{
+	size_t candidates = 0;
+
+	if (!d->idle_reads || d->take_off || d->store_failing)
+		return;
+	for (size_t i = 0; i < d->cur.n; i++)
+		candidates += d->cur.e[i].idle >= d->idle_reads;
+	/* Room first: a removed key's counters must have a place to go. */
+	if (!candidates || pdtt_snapshot_reserve(&d->taken, candidates) ||
+	    pdtt_snapshot_reserve(&d->retired, candidates))
+		return;
+	for (size_t i = 0; i < d->cur.n; i++) {
+		struct pdtt_entry *e = &d->cur.e[i];
+		struct pdtt_value final;
+		int rc;
+
+		if (e->idle < d->idle_reads || pdtt_snapshot_find(&d->taken, &e->key))
+			continue;
+		rc = pdtt_collector_take(&d->collector, &e->key, &final);
+		if (rc == -ENOENT)
+			continue;
+		if (rc == -EOPNOTSUPP || rc == -EINVAL || rc == -524) {
+			pdtt_say("warning: the kernel cannot read and remove a table key in one "
+				 "step (Linux 5.14+): idle keys stay; size --max-entries for every "
+				 "user, interface and network namespace that ever moves data");
+			d->take_off = true;
+			return;
+		}
+		if (rc) {
+			if (!d->take_failing)
+				pdtt_say("removing idle table keys: %s; they stay and are counted, "
+					 "the next interval tries again",
+					 strerror(-rc));
+			d->take_failing = true;
+			return;
+		}
+		d->take_failing = false;
+		e->val = final;
+		/* Cannot fail: the room is reserved. */
+		pdtt_snapshot_add(&d->taken, &e->key, &final);
+		if (d->have_db)
+			pdtt_snapshot_add(&d->retired, &e->key, &final);
+	}
+}
+
 /* Reads the kernel's counters and folds the change into the totals.  On a
  * read failure the baseline stays, so the next good read carries the gap. */
 static void collect(struct pdtt_daemon *d)
@@ -454,6 +538,16 @@ static void collect(struct pdtt_daemon *d)
 	int rc = pdtt_collector_read(&d->collector, &d->cur);
 
 	pdtt_users_begin_interval(&d->users);
+	/* Keys removed in an interval that then failed still count. */
+	if (!rc && d->taken.n) {
+		rc = pdtt_snapshot_sum(&d->cur, &d->taken, &d->view);
+		if (!rc)
+			pdtt_snapshot_swap(&d->cur, &d->view);
+	}
+	if (!rc) {
+		pdtt_snapshot_age(&d->prev, &d->cur);
+		take_idle(d);
+	}
 	if (!rc)
 		rc = pdtt_snapshot_diff(&d->prev, &d->cur, &d->delta);
 	if (!rc)
@@ -468,6 +562,9 @@ static void collect(struct pdtt_daemon *d)
 	}
 	d->read_failing = false;
 	pdtt_snapshot_swap(&d->prev, &d->cur);
+	/* A removed key that comes back starts from zero, not from here. */
+	pdtt_snapshot_remove(&d->prev, &d->taken);
+	pdtt_snapshot_clear(&d->taken);
 	record_history(d, &d->prev);
 	resolve_names(&d->users);
 	if (!pdtt_collector_read_lost(&d->collector, &d->lost) &&
@@ -691,21 +788,17 @@ static void describe_start(const struct pdtt_daemon *d)
 		d->have_db ? d->db_path : "");
 }
 
-/* What the kernel table takes, roughly: per-CPU values for every possible
- * CPU, the key and the hash element (about 72 bytes), and 16 bytes of bucket
- * per entry rounded up to a power of two. */
 static void describe_table(const struct pdtt_daemon *d)
 {
-	uint64_t entries = d->collector.max_entries, buckets = 1;
-	uint64_t per_entry = (uint64_t)sizeof(struct pdtt_value) * (uint64_t)d->collector.ncpus +
-			     sizeof(struct pdtt_key) + 72;
-	char size[32];
+	char size[32], idle[96] = "; idle keys stay (--idle-after 0)";
 
-	while (buckets < entries)
-		buckets <<= 1;
-	pdtt_format_iec(per_entry * entries + 16 * buckets, size, sizeof(size));
-	pdtt_say("kernel table: %u entries for %d possible CPUs, about %s of kernel memory%s",
-		 d->collector.max_entries, d->collector.ncpus, size,
+	pdtt_format_iec(pdtt_table_cost(d->collector.max_entries, d->collector.ncpus), size,
+			sizeof(size));
+	if (d->idle_reads)
+		snprintf(idle, sizeof(idle), "; keys unchanged for %u s are removed",
+			 d->idle_reads * d->opts->interval);
+	pdtt_say("kernel table: %u entries for %d possible CPUs, about %s of kernel memory%s%s",
+		 d->collector.max_entries, d->collector.ncpus, size, idle,
 		 d->have_db ? " (pinned: 'stop' and a restart apply a new --max-entries)" : "");
 }
 
@@ -812,6 +905,9 @@ static void free_daemon(struct pdtt_daemon *d)
 	pdtt_snapshot_free(&d->cur);
 	pdtt_snapshot_free(&d->delta);
 	pdtt_snapshot_free(&d->committed);
+	pdtt_snapshot_free(&d->retired);
+	pdtt_snapshot_free(&d->view);
+	pdtt_snapshot_free(&d->taken);
 	pdtt_users_free(&d->users);
 	pdtt_users_free(&d->names);
 	pdtt_buf_free(&d->buf);
@@ -935,6 +1031,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	}
 	if (pdtt_collector_owner_caveat(&d->collector))
 		pdtt_say("warning: %s", pdtt_collector_owner_caveat(&d->collector));
+	d->idle_reads = pdtt_idle_reads(opts->idle_secs, opts->interval);
 	d->lost.max_entries = d->collector.max_entries;
 	d->lost.pinned = d->have_db;
 	describe_table(d);
@@ -958,7 +1055,13 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 			 strerror(-rc));
 		pdtt_collector_abort(&d->collector);
 		rc = PDTT_EXIT_RUNTIME;
+	} else if (d->have_db && pdtt_snapshot_split_absent(&d->committed, &d->prev, &d->retired)) {
+		pdtt_say("database %s: out of memory", d->db_path);
+		pdtt_collector_abort(&d->collector);
+		rc = PDTT_EXIT_RUNTIME;
 	} else {
+		/* A baseline whose key is gone from the map belongs to a key
+		 * removed just before a crash: it goes with the first commit. */
 		run_loop(d);
 	}
 out:

@@ -44,6 +44,20 @@ int pdtt_snapshot_copy(struct pdtt_snapshot *dst, const struct pdtt_snapshot *sr
 	return 0;
 }
 
+int pdtt_snapshot_reserve(struct pdtt_snapshot *s, size_t n)
+{
+	struct pdtt_entry *e;
+
+	if (s->cap - s->n >= n)
+		return 0;
+	e = realloc(s->e, (s->n + n) * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	s->e = e;
+	s->cap = s->n + n;
+	return 0;
+}
+
 int pdtt_snapshot_append(struct pdtt_snapshot *s, const struct pdtt_key *k,
 			 const struct pdtt_value *v)
 {
@@ -58,6 +72,7 @@ int pdtt_snapshot_append(struct pdtt_snapshot *s, const struct pdtt_key *k,
 	}
 	s->e[s->n].key = *k;
 	s->e[s->n].val = *v;
+	s->e[s->n].idle = 0;
 	s->n++;
 	return 0;
 }
@@ -138,6 +153,122 @@ int pdtt_snapshot_diff(const struct pdtt_snapshot *prev, const struct pdtt_snaps
 		d = pdtt_value_delta(p, &c->val);
 		if (!value_is_zero(&d) && pdtt_snapshot_append(delta, &c->key, &d))
 			return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool value_equal(const struct pdtt_value *a, const struct pdtt_value *b)
+{
+	return a->rx_bytes == b->rx_bytes && a->rx_packets == b->rx_packets &&
+	       a->tx_bytes == b->tx_bytes && a->tx_packets == b->tx_packets;
+}
+
+void pdtt_snapshot_age(const struct pdtt_snapshot *prev, struct pdtt_snapshot *cur)
+{
+	size_t i = 0;
+
+	for (size_t j = 0; j < cur->n; j++) {
+		struct pdtt_entry *c = &cur->e[j];
+
+		while (i < prev->n && pdtt_key_cmp(&prev->e[i].key, &c->key) < 0)
+			i++;
+		if (i < prev->n && !pdtt_key_cmp(&prev->e[i].key, &c->key) &&
+		    value_equal(&prev->e[i].val, &c->val))
+			c->idle = prev->e[i].idle + 1;
+		else
+			c->idle = 0;
+	}
+}
+
+static void value_add(struct pdtt_value *to, const struct pdtt_value *v)
+{
+	to->rx_bytes += v->rx_bytes;
+	to->rx_packets += v->rx_packets;
+	to->tx_bytes += v->tx_bytes;
+	to->tx_packets += v->tx_packets;
+}
+
+int pdtt_snapshot_sum(const struct pdtt_snapshot *a, const struct pdtt_snapshot *b,
+		      struct pdtt_snapshot *out)
+{
+	size_t i = 0, j = 0;
+
+	pdtt_snapshot_clear(out);
+	while (i < a->n || j < b->n) {
+		int cmp = i == a->n ? 1 : j == b->n ? -1 : pdtt_key_cmp(&a->e[i].key, &b->e[j].key);
+		const struct pdtt_entry *e = cmp <= 0 ? &a->e[i] : &b->e[j];
+
+		if (pdtt_snapshot_append(out, &e->key, &e->val))
+			return -ENOMEM;
+		out->e[out->n - 1].idle = e->idle;
+		if (!cmp)
+			value_add(&out->e[out->n - 1].val, &b->e[j].val);
+		i += cmp <= 0;
+		j += cmp >= 0;
+	}
+	return 0;
+}
+
+void pdtt_snapshot_remove(struct pdtt_snapshot *s, const struct pdtt_snapshot *keys)
+{
+	size_t i = 0, out = 0;
+
+	for (size_t j = 0; j < s->n; j++) {
+		while (i < keys->n && pdtt_key_cmp(&keys->e[i].key, &s->e[j].key) < 0)
+			i++;
+		if (i < keys->n && !pdtt_key_cmp(&keys->e[i].key, &s->e[j].key))
+			continue;
+		s->e[out++] = s->e[j];
+	}
+	s->n = out;
+}
+
+int pdtt_snapshot_split_absent(struct pdtt_snapshot *s, const struct pdtt_snapshot *present,
+			       struct pdtt_snapshot *gone)
+{
+	size_t i = 0, out = 0, first = gone->n;
+
+	for (size_t j = 0; j < s->n; j++) {
+		while (i < present->n && pdtt_key_cmp(&present->e[i].key, &s->e[j].key) < 0)
+			i++;
+		if (i < present->n && !pdtt_key_cmp(&present->e[i].key, &s->e[j].key))
+			continue;
+		if (pdtt_snapshot_append(gone, &s->e[j].key, &(struct pdtt_value){ 0 })) {
+			gone->n = first;
+			return -ENOMEM;
+		}
+	}
+	i = 0;
+	for (size_t j = 0; j < s->n; j++) {
+		while (i < present->n && pdtt_key_cmp(&present->e[i].key, &s->e[j].key) < 0)
+			i++;
+		if (i < present->n && !pdtt_key_cmp(&present->e[i].key, &s->e[j].key))
+			s->e[out++] = s->e[j];
+	}
+	s->n = out;
+	pdtt_snapshot_sort(gone);
+	return 0;
+}
+
+int pdtt_snapshot_add(struct pdtt_snapshot *s, const struct pdtt_key *k, const struct pdtt_value *v)
+{
+	struct pdtt_entry *e = (struct pdtt_entry *)pdtt_snapshot_find(s, k);
+	size_t at = 0;
+
+	if (e) {
+		value_add(&e->val, v);
+		return 0;
+	}
+	if (pdtt_snapshot_append(s, k, v))
+		return -ENOMEM;
+	/* Shift the new last entry down to its place. */
+	while (at < s->n - 1 && pdtt_key_cmp(&s->e[at].key, k) < 0)
+		at++;
+	if (at < s->n - 1) {
+		struct pdtt_entry t = s->e[s->n - 1];
+
+		memmove(&s->e[at + 1], &s->e[at], (s->n - 1 - at) * sizeof(*s->e));
+		s->e[at] = t;
 	}
 	return 0;
 }

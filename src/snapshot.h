@@ -12,6 +12,7 @@
 struct pdtt_entry {
 	struct pdtt_key key;
 	struct pdtt_value val;
+	uint32_t idle; /* reads in a row that found val unchanged (pdtt_snapshot_age) */
 };
 
 /* A set of (key, cumulative counters), sorted by key after pdtt_snapshot_sort. */
@@ -44,6 +45,32 @@ struct pdtt_value pdtt_value_delta(const struct pdtt_value *prev, const struct p
  * Returns 0 or -ENOMEM. */
 int pdtt_snapshot_diff(const struct pdtt_snapshot *prev, const struct pdtt_snapshot *cur,
 		       struct pdtt_snapshot *delta);
+
+/* Carries each key's idle count from prev (the last read) into cur (this
+ * read, sorted): one more when its counters did not move, else 0. */
+void pdtt_snapshot_age(const struct pdtt_snapshot *prev, struct pdtt_snapshot *cur);
+
+/* out := a + b per key (union; both sorted, out sorted).  0 or -ENOMEM. */
+int pdtt_snapshot_sum(const struct pdtt_snapshot *a, const struct pdtt_snapshot *b,
+		      struct pdtt_snapshot *out);
+
+/* Removes from s (sorted) every key that is in keys (sorted). */
+void pdtt_snapshot_remove(struct pdtt_snapshot *s, const struct pdtt_snapshot *keys);
+
+/* Removes the entries of s (sorted) whose key is not in present (sorted)
+ * and appends their keys, with zero counters, to gone (sorted after).
+ * 0 or -ENOMEM (s and gone then unchanged). */
+int pdtt_snapshot_split_absent(struct pdtt_snapshot *s, const struct pdtt_snapshot *present,
+			       struct pdtt_snapshot *gone);
+
+/* Makes room for n more entries, so that appends and adds cannot fail.
+ * 0 or -ENOMEM. */
+int pdtt_snapshot_reserve(struct pdtt_snapshot *s, size_t n);
+
+/* Adds v to k's entry in s (sorted), inserting it in order when absent.
+ * 0 or -ENOMEM. */
+int pdtt_snapshot_add(struct pdtt_snapshot *s, const struct pdtt_key *k,
+		      const struct pdtt_value *v);
 
 static inline uint64_t pdtt_value_total_bytes(const struct pdtt_value *v)
 {

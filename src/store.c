@@ -33,6 +33,7 @@ static const char *const stmt_sql[PDTT_ST_COUNT] = {
 	[PDTT_ST_PRUNE_SAMPLES] = pdtt_sql_prune_samples,
 	[PDTT_ST_PRUNE_ROLLUPS] = pdtt_sql_prune_rollups,
 	[PDTT_ST_RAISE_META] = pdtt_sql_raise_meta,
+	[PDTT_ST_DELETE_BASELINE] = pdtt_sql_delete_baseline,
 };
 
 static const char *const res_name[] = { "hour", "day", "month" };
@@ -422,6 +423,8 @@ static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct p
 			return rc;
 	}
 
+	if (r->gone)
+		return SQLITE_OK;
 	st = s->st[PDTT_ST_UPSERT_BASELINE];
 	bind_i64(st, ":uid", r->key.uid);
 	bind_i64(st, ":netns_cookie", (int64_t)r->key.netns_cookie);
@@ -445,6 +448,14 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 	rc = exec(s, "BEGIN IMMEDIATE");
 	if (rc == SQLITE_OK && c->reset_baseline)
 		rc = run(s->st[PDTT_ST_CLEAR_BASELINE], NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < c->n_removed; i++) {
+		sqlite3_stmt *st = s->st[PDTT_ST_DELETE_BASELINE];
+
+		bind_i64(st, ":uid", c->removed[i].uid);
+		bind_i64(st, ":netns_cookie", (int64_t)c->removed[i].netns_cookie);
+		bind_i64(st, ":ifindex", c->removed[i].ifindex);
+		rc = run(st, NULL);
+	}
 	for (size_t i = 0; rc == SQLITE_OK && i < c->n_rows; i++)
 		rc = commit_row(s, &x, c, &c->rows[i], bucket, label);
 	if (rc == SQLITE_OK)

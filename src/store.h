@@ -30,6 +30,7 @@ enum pdtt_stmt {
 	PDTT_ST_PRUNE_SAMPLES,
 	PDTT_ST_PRUNE_ROLLUPS,
 	PDTT_ST_RAISE_META,
+	PDTT_ST_DELETE_BASELINE,
 	PDTT_ST_COUNT,
 };
 
@@ -54,6 +55,7 @@ struct pdtt_commit_row {
 	const char *user_name; /* NULL when the uid has no passwd entry */
 	const char *iface_name;
 	const char *netns; /* "host" or "netns:<cookie>" */
+	bool gone;	   /* the key is no longer in the kernel map: no baseline */
 };
 
 struct pdtt_commit {
@@ -61,6 +63,10 @@ struct pdtt_commit {
 	const struct pdtt_commit_row *rows;
 	size_t n_rows;
 	bool reset_baseline; /* the map was recreated: forget the old baseline */
+	/* Keys removed from the kernel map: their baselines go first, so a key
+	 * that came back starts from zero (rows then store its new counters). */
+	const struct pdtt_key *removed;
+	size_t n_removed;
 	const char *boot_id;
 	uint64_t map_id;
 };

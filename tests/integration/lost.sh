@@ -28,7 +28,7 @@ start_daemon "$NS_A" -i lo -t 1 --max-entries 1 -l "$T/log2" -d "$T/db/pdtt.db" 
 stop_daemon
 start_daemon "$NS_A" -i lo -t 1 --max-entries 4096 -l "$T/log2" -d "$T/db/pdtt.db" --pin-dir "$PIN_ROOT"
 grep -q "the pinned table keeps its size of 1 entries" "$T/stderr" || fail "no warning about the pinned size: $(cat "$T/stderr")"
-grep -qE "kernel table: 1 entries for [0-9]+ possible CPUs, about [0-9.]+ [KMG]?i?B of kernel memory \(pinned" "$T/stderr" ||
+grep -qE "kernel table: 1 entries for [0-9]+ possible CPUs, about [0-9.]+ [KMG]?i?B of kernel memory; keys unchanged for 3600 s are removed \(pinned" "$T/stderr" ||
 	fail "start does not state the real table size: $(cat "$T/stderr")"
 udp_lo "$NS_A" $U1 20 100 6103
 udp_lo "$NS_A" $U2 30 200 6104

@@ -119,9 +119,45 @@ static void unknown_and_incomplete_options(void **state)
 	assert_int_equal(PARSE("-i", "lo", "--max-entries", "0"), PDTT_EXIT_USAGE);
 }
 
+static void idle_after(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("-i", "lo"), 0);
+	assert_int_equal(o.idle_secs, 3600);
+	assert_int_equal(o.max_entries, 0); /* sized for the CPUs */
+	assert_int_equal(PARSE("-i", "lo", "--idle-after", "90"), 0);
+	assert_int_equal(o.idle_secs, 90);
+	assert_int_equal(PARSE("-i", "lo", "--idle-after", "30m"), 0);
+	assert_int_equal(o.idle_secs, 1800);
+	assert_int_equal(PARSE("-i", "lo", "--idle-after", "2h"), 0);
+	assert_int_equal(o.idle_secs, 7200);
+	assert_int_equal(PARSE("-i", "lo", "--idle-after", "1d"), 0);
+	assert_int_equal(o.idle_secs, 86400);
+	assert_int_equal(PARSE("-i", "lo", "--idle-after", "0"), 0);
+	assert_int_equal(o.idle_secs, 0);
+	/* at least three intervals */
+	assert_int_equal(PARSE("-i", "lo", "-t", "5", "--idle-after", "15"), 0);
+	assert_int_equal(PARSE("-i", "lo", "-t", "5", "--idle-after", "14"), PDTT_EXIT_USAGE);
+	assert_non_null(strstr(err, "at least --idle-after 15"));
+	/* the default follows a long interval */
+	assert_int_equal(PARSE("-i", "lo", "-t", "3600"), 0);
+	assert_int_equal(o.idle_secs, 3 * 3600);
+	const char *bad[] = { "", "h", "1x", "1hh", "-1", "1.5h", "367d", "9999999999" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = {
+			"pdtt_xdp_user", "-i", "lo", "--idle-after", (char *)bad[i], NULL
+		};
+
+		assert_int_equal(pdtt_parse_options(5, argv, &o, err, sizeof(err)),
+				 PDTT_EXIT_USAGE);
+		assert_non_null(strstr(err, "idle-after"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(idle_after),
 		cmocka_unit_test(readme_defaults),
 		cmocka_unit_test(readme_example_with_all_options),
 		cmocka_unit_test(long_forms_and_repeats),

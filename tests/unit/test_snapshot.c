@@ -140,6 +140,108 @@ static void many_keys_merge_walk(void **state)
 	pdtt_snapshot_free(&d);
 }
 
+static void age_counts_unchanged_reads(void **state)
+{
+	struct pdtt_snapshot a, b;
+
+	(void)state;
+	pdtt_snapshot_init(&a);
+	pdtt_snapshot_init(&b);
+	put(&a, 1, 1, 0, val(10, 1, 0, 0));
+	put(&a, 2, 1, 0, val(20, 2, 0, 0));
+	pdtt_snapshot_age(&b, &a); /* first read: nothing is idle */
+	assert_int_equal(a.e[0].idle, 0);
+	for (int round = 1; round <= 3; round++) {
+		pdtt_snapshot_clear(&b);
+		put(&b, 1, 1, 0, val(10, 1, 0, 0));			  /* unchanged */
+		put(&b, 2, 1, 0, val(20, 2, (__u64)round, (__u64)round)); /* moves */
+		put(&b, 3, 1, 0, val(5, 1, 0, 0));			  /* new */
+		pdtt_snapshot_age(&a, &b);
+		assert_int_equal(b.e[0].idle, round);
+		assert_int_equal(b.e[1].idle, 0);
+		assert_int_equal(b.e[2].idle, round - 1 ? 1 + (round - 2) : 0);
+		pdtt_snapshot_swap(&a, &b);
+	}
+	pdtt_snapshot_free(&a);
+	pdtt_snapshot_free(&b);
+}
+
+static void sum_is_a_union(void **state)
+{
+	struct pdtt_snapshot a, b, out;
+
+	(void)state;
+	pdtt_snapshot_init(&a);
+	pdtt_snapshot_init(&b);
+	pdtt_snapshot_init(&out);
+	put(&a, 1, 1, 0, val(1, 1, 1, 1));
+	put(&a, 3, 1, 0, val(3, 3, 3, 3));
+	put(&b, 2, 1, 0, val(2, 2, 2, 2));
+	put(&b, 3, 1, 0, val(10, 10, 10, 10));
+	put(&b, 4, 1, 0, val(4, 4, 4, 4));
+	assert_int_equal(pdtt_snapshot_sum(&a, &b, &out), 0);
+	assert_int_equal(out.n, 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(out.e[i].key.uid, i + 1);
+	assert_val(&out.e[2].val, 13, 13, 13, 13);
+	assert_val(&out.e[3].val, 4, 4, 4, 4);
+	assert_int_equal(pdtt_snapshot_sum(&a, &(struct pdtt_snapshot){ 0 }, &out), 0);
+	assert_int_equal(out.n, 2);
+	pdtt_snapshot_free(&a);
+	pdtt_snapshot_free(&b);
+	pdtt_snapshot_free(&out);
+}
+
+static void remove_split_and_add(void **state)
+{
+	struct pdtt_snapshot s, keys, gone;
+	struct pdtt_key k;
+
+	(void)state;
+	pdtt_snapshot_init(&s);
+	pdtt_snapshot_init(&keys);
+	pdtt_snapshot_init(&gone);
+	for (__u32 u = 1; u <= 6; u++)
+		put(&s, u, 1, 0, val(u, 1, 0, 0));
+	put(&keys, 2, 1, 0, val(0, 0, 0, 0));
+	put(&keys, 5, 1, 0, val(0, 0, 0, 0));
+	put(&keys, 9, 1, 0, val(0, 0, 0, 0));
+	pdtt_snapshot_remove(&s, &keys);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.e[1].key.uid, 3);
+	assert_int_equal(s.e[3].key.uid, 6);
+
+	/* present: 1 and 6; 3 and 4 go, with zero counters */
+	pdtt_snapshot_clear(&keys);
+	put(&keys, 1, 1, 0, val(0, 0, 0, 0));
+	put(&keys, 6, 1, 0, val(0, 0, 0, 0));
+	put(&gone, 7, 1, 0, val(7, 0, 0, 0));
+	assert_int_equal(pdtt_snapshot_split_absent(&s, &keys, &gone), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.e[1].key.uid, 6);
+	assert_int_equal(gone.n, 3);
+	assert_int_equal(gone.e[0].key.uid, 3);
+	assert_val(&gone.e[0].val, 0, 0, 0, 0);
+	assert_int_equal(gone.e[2].key.uid, 7);
+
+	/* add: into place, or onto the entry */
+	assert_int_equal(pdtt_snapshot_reserve(&gone, 2), 0);
+	assert_true(gone.cap >= gone.n + 2);
+	k = key(5, 1, 0);
+	assert_int_equal(pdtt_snapshot_add(&gone, &k, &(struct pdtt_value){ 5, 5, 5, 5 }), 0);
+	assert_int_equal(pdtt_snapshot_add(&gone, &k, &(struct pdtt_value){ 1, 1, 1, 1 }), 0);
+	k = key(1, 1, 0);
+	assert_int_equal(pdtt_snapshot_add(&gone, &k, &(struct pdtt_value){ 1, 0, 0, 0 }), 0);
+	assert_int_equal(gone.n, 5);
+	for (size_t i = 1; i < gone.n; i++)
+		assert_true(pdtt_key_cmp(&gone.e[i - 1].key, &gone.e[i].key) < 0);
+	k = key(5, 1, 0);
+	assert_val(&pdtt_snapshot_find(&gone, &k)->val, 6, 6, 6, 6);
+	pdtt_snapshot_free(&s);
+	pdtt_snapshot_free(&keys);
+	pdtt_snapshot_free(&gone);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +250,9 @@ int main(void)
 		cmocka_unit_test(same_uid_different_netns_are_distinct),
 		cmocka_unit_test(key_removed_from_current_yields_nothing),
 		cmocka_unit_test(many_keys_merge_walk),
+		cmocka_unit_test(age_counts_unchanged_reads),
+		cmocka_unit_test(sum_is_a_union),
+		cmocka_unit_test(remove_split_and_add),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -424,11 +424,55 @@ static void busy_and_full_commits_write_nothing(void **state)
 	pdtt_store_close(&s);
 }
 
+/* A removed key's last delta is stored and its baseline goes; a key that
+ * came back stores its new counters as the baseline. */
+static void removed_keys_lose_their_baseline(void **state)
+{
+	struct pdtt_store s;
+	struct pdtt_store_state st;
+	struct pdtt_snapshot base;
+	struct pdtt_commit_row r1[] = { row(1000, 2, 100, 50, 100, 50), row(2000, 2, 7, 7, 7, 7),
+					row(3000, 2, 9, 9, 9, 9) };
+	struct pdtt_commit_row r2[] = { row(1000, 2, 5, 0, 0, 0), row(2000, 2, 3, 3, 3, 3) };
+	struct pdtt_key removed[] = { r1[0].key, r1[1].key };
+	struct pdtt_commit c = {
+		.span = { 1000, 1060 }, .rows = r1, .n_rows = 3, .boot_id = "boot-1", .map_id = 7
+	};
+	char err[256];
+
+	(void)state;
+	pdtt_snapshot_init(&base);
+	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_store_commit(&s, &c, err, sizeof(err)), 0);
+	/* 1000 was removed (+5 at the end) and is gone; 2000 was removed and
+	 * came back with 3/3 */
+	r2[0].gone = true;
+	c = (struct pdtt_commit){ .span = { 1060, 1120 },
+				  .rows = r2,
+				  .n_rows = 2,
+				  .removed = removed,
+				  .n_removed = 2,
+				  .boot_id = "boot-1",
+				  .map_id = 7 };
+	assert_int_equal(pdtt_store_commit(&s, &c, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_store_load(&s, &st, &base), 0);
+	assert_int_equal(base.n, 2);
+	assert_int_equal(base.e[0].key.uid, 2000);
+	assert_int_equal(base.e[0].val.rx_bytes, 3);
+	assert_int_equal(base.e[1].key.uid, 3000);
+	assert_int_equal(base.e[1].val.rx_bytes, 9);
+	pdtt_store_close(&s);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes) FROM samples WHERE uid = 1000"), 105);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes) FROM samples WHERE uid = 2000"), 10);
+	pdtt_snapshot_free(&base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(creates_with_modes_and_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(commits_resume_state_and_views, setup, teardown),
+		cmocka_unit_test_setup_teardown(removed_keys_lose_their_baseline, setup, teardown),
 		cmocka_unit_test_setup_teardown(rollups_and_retention_keep_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(migrates_version_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_foreign_corrupt_and_newer, setup, teardown),
