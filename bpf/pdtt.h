@@ -4,8 +4,15 @@
 #define PDTT_H
 
 /* Bumped whenever a map's key, value or meaning changes: pins and stored
- * baselines of another layout are never mixed with this one. */
+ * baselines of another layout are never mixed with this one.  A daemon
+ * takes over the pins of the layouts in PDTT_OLDER_LAYOUTS (src/upgrade.c).
+ * PDTT_TEST_LAYOUT builds a layout 2 with a spare counter, only for
+ * tests/integration/upgrade.sh. */
+#ifdef PDTT_TEST_LAYOUT
+#define PDTT_LAYOUT_VERSION 2
+#else
 #define PDTT_LAYOUT_VERSION 1
+#endif
 
 #define PDTT_DEFAULT_MAX_ENTRIES 65536u
 #define PDTT_MAX_IFACE_FILTERS 256
@@ -19,6 +26,18 @@ struct pdtt_key {
 
 /* Cumulative counters since the map was created. */
 struct pdtt_value {
+	__u64 rx_bytes;
+	__u64 rx_packets;
+	__u64 tx_bytes;
+	__u64 tx_packets;
+#ifdef PDTT_TEST_LAYOUT
+	__u64 test_spare; /* never counted: it only changes the layout */
+#endif
+};
+
+/* The stats value of layout 1, which later layouts read when they take over
+ * its pins: the same key, these four counters per CPU. */
+struct pdtt_value_v1 {
 	__u64 rx_bytes;
 	__u64 rx_packets;
 	__u64 tx_bytes;

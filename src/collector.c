@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -261,7 +262,8 @@ static int lock_pins(struct pdtt_collector *c, const char *pin_dir, char *err, s
 }
 
 /* Takes over the maps an earlier run pinned, so counting goes on where it was. */
-static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, char *err, size_t errlen)
+static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, const char *old_dir, char *err,
+		      size_t errlen)
 {
 	for (size_t i = 0; i < N_PINNED_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, pinned_maps[i]);
@@ -274,6 +276,21 @@ static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, char *err, 
 			continue; /* compat has no owner records */
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_maps[i]);
 		fd = bpf_obj_get(path);
+		if (fd < 0 && old_dir && !strcmp(pinned_maps[i], "pdtt_owners")) {
+			/* An upgrade: sockets' waiting counts carry over when the
+			 * record's layout is the same. */
+			snprintf(path, sizeof(path), "%s/%s", old_dir, pinned_maps[i]);
+			fd = bpf_obj_get(path);
+			if (fd >= 0 && (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+					info.type != bpf_map__type(m) ||
+					info.key_size != bpf_map__key_size(m) ||
+					info.value_size != bpf_map__value_size(m) ||
+					info.map_flags != bpf_map__map_flags(m))) {
+				c->owners_renewed = true;
+				close(fd);
+				continue;
+			}
+		}
 		if (fd < 0)
 			continue;
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != bpf_map__type(m) ||
@@ -415,18 +432,27 @@ static int attach_trace(struct pdtt_collector *c, int i, struct bpf_program *p, 
 }
 
 static int attach_cgroup(struct pdtt_collector *c, int i, struct bpf_program *p, int cg,
-			 const struct pdtt_collector_config *cfg, const char *path, char *err,
-			 size_t errlen)
+			 const struct pdtt_collector_config *cfg, const char *path,
+			 const char *old_path, char *err, size_t errlen)
 {
-	if (path[0] && !access(path, F_OK)) {
-		/* An earlier run's link: swap in this run's program atomically,
-		 * so not a packet goes uncounted. */
-		c->links[i] = bpf_link__open(path);
+	bool mine = path[0] && !access(path, F_OK);
+
+	if (mine || (old_path[0] && !access(old_path, F_OK))) {
+		/* An earlier run's link (or an older layout's): swap in this
+		 * run's program atomically, so not a packet goes uncounted. */
+		const char *from = mine ? path : old_path;
+
+		c->links[i] = bpf_link__open(from);
 		if (!c->links[i] || bpf_link__update_program(c->links[i], p)) {
 			snprintf(err, errlen,
 				 "pinned link %s: cannot update its program: %s; "
 				 "run 'pdtt_xdp_user stop' and start again",
-				 path, strerror(errno));
+				 from, strerror(errno));
+			return PDTT_EXIT_RUNTIME;
+		}
+		/* The older layout's link moves here: same link, new pin. */
+		if (!mine && bpf_obj_pin(bpf_link__fd(c->links[i]), path)) {
+			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
 			return PDTT_EXIT_RUNTIME;
 		}
 		return 0;
@@ -478,11 +504,14 @@ static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *
 		int i = (n + 2) % PDTT_LINKS;
 		struct bpf_program *p =
 			bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
-		char path[4096];
+		char path[4096], old_path[4096];
 
-		path[0] = '\0';
+		path[0] = old_path[0] = '\0';
 		if (cfg->pin_dir)
 			snprintf(path, sizeof(path), "%s/%s", cfg->pin_dir, prog_descs[i].pin);
+		if (cfg->pin_dir && cfg->old_pin_dir)
+			snprintf(old_path, sizeof(old_path), "%s/%s", cfg->old_pin_dir,
+				 prog_descs[i].pin);
 		if (!prog_runs(c, i)) {
 			/* An earlier run's owner program that this run goes without. */
 			if (path[0] && unlink(path) && errno != ENOENT) {
@@ -490,10 +519,18 @@ static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *
 					 strerror(errno));
 				rc = PDTT_EXIT_RUNTIME;
 			}
-			continue;
+		} else {
+			rc = prog_descs[i].tp
+				     ? attach_trace(c, i, p, path, err, errlen)
+				     : attach_cgroup(c, i, p, cg, cfg, path, old_path, err, errlen);
 		}
-		rc = prog_descs[i].tp ? attach_trace(c, i, p, path, err, errlen)
-				      : attach_cgroup(c, i, p, cg, cfg, path, err, errlen);
+		/* An older layout's link: this run's program replaced it (or
+		 * goes without it); gone, it cannot count twice. */
+		if (!rc && old_path[0] && unlink(old_path) && errno != ENOENT) {
+			snprintf(err, errlen, "pinned link %s: cannot remove it: %s", old_path,
+				 strerror(errno));
+			rc = PDTT_EXIT_RUNTIME;
+		}
 	}
 	close(cg);
 	return rc;
@@ -538,7 +575,7 @@ static int load_object(struct pdtt_collector *c, const struct pdtt_collector_con
 		return PDTT_EXIT_RUNTIME;
 	}
 	if (cfg->pin_dir) {
-		rc = reuse_maps(c, cfg->pin_dir, err, errlen);
+		rc = reuse_maps(c, cfg->pin_dir, cfg->old_pin_dir, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -830,6 +867,25 @@ int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen)
 			snprintf(err, errlen, "removing %s: %s", path, strerror(errno));
 			rc = PDTT_EXIT_RUNTIME;
 		}
+	}
+	/* Another layout's directory may hold pins of other names. */
+	for (int pass = 0; !rc && pass < 2; pass++) {
+		DIR *d = opendir(pin_dir);
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			char path[4400];
+
+			if (e->d_name[0] == '.' || (!strncmp(e->d_name, "link_", 5)) != !pass)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+			if (unlink(path) && errno != ENOENT) {
+				snprintf(err, errlen, "removing %s: %s", path, strerror(errno));
+				rc = PDTT_EXIT_RUNTIME;
+			}
+		}
+		if (d)
+			closedir(d);
 	}
 	if (!rc && rmdir(pin_dir) && errno != ENOENT) {
 		snprintf(err, errlen, "removing %s: %s (unknown files in it?)", pin_dir,

@@ -32,6 +32,10 @@ struct pdtt_collector_config {
 	 * there (reused when present), so the kernel keeps counting while the
 	 * daemon is stopped; 'pdtt_xdp_user stop' removes them. */
 	const char *pin_dir;
+	/* An older layout's pin directory (src/upgrade.c), or NULL: its links
+	 * get this run's programs and move to pin_dir, its owner records are
+	 * kept when their layout did not change; its maps stay for the caller. */
+	const char *old_pin_dir;
 };
 
 /* Links: the two cgroup_skb programs, then the owner programs. */
@@ -55,6 +59,7 @@ struct pdtt_collector {
 	unsigned pinned_now;   /* bits: links (0-7) and maps (8-) this run pinned */
 	bool no_batch;	       /* the kernel lacks batch lookups: read key by key */
 	bool sized_by_admin;   /* --max-entries was given */
+	bool owners_renewed;   /* an upgrade could not keep the old owner records */
 };
 
 /* Picks the variant for this kernel; PDTT_BPF_VARIANT=full|kctx|compat in the

@@ -3,6 +3,7 @@
 #include "daemon.h"
 
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -32,6 +33,7 @@
 #include "sysenv.h"
 #include "table.h"
 #include "timebucket.h"
+#include "upgrade.h"
 #include "user_totals.h"
 
 struct pdtt_daemon {
@@ -62,6 +64,7 @@ struct pdtt_daemon {
 	bool have_db;
 	char db_path[4096];
 	char pin_dir[4096];
+	struct pdtt_upgrade upgrade; /* an older layout's pins being taken over */
 	struct pdtt_store store;
 	struct pdtt_snapshot committed; /* kernel counters as of the last commit */
 	struct pdtt_snapshot retired;	/* removed keys' counters, not yet committed */
@@ -364,6 +367,42 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 	pdtt_audit_free(rows, n);
 }
 
+/* One commit row per entry of d->delta; now holds what the kernel has, the
+ * baselines the rows store (a key not in it has none). */
+static int build_rows(struct pdtt_daemon *d, const struct pdtt_snapshot *now)
+{
+	if (cache_names(d, &d->delta))
+		return -ENOMEM;
+	if (d->rows_cap < d->delta.n) {
+		size_t cap = d->delta.n * 2;
+		void *r = realloc(d->rows, cap * sizeof(*d->rows));
+		void *l = r ? realloc(d->labels, cap * sizeof(*d->labels)) : NULL;
+
+		if (r)
+			d->rows = r;
+		if (!l)
+			return -ENOMEM;
+		d->labels = l;
+		d->rows_cap = cap;
+	}
+	for (size_t i = 0; i < d->delta.n; i++) {
+		struct pdtt_commit_row *r = &d->rows[i];
+		const struct pdtt_entry *cum =
+			now ? pdtt_snapshot_find(now, &d->delta.e[i].key) : NULL;
+
+		r->key = d->delta.e[i].key;
+		r->delta = d->delta.e[i].val;
+		/* The baseline is what the kernel holds now, not the sum. */
+		r->gone = !cum;
+		r->cumulative = cum ? cum->val : (struct pdtt_value){ 0 };
+		r->user_name = cached_name(d, r->key.uid);
+		iface_labels(d, &r->key, d->labels[i][0], d->labels[i][1]);
+		r->iface_name = d->labels[i][0];
+		r->netns = d->labels[i][1];
+	}
+	return 0;
+}
+
 static const struct pdtt_key *retired_keys(const struct pdtt_daemon *d)
 {
 	struct pdtt_key *k = malloc(d->retired.n * sizeof(*k));
@@ -378,11 +417,10 @@ static const struct pdtt_key *retired_keys(const struct pdtt_daemon *d)
  * next one carries the gap. */
 static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *now)
 {
+	const struct pdtt_snapshot *counted = now;
 	struct pdtt_commit c = { 0 };
 	char err[512];
 	int rc;
-
-	const struct pdtt_snapshot *counted = now;
 
 	if (!d->have_db)
 		return;
@@ -394,34 +432,8 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 			goto oom;
 		counted = &d->view;
 	}
-	if (pdtt_snapshot_diff(&d->committed, counted, &d->delta) || cache_names(d, &d->delta))
+	if (pdtt_snapshot_diff(&d->committed, counted, &d->delta) || build_rows(d, now))
 		goto oom;
-	if (d->rows_cap < d->delta.n) {
-		size_t cap = d->delta.n * 2;
-		void *r = realloc(d->rows, cap * sizeof(*d->rows));
-		void *l = r ? realloc(d->labels, cap * sizeof(*d->labels)) : NULL;
-
-		if (r)
-			d->rows = r;
-		if (!l)
-			goto oom;
-		d->labels = l;
-		d->rows_cap = cap;
-	}
-	for (size_t i = 0; i < d->delta.n; i++) {
-		struct pdtt_commit_row *r = &d->rows[i];
-		const struct pdtt_entry *cum = pdtt_snapshot_find(now, &d->delta.e[i].key);
-
-		r->key = d->delta.e[i].key;
-		r->delta = d->delta.e[i].val;
-		/* The baseline is what the kernel holds now, not the sum. */
-		r->gone = !cum;
-		r->cumulative = cum ? cum->val : (struct pdtt_value){ 0 };
-		r->user_name = cached_name(d, r->key.uid);
-		iface_labels(d, &r->key, d->labels[i][0], d->labels[i][1]);
-		r->iface_name = d->labels[i][0];
-		r->netns = d->labels[i][1];
-	}
 	c.span = pdtt_plan_sample(d->last_end, (int64_t)time(NULL));
 	if (c.span.end == c.span.start)
 		return; /* same second as the last commit: the next interval takes it */
@@ -856,6 +868,83 @@ static int apply_tz(const char *tz)
 	return 0;
 }
 
+/* An older layout's map, after its links moved to this run's programs:
+ * what it counted since the last commit is committed once, in the same
+ * transaction that starts the new map's baseline from zero, and only then
+ * are its pins removed.  A start that stops before the removal finds the
+ * database already on the new map and only removes them. */
+static int take_over_layout(struct pdtt_daemon *d, const struct pdtt_store_state *st)
+{
+	bool same_boot = !strcmp(st->boot_id, d->boot_id);
+	struct pdtt_snapshot old, none;
+	struct pdtt_commit c = { 0 };
+	uint64_t bytes = 0;
+	char err[512];
+	int rc;
+
+	pdtt_snapshot_init(&old);
+	pdtt_snapshot_init(&none);
+	rc = pdtt_upgrade_read(&d->upgrade, d->collector.ncpus, &old);
+	if (rc) {
+		pdtt_say("upgrade: reading the counters of map layout %d in %s: %s; its pins stay "
+			 "for the next start",
+			 d->upgrade.layout, d->upgrade.dir, strerror(-rc));
+		rc = PDTT_EXIT_RUNTIME;
+		goto out;
+	}
+	if (!(same_boot && st->map_id == d->collector.map_id)) {
+		const struct pdtt_snapshot *base =
+			same_boot && st->map_id == d->upgrade.map_id ? &d->committed : &none;
+		int64_t last = st->last_end ? st->last_end : (int64_t)time(NULL);
+
+		d->n_ifnames = 0;
+		if (pdtt_snapshot_diff(base, &old, &d->delta) || build_rows(d, NULL)) {
+			pdtt_say("upgrade: out of memory; the old layout's pins stay for the next "
+				 "start");
+			rc = PDTT_EXIT_RUNTIME;
+			goto out;
+		}
+		for (size_t i = 0; i < d->delta.n; i++)
+			bytes += pdtt_value_total_bytes(&d->delta.e[i].val);
+		c.span = pdtt_plan_sample(last, (int64_t)time(NULL));
+		while (c.span.end == c.span.start) { /* a sample needs a second of its own */
+			sleep(1);
+			c.span = pdtt_plan_sample(last, (int64_t)time(NULL));
+		}
+		c.rows = d->rows;
+		c.n_rows = d->delta.n;
+		c.reset_baseline = true;
+		c.boot_id = d->boot_id;
+		c.map_id = d->collector.map_id;
+		rc = pdtt_store_commit(&d->store, &c, err, sizeof(err));
+		if (rc) {
+			pdtt_say("database %s: cannot store the counts of map layout %d: %s; its "
+				 "pins stay and the next start stores them",
+				 d->db_path, d->upgrade.layout, err);
+			rc = PDTT_EXIT_DB;
+			goto out;
+		}
+		d->last_end = c.span.end;
+	} else {
+		d->last_end = st->last_end;
+	}
+	rc = pdtt_upgrade_finish(&d->upgrade, err, sizeof(err));
+	if (rc) {
+		pdtt_say("upgrade: %s; remove the directory by hand (its counts are stored)", err);
+		rc = 0; /* the counts are safe: only the empty pins linger */
+	}
+	fprintf(stderr,
+		"pdtt: upgraded from map layout %d: its links run this version's programs, the "
+		"%llu bytes it counted since the last commit are stored, its pins are removed\n",
+		d->upgrade.layout, (unsigned long long)bytes);
+	pdtt_snapshot_clear(&d->committed);
+	d->reset_pending = false;
+out:
+	pdtt_upgrade_close(&d->upgrade);
+	pdtt_snapshot_free(&old);
+	return rc;
+}
+
 /* Where the last commit left off, or a fresh start when the kernel's map is
  * not the one the stored baseline belongs to (reboot, stop, new layout). */
 static int resume_history(struct pdtt_daemon *d)
@@ -870,6 +959,8 @@ static int resume_history(struct pdtt_daemon *d)
 		pdtt_say("database %s: cannot read the stored baseline", d->db_path);
 		return PDTT_EXIT_DB;
 	}
+	if (d->upgrade.layout)
+		return take_over_layout(d, &st);
 	if (!strcmp(st.boot_id, d->boot_id) && st.map_id == d->collector.map_id) {
 		d->last_end = st.last_end;
 		if (d->collector.reused)
@@ -894,6 +985,7 @@ static int resume_history(struct pdtt_daemon *d)
 static void free_daemon(struct pdtt_daemon *d)
 {
 	pdtt_collector_stop(&d->collector);
+	pdtt_upgrade_close(&d->upgrade);
 	pdtt_ifwatch_close(&d->ifwatch);
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
@@ -932,6 +1024,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	d->log_fd = -1;
 	d->sig_fd = -1;
 	d->ifwatch.fd = -1;
+	d->upgrade.lock_fd = d->upgrade.stats_fd = -1;
 	d->collector.stats_fd = d->collector.lost_fd = d->collector.lock_fd = -1;
 	if (!pdtt_have_bpf_privileges()) {
 		pdtt_say("privileges: loading BPF programs needs root (CAP_BPF, CAP_PERFMON and "
@@ -995,6 +1088,11 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 				 d->db_path, sqlite3_errmsg(d->store.db));
 		snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%d", opts->pin_root,
 			 PDTT_LAYOUT_VERSION);
+		rc = pdtt_upgrade_find(&d->upgrade, opts->pin_root, err, sizeof(err));
+		if (rc) {
+			pdtt_say("%s", err);
+			goto out;
+		}
 	}
 
 	libbpf_set_print(libbpf_print);
@@ -1005,6 +1103,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	cfg.netns_cookie = pdtt_own_netns_cookie();
 	cfg.max_entries = opts->max_entries;
 	cfg.pin_dir = d->have_db ? d->pin_dir : NULL;
+	cfg.old_pin_dir = d->upgrade.layout ? d->upgrade.dir : NULL;
 	if (variant != PDTT_VARIANT_COMPAT && !cfg.netns_cookie) {
 		pdtt_say("network namespace: cannot read this namespace's cookie (SO_NETNS_COOKIE, "
 			 "Linux 5.14+): %s",
@@ -1031,6 +1130,9 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	}
 	if (pdtt_collector_owner_caveat(&d->collector))
 		pdtt_say("warning: %s", pdtt_collector_owner_caveat(&d->collector));
+	if (d->collector.owners_renewed)
+		pdtt_say("warning: upgrade: the sockets' owner records changed layout and start "
+			 "anew; data that sockets had received but not yet read is not counted");
 	d->idle_reads = pdtt_idle_reads(opts->idle_secs, opts->interval);
 	d->lost.max_entries = d->collector.max_entries;
 	d->lost.pinned = d->have_db;
@@ -1038,7 +1140,12 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	if (d->have_db) {
 		rc = resume_history(d);
 		if (rc) {
-			pdtt_collector_abort(&d->collector);
+			/* After an upgrade took the old links over, everything stays
+			 * pinned: the next start finds both layouts and goes on. */
+			if (d->upgrade.layout)
+				pdtt_collector_stop(&d->collector);
+			else
+				pdtt_collector_abort(&d->collector);
 			goto out;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &d->last_prune);
@@ -1072,23 +1179,36 @@ out:
 
 int pdtt_stop(const struct pdtt_options *opts)
 {
-	char dir[4096], err[512];
-	int rc;
+	char dirs[8][4096], err[512];
+	int n = 0, rc = PDTT_EXIT_OK;
+	DIR *root;
+	struct dirent *e;
 
 	if (!pdtt_have_bpf_privileges()) {
 		pdtt_say("privileges: removing pinned BPF objects needs root; run it with sudo");
 		return PDTT_EXIT_PRIVILEGE;
 	}
-	snprintf(dir, sizeof(dir), "%s/%d", opts->pin_root, PDTT_LAYOUT_VERSION);
-	rc = pdtt_collector_unpin(dir, err, sizeof(err));
-	if (rc) {
-		pdtt_say("stop: %s", err);
+	/* This layout's pins, and those of any other layout (an upgrade or a
+	 * downgrade half done): stop means nothing counts any more. */
+	snprintf(dirs[n++], sizeof(dirs[0]), "%s/%d", opts->pin_root, PDTT_LAYOUT_VERSION);
+	root = opendir(opts->pin_root);
+	while (root && (e = readdir(root)) && n < 8)
+		if (e->d_name[0] && strspn(e->d_name, "0123456789") == strlen(e->d_name) &&
+		    atoi(e->d_name) != PDTT_LAYOUT_VERSION)
+			snprintf(dirs[n++], sizeof(dirs[0]), "%s/%s", opts->pin_root, e->d_name);
+	if (root)
+		closedir(root);
+	for (int i = 0; i < n; i++)
+		if (pdtt_collector_unpin(dirs[i], err, sizeof(err))) {
+			pdtt_say("stop: %s", err);
+			rc = PDTT_EXIT_RUNTIME;
+		}
+	if (rc)
 		return rc;
-	}
-	rmdir(opts->pin_root); /* only when empty: other layouts may still be pinned */
+	rmdir(opts->pin_root); /* only when empty */
 	fprintf(stderr,
 		"pdtt: stopped: no pinned programs or maps left in %s; nothing is counted "
 		"until the daemon starts again\n",
-		dir);
+		opts->pin_root);
 	return PDTT_EXIT_OK;
 }

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# An upgrade across a map layout change keeps every byte.  The same daemon
+# built with PDTT_TEST_LAYOUT (layout 2: the stats value gains a spare
+# counter) takes over layout 1's pins while traffic flows: its programs swap
+# in through the pinned cgroup links (same link ids), the old map's final
+# counts are committed once, then the old pins go.  Oracles: the veth's own
+# counters against the sum over all users in the database, and the payload
+# arithmetic of a UDP stream that runs through the upgrade.
+. "$(dirname "$0")/lib.sh"
+
+V2=${PDTT_TEST_LAYOUT2:?PDTT_TEST_LAYOUT2: the layout-2 daemon (tests/CMakeLists.txt builds it)}
+[ -x "$V2" ] || fail "not executable: $V2"
+DB="$T/db/pdtt.db"
+PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
+dbq() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
+all_stored() { dbq "SELECT coalesce(sum(rx_bytes + tx_bytes), 0) || ' ' ||
+	coalesce(sum(rx_packets + tx_packets), 0) FROM samples"; }
+va_ip() { set -- $(dev_counters "$NS_A" va); echo "$(($1 + $3 - 14 * ($2 + $4))) $(($2 + $4))"; }
+cgroup_link_ids() { bpftool link show 2>/dev/null | awk '/ cgroup / && /prog [0-9]+/ { print $1 }' | sort | tr '\n' ' '; }
+start() { # BIN
+	local bin=$1
+	PDTT_BIN=$bin start_daemon "$NS_A" -i va -t 1 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT"
+}
+
+setup_netns
+start "$PDTT_BIN"
+[ -e "$PIN_ROOT/1/link_ingress" ] || fail "layout 1 is not pinned in $PIN_ROOT/1"
+before_links=$(bpftool link show 2>/dev/null)
+wait_quiet "$NS_A" va 0.5
+sleep 1.5
+before_va=$(va_ip)
+before_stored=$(all_stored)
+
+# A socket whose received data nobody has read across the upgrade: its
+# counts wait in the socket's owner record, which must carry over.
+rm -f "$T/run/ready" "$T/run/hold"
+ip netns exec "$NS_A" env PDTT_TRAFFIC_HOLD="$T/run/hold" "$TRAFFIC" tcp-serve-as $U2 recv \
+	10.99.1.1 7300 1500000 "$T/run/ready" &
+spid=$!
+BG_PIDS+=("$spid")
+wait_file "$T/run/ready"
+as_user "$NS_B" $U3 "$TRAFFIC" tcp-send 10.99.1.1 7300 1500000 &
+cpid=$!
+BG_PIDS+=("$cpid")
+wait_quiet "$NS_A" va 0.5
+
+# A UDP stream from U1 that runs before, during and after the upgrade.
+rm -f "$T/run/ready"
+as_user "$NS_B" $U3 "$TRAFFIC" udp-recv 10.99.1.2 7301 $((40000 * 1000)) "$T/run/ready" &
+rpid=$!
+BG_PIDS+=("$rpid")
+wait_file "$T/run/ready"
+as_user "$NS_A" $U1 "$TRAFFIC" udp-send 10.99.1.2 7301 40000 1000 &
+upid=$!
+BG_PIDS+=("$upid")
+sleep 0.7
+stop_daemon
+sleep 0.3 # the kernel counts on while no daemon runs
+kill -0 $upid 2>/dev/null || fail "the UDP stream ended before the upgrade: make it longer"
+# layout 1's cgroup links, by id, before the new programs swap in
+old_ids=$(awk '/ cgroup / { print $1 }' <<<"$before_links" | sort | tr '\n' ' ')
+start "$V2"
+kill -0 $upid 2>/dev/null || fail "the UDP stream ended during the upgrade: make it longer"
+grep -q "upgraded from map layout 1: its links run this version's programs, the [0-9]* bytes it counted since the last commit are stored, its pins are removed" "$T/stderr" ||
+	fail "no upgrade line: $(cat "$T/stderr")"
+[ ! -e "$PIN_ROOT/1" ] || fail "layout 1's pins left: $(ls "$PIN_ROOT/1")"
+[ -e "$PIN_ROOT/2/link_ingress" ] && [ -e "$PIN_ROOT/2/pdtt_stats" ] || fail "layout 2 is not pinned"
+new_ids=$(cgroup_link_ids)
+[ -n "$old_ids" ] && [ "$new_ids" = "$old_ids" ] ||
+	fail "the cgroup links were not kept (update_program): before '$old_ids', after '$new_ids'"
+touch "$T/run/hold"
+wait "$upid" || fail "UDP sender failed"
+wait "$rpid" || fail "UDP receiver did not get all its bytes"
+wait "$spid" || fail "held server did not get its 1500000 bytes"
+wait "$cpid" || fail "sender to the held server failed"
+wait_quiet "$NS_A" va 0.5
+after_va=$(va_ip)
+want=$(echo "$before_va $after_va" | awk '{ print $3 - $1, $4 - $2 }')
+i=0
+until got=$(all_stored) &&
+	[ "$(dbq "SELECT coalesce(sum(tx_bytes), 0) || ' ' || coalesce(sum(tx_packets), 0) FROM samples WHERE uid = $U1")" = "$((40000 * 1028)) 40000" ] &&
+	[ "$(echo "$before_stored $got" | awk '{ print $3 - $1, $4 - $2 }')" = "$want" ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "after the upgrade: stored '$got' (since before: $(echo "$before_stored $got" | awk '{ print $3 - $1, $4 - $2 }')), va moved '$want'; U1 tx: $(dbq "SELECT sum(tx_bytes), sum(tx_packets) FROM samples WHERE uid = $U1")"
+	sleep 0.1
+done
+[ "$(dbq "SELECT coalesce(sum(rx_bytes), 0) FROM samples WHERE uid = $U2")" -ge 1500000 ] ||
+	fail "the held socket's data did not reach U2: $(dbq "SELECT uid, sum(rx_bytes) FROM samples GROUP BY uid")"
+stop_daemon
+pass "upgrade from layout 1 to 2 with traffic flowing: every byte stored once (${want% *} bytes), the links kept, the old pins gone"
+
+# stop removes every layout's pins, and a second start of the new layout
+# finds no older one.
+"$V2" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "stop failed: $(cat "$T/stop.err")"
+[ ! -e "$PIN_ROOT" ] || fail "pins left after stop: $(ls -R "$PIN_ROOT")"
+# An older daemon refuses a newer layout's pins instead of counting twice.
+start "$V2"
+stop_daemon
+nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i va -t 1 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT" 2>"$T/old.err" && fail "layout 1 started on layout 2's pins"
+grep -q "pins of map layout 2, which this pdtt (layout 1) cannot take over; start the version that made them, or run 'pdtt_xdp_user stop'" "$T/old.err" ||
+	fail "no clear refusal: $(cat "$T/old.err")"
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "layout 1's stop did not remove layout 2: $(cat "$T/stop.err")"
+[ ! -e "$PIN_ROOT" ] || fail "pins left after stop: $(ls -R "$PIN_ROOT")"
+pass "stop removes every layout; an older daemon refuses a newer layout's pins"
+assert_no_bpf_left
