@@ -117,7 +117,7 @@ bool pdtt_value_is_reset(const struct pdtt_value *p, const struct pdtt_value *c)
 
 struct pdtt_value pdtt_value_delta(const struct pdtt_value *p, const struct pdtt_value *c)
 {
-	struct pdtt_value d;
+	struct pdtt_value d = { 0 };
 
 	if (pdtt_value_is_reset(p, c))
 		return *c;
