@@ -146,7 +146,7 @@ static bool same(const struct pdtt_snapshot *a, const struct pdtt_snapshot *b)
 		return false;
 	for (size_t i = 0; i < a->n; i++)
 		if (pdtt_key_cmp(&a->e[i].key, &b->e[i].key) ||
-		    memcmp(&a->e[i].val, &b->e[i].val, sizeof(a->e[i].val)))
+		    memcmp(&a->e[i].val, &b->e[i].val, sizeof(a->e[i].val)) != 0)
 			return false;
 	return true;
 }
@@ -165,7 +165,7 @@ int pdtt_upgrade_read(struct pdtt_upgrade *u, int ncpus, struct pdtt_snapshot *f
 	/* Programs that were running when their link moved on finish within
 	 * an RCU grace period: wait until the counters stand still. */
 	for (int i = 0; !rc && u->stats_fd >= 0 && i < 100; i++) {
-		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+		nanosleep(&(struct timespec){ 0, 50000000L }, NULL);
 		rc = read_once(u->stats_fd, ncpus, buf, &again);
 		if (!rc && same(final, &again))
 			break;
