@@ -70,6 +70,10 @@ struct pdtt_pending {
 	__u32 pad;
 };
 
+/* Bumped whenever struct pdtt_owner or its meaning changes: an upgrade keeps
+ * the sockets' records only from a layout with the same owner layout. */
+#define PDTT_OWNER_LAYOUT 1
+
 /* bit 0 is reserved */
 #define PDTT_OWNER_SEQ (1u << 1)      /* TCP data before tx_seq is prev_uid's */
 #define PDTT_OWNER_RELEASED (1u << 2) /* closed: no task will act on it again */

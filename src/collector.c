@@ -262,8 +262,8 @@ static int lock_pins(struct pdtt_collector *c, const char *pin_dir, char *err, s
 }
 
 /* Takes over the maps an earlier run pinned, so counting goes on where it was. */
-static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, const char *old_dir, char *err,
-		      size_t errlen)
+static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, const char *old_dir,
+		      bool keep_old_owners, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < N_PINNED_MAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(c->obj, pinned_maps[i]);
@@ -276,7 +276,10 @@ static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, const char 
 			continue; /* compat has no owner records */
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, pinned_maps[i]);
 		fd = bpf_obj_get(path);
-		if (fd < 0 && old_dir && !strcmp(pinned_maps[i], "pdtt_owners")) {
+		if (fd < 0 && old_dir && !strcmp(pinned_maps[i], "pdtt_owners") &&
+		    !keep_old_owners) {
+			c->owners_renewed = true;
+		} else if (fd < 0 && old_dir && !strcmp(pinned_maps[i], "pdtt_owners")) {
 			/* An upgrade: sockets' waiting counts carry over when the
 			 * record's layout is the same. */
 			snprintf(path, sizeof(path), "%s/%s", old_dir, pinned_maps[i]);
@@ -295,7 +298,8 @@ static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, const char 
 			continue;
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != bpf_map__type(m) ||
 		    info.key_size != bpf_map__key_size(m) ||
-		    info.value_size != bpf_map__value_size(m)) {
+		    info.value_size != bpf_map__value_size(m) ||
+		    info.map_flags != bpf_map__map_flags(m)) {
 			snprintf(err, errlen,
 				 "pinned map %s: another layout; run 'pdtt_xdp_user stop' to "
 				 "remove it",
@@ -444,15 +448,22 @@ static int attach_cgroup(struct pdtt_collector *c, int i, struct bpf_program *p,
 
 		c->links[i] = bpf_link__open(from);
 		if (!c->links[i] || bpf_link__update_program(c->links[i], p)) {
-			snprintf(err, errlen,
-				 "pinned link %s: cannot update its program: %s; "
-				 "run 'pdtt_xdp_user stop' and start again",
-				 from, strerror(errno));
+			snprintf(err, errlen, "pinned link %s: cannot update its program: %s; %s",
+				 from, strerror(errno),
+				 mine ? "run 'pdtt_xdp_user stop' and start again"
+				      : "the older layout stays pinned and counting; check the "
+					"kernel log, then start again");
 			return PDTT_EXIT_RUNTIME;
 		}
-		/* The older layout's link moves here: same link, new pin. */
-		if (!mine && bpf_obj_pin(bpf_link__fd(c->links[i]), path)) {
-			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+		if (mine)
+			return 0;
+		/* The older layout's link moves here: same link, new pin.  From
+		 * now on a failed start keeps every pin (pdtt_collector_abort). */
+		c->took_over = true;
+		if (bpf_obj_pin(bpf_link__fd(c->links[i]), path)) {
+			snprintf(err, errlen,
+				 "pinning %s: %s; both layouts stay pinned, the next start goes on",
+				 path, strerror(errno));
 			return PDTT_EXIT_RUNTIME;
 		}
 		return 0;
@@ -492,6 +503,7 @@ static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *
 		  size_t errlen)
 {
 	int cg = open(cfg->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char old_paths[PDTT_LINKS][4096];
 	int rc = 0;
 
 	if (cg < 0) {
@@ -504,13 +516,13 @@ static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *
 		int i = (n + 2) % PDTT_LINKS;
 		struct bpf_program *p =
 			bpf_object__find_program_by_name(c->obj, prog_descs[i].prog);
-		char path[4096], old_path[4096];
+		char path[4096], *old_path = old_paths[i];
 
 		path[0] = old_path[0] = '\0';
 		if (cfg->pin_dir)
 			snprintf(path, sizeof(path), "%s/%s", cfg->pin_dir, prog_descs[i].pin);
 		if (cfg->pin_dir && cfg->old_pin_dir)
-			snprintf(old_path, sizeof(old_path), "%s/%s", cfg->old_pin_dir,
+			snprintf(old_path, sizeof(old_paths[i]), "%s/%s", cfg->old_pin_dir,
 				 prog_descs[i].pin);
 		if (!prog_runs(c, i)) {
 			/* An earlier run's owner program that this run goes without. */
@@ -524,15 +536,19 @@ static int attach(struct pdtt_collector *c, const struct pdtt_collector_config *
 				     ? attach_trace(c, i, p, path, err, errlen)
 				     : attach_cgroup(c, i, p, cg, cfg, path, old_path, err, errlen);
 		}
-		/* An older layout's link: this run's program replaced it (or
-		 * goes without it); gone, it cannot count twice. */
-		if (!rc && old_path[0] && unlink(old_path) && errno != ENOENT) {
-			snprintf(err, errlen, "pinned link %s: cannot remove it: %s", old_path,
-				 strerror(errno));
-			rc = PDTT_EXIT_RUNTIME;
-		}
 	}
 	close(cg);
+	/* The older layout's links go once every new one runs: its owner
+	 * programs hand what sockets hold to its map until then (old and new
+	 * ones take a socket's waiting counts with one exchange, never twice). */
+	for (int i = 0; !rc && cfg->old_pin_dir && i < PDTT_LINKS; i++)
+		if (unlink(old_paths[i]) && errno != ENOENT) {
+			snprintf(err, errlen,
+				 "pinned link %s: cannot remove it: %s; both layouts stay pinned, "
+				 "remove it and start again",
+				 old_paths[i], strerror(errno));
+			rc = PDTT_EXIT_RUNTIME;
+		}
 	return rc;
 }
 
@@ -575,7 +591,8 @@ static int load_object(struct pdtt_collector *c, const struct pdtt_collector_con
 		return PDTT_EXIT_RUNTIME;
 	}
 	if (cfg->pin_dir) {
-		rc = reuse_maps(c, cfg->pin_dir, cfg->old_pin_dir, err, errlen);
+		rc = reuse_maps(c, cfg->pin_dir, cfg->old_pin_dir, cfg->keep_old_owners, err,
+				errlen);
 		if (rc)
 			return rc;
 	}
@@ -666,6 +683,12 @@ cleanup:
 
 void pdtt_collector_abort(struct pdtt_collector *c)
 {
+	/* An older layout's links run this run's programs and write its new
+	 * maps: removing those pins would lose what they count.  Keep all. */
+	if (c->took_over) {
+		pdtt_collector_stop(c);
+		return;
+	}
 	/* Owner links this run pinned go away below: the packets' programs that
 	 * stay pinned must stop handing counts to them. */
 	for (int i = 0; c->obj && i < PDTT_LINKS; i++)
@@ -787,6 +810,16 @@ int pdtt_collector_take(struct pdtt_collector *c, const struct pdtt_key *k,
 		return -errno;
 	sum_percpu(c->percpu_buf, c->ncpus, final);
 	return 0;
+}
+
+int pdtt_collector_put_back(struct pdtt_collector *c, const struct pdtt_key *k,
+			    const struct pdtt_value *v)
+{
+	struct pdtt_value *pc = c->percpu_buf;
+
+	memset(pc, 0, (size_t)c->ncpus * sizeof(*pc));
+	pc[0] = *v;
+	return bpf_map_update_elem(c->stats_fd, k, pc, BPF_NOEXIST) ? -errno : 0;
 }
 
 int pdtt_collector_filter(struct pdtt_collector *c, uint32_t ifindex, bool on)

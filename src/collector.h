@@ -36,6 +36,7 @@ struct pdtt_collector_config {
 	 * get this run's programs and move to pin_dir, its owner records are
 	 * kept when their layout did not change; its maps stay for the caller. */
 	const char *old_pin_dir;
+	bool keep_old_owners; /* its owner records mean what this layout's do */
 };
 
 /* Links: the two cgroup_skb programs, then the owner programs. */
@@ -60,6 +61,7 @@ struct pdtt_collector {
 	bool no_batch;	       /* the kernel lacks batch lookups: read key by key */
 	bool sized_by_admin;   /* --max-entries was given */
 	bool owners_renewed;   /* an upgrade could not keep the old owner records */
+	bool took_over;	       /* an older layout's link runs this run's programs */
 };
 
 /* Picks the variant for this kernel; PDTT_BPF_VARIANT=full|kctx|compat in the
@@ -84,6 +86,10 @@ int pdtt_collector_read(struct pdtt_collector *c, struct pdtt_snapshot *s);
  * the key is not there, or -errno (-EOPNOTSUPP, -EINVAL: the kernel lacks it). */
 int pdtt_collector_take(struct pdtt_collector *c, const struct pdtt_key *k,
 			struct pdtt_value *final);
+/* Puts a key taken with pdtt_collector_take back, its counters on one CPU;
+ * -EEXIST when the key is there again (nothing is changed then). */
+int pdtt_collector_put_back(struct pdtt_collector *c, const struct pdtt_key *k,
+			    const struct pdtt_value *v);
 /* Starts (on) or stops counting the daemon's own interface ifindex. 0 or -errno. */
 int pdtt_collector_filter(struct pdtt_collector *c, uint32_t ifindex, bool on);
 /* Reads the lost-count totals. 0 or -errno. */

@@ -500,15 +500,26 @@ static double seconds_since(const struct timespec *a, const struct timespec *b)
 static void take_idle(struct pdtt_daemon *d)
 {
 	size_t candidates = 0;
+	struct pdtt_span next;
 
 	if (!d->idle_reads || d->take_off || d->store_failing)
+		return;
+	/* Only when this interval's commit will run (not in the same second
+	 * as the last one): removed counters must not wait. */
+	next = pdtt_plan_sample(d->last_end, (int64_t)time(NULL));
+	if (d->have_db && next.end == next.start)
 		return;
 	for (size_t i = 0; i < d->cur.n; i++)
 		candidates += d->cur.e[i].idle >= d->idle_reads;
 	/* Room first: a removed key's counters must have a place to go. */
-	if (!candidates || pdtt_snapshot_reserve(&d->taken, candidates) ||
-	    pdtt_snapshot_reserve(&d->retired, candidates))
+	if (!candidates)
 		return;
+	if (pdtt_snapshot_reserve(&d->taken, candidates) ||
+	    pdtt_snapshot_reserve(&d->retired, candidates)) {
+		pdtt_say("removing idle table keys: out of memory; they stay and are counted, the "
+			 "next interval tries again");
+		return;
+	}
 	for (size_t i = 0; i < d->cur.n; i++) {
 		struct pdtt_entry *e = &d->cur.e[i];
 		struct pdtt_value final;
@@ -543,9 +554,32 @@ static void take_idle(struct pdtt_daemon *d)
 	}
 }
 
+/* At exit, removed keys whose counters the database never took (its commits
+ * failed) go back into the kernel table, where the stored baseline still
+ * matches them; one that came back meanwhile cannot be merged safely. */
+static void put_back_retired(struct pdtt_daemon *d)
+{
+	uint64_t lost = 0;
+
+	for (size_t i = 0; i < d->retired.n; i++) {
+		const struct pdtt_entry *e = &d->retired.e[i];
+
+		if (pdtt_value_total_bytes(&e->val) == 0 && !e->val.rx_packets &&
+		    !e->val.tx_packets)
+			continue; /* a stale baseline's key: nothing to keep */
+		if (pdtt_collector_put_back(&d->collector, &e->key, &e->val))
+			lost += pdtt_value_total_bytes(&e->val);
+	}
+	if (lost)
+		pdtt_say("database %s: %llu bytes of removed table keys could not be stored or "
+			 "put back (their users came back); the history lacks them",
+			 d->db_path, (unsigned long long)lost);
+	pdtt_snapshot_clear(&d->retired);
+}
+
 /* Reads the kernel's counters and folds the change into the totals.  On a
  * read failure the baseline stays, so the next good read carries the gap. */
-static void collect(struct pdtt_daemon *d)
+static void collect(struct pdtt_daemon *d, bool final)
 {
 	int rc = pdtt_collector_read(&d->collector, &d->cur);
 
@@ -558,7 +592,8 @@ static void collect(struct pdtt_daemon *d)
 	}
 	if (!rc) {
 		pdtt_snapshot_age(&d->prev, &d->cur);
-		take_idle(d);
+		if (!final) /* the last counters of a stop stay in the kernel */
+			take_idle(d);
 	}
 	if (!rc)
 		rc = pdtt_snapshot_diff(&d->prev, &d->cur, &d->delta);
@@ -574,8 +609,10 @@ static void collect(struct pdtt_daemon *d)
 	}
 	d->read_failing = false;
 	pdtt_snapshot_swap(&d->prev, &d->cur);
-	/* A removed key that comes back starts from zero, not from here. */
-	pdtt_snapshot_remove(&d->prev, &d->taken);
+	/* What the kernel holds now: a removed key is gone (it starts from
+	 * zero if it comes back), one that came back since holds only its new
+	 * counters. */
+	pdtt_snapshot_subtract(&d->prev, &d->taken);
 	pdtt_snapshot_clear(&d->taken);
 	record_history(d, &d->prev);
 	resolve_names(&d->users);
@@ -706,7 +743,7 @@ static void run_loop(struct pdtt_daemon *d)
 			if (sig != 0)
 				continue;
 		}
-		collect(d);
+		collect(d, false);
 		report(d);
 		timespec_add(&next, d->opts->interval);
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -718,9 +755,10 @@ static void run_loop(struct pdtt_daemon *d)
 		}
 	}
 	/* Final statistics, as the original tool promises on Ctrl+C. */
-	collect(d);
+	collect(d, true);
 	report(d);
 	reap_hooks(d, true);
+	put_back_retired(d);
 }
 
 static int resolve_ifaces(struct pdtt_daemon *d)
@@ -925,7 +963,11 @@ static int take_over_layout(struct pdtt_daemon *d, const struct pdtt_store_state
 			goto out;
 		}
 		d->last_end = c.span.end;
+		pdtt_snapshot_clear(&d->committed); /* the new map starts from zero */
+		d->reset_pending = false;
 	} else {
+		/* Stored before, by a start that stopped before the removal:
+		 * the database is on the new map and keeps its baseline. */
 		d->last_end = st->last_end;
 	}
 	rc = pdtt_upgrade_finish(&d->upgrade, err, sizeof(err));
@@ -937,8 +979,6 @@ static int take_over_layout(struct pdtt_daemon *d, const struct pdtt_store_state
 		"pdtt: upgraded from map layout %d: its links run this version's programs, the "
 		"%llu bytes it counted since the last commit are stored, its pins are removed\n",
 		d->upgrade.layout, (unsigned long long)bytes);
-	pdtt_snapshot_clear(&d->committed);
-	d->reset_pending = false;
 out:
 	pdtt_upgrade_close(&d->upgrade);
 	pdtt_snapshot_free(&old);
@@ -1104,6 +1144,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	cfg.max_entries = opts->max_entries;
 	cfg.pin_dir = d->have_db ? d->pin_dir : NULL;
 	cfg.old_pin_dir = d->upgrade.layout ? d->upgrade.dir : NULL;
+	cfg.keep_old_owners = pdtt_upgrade_keeps_owners(&d->upgrade);
 	if (variant != PDTT_VARIANT_COMPAT && !cfg.netns_cookie) {
 		pdtt_say("network namespace: cannot read this namespace's cookie (SO_NETNS_COOKIE, "
 			 "Linux 5.14+): %s",
@@ -1179,8 +1220,8 @@ out:
 
 int pdtt_stop(const struct pdtt_options *opts)
 {
-	char dirs[8][4096], err[512];
-	int n = 0, rc = PDTT_EXIT_OK;
+	char dir[4096], err[512];
+	int rc = PDTT_EXIT_OK;
 	DIR *root;
 	struct dirent *e;
 
@@ -1190,19 +1231,24 @@ int pdtt_stop(const struct pdtt_options *opts)
 	}
 	/* This layout's pins, and those of any other layout (an upgrade or a
 	 * downgrade half done): stop means nothing counts any more. */
-	snprintf(dirs[n++], sizeof(dirs[0]), "%s/%d", opts->pin_root, PDTT_LAYOUT_VERSION);
+	snprintf(dir, sizeof(dir), "%s/%d", opts->pin_root, PDTT_LAYOUT_VERSION);
+	if (pdtt_collector_unpin(dir, err, sizeof(err))) {
+		pdtt_say("stop: %s", err);
+		rc = PDTT_EXIT_RUNTIME;
+	}
 	root = opendir(opts->pin_root);
-	while (root && (e = readdir(root)) && n < 8)
-		if (e->d_name[0] && strspn(e->d_name, "0123456789") == strlen(e->d_name) &&
-		    atoi(e->d_name) != PDTT_LAYOUT_VERSION)
-			snprintf(dirs[n++], sizeof(dirs[0]), "%s/%s", opts->pin_root, e->d_name);
-	if (root)
-		closedir(root);
-	for (int i = 0; i < n; i++)
-		if (pdtt_collector_unpin(dirs[i], err, sizeof(err))) {
+	while (root && (e = readdir(root))) {
+		if (!e->d_name[0] || strspn(e->d_name, "0123456789") != strlen(e->d_name) ||
+		    strlen(e->d_name) > 6 || atoi(e->d_name) == PDTT_LAYOUT_VERSION)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", opts->pin_root, e->d_name);
+		if (pdtt_collector_unpin(dir, err, sizeof(err))) {
 			pdtt_say("stop: %s", err);
 			rc = PDTT_EXIT_RUNTIME;
 		}
+	}
+	if (root)
+		closedir(root);
 	if (rc)
 		return rc;
 	rmdir(opts->pin_root); /* only when empty */

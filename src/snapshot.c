@@ -209,16 +209,21 @@ int pdtt_snapshot_sum(const struct pdtt_snapshot *a, const struct pdtt_snapshot 
 	return 0;
 }
 
-void pdtt_snapshot_remove(struct pdtt_snapshot *s, const struct pdtt_snapshot *keys)
+void pdtt_snapshot_subtract(struct pdtt_snapshot *s, const struct pdtt_snapshot *sub)
 {
 	size_t i = 0, out = 0;
 
 	for (size_t j = 0; j < s->n; j++) {
-		while (i < keys->n && pdtt_key_cmp(&keys->e[i].key, &s->e[j].key) < 0)
+		struct pdtt_entry *e = &s->e[j];
+
+		while (i < sub->n && pdtt_key_cmp(&sub->e[i].key, &e->key) < 0)
 			i++;
-		if (i < keys->n && !pdtt_key_cmp(&keys->e[i].key, &s->e[j].key))
-			continue;
-		s->e[out++] = s->e[j];
+		if (i < sub->n && !pdtt_key_cmp(&sub->e[i].key, &e->key)) {
+			e->val = pdtt_value_delta(&sub->e[i].val, &e->val);
+			if (value_is_zero(&e->val))
+				continue;
+		}
+		s->e[out++] = *e;
 	}
 	s->n = out;
 }

@@ -54,8 +54,9 @@ void pdtt_snapshot_age(const struct pdtt_snapshot *prev, struct pdtt_snapshot *c
 int pdtt_snapshot_sum(const struct pdtt_snapshot *a, const struct pdtt_snapshot *b,
 		      struct pdtt_snapshot *out);
 
-/* Removes from s (sorted) every key that is in keys (sorted). */
-void pdtt_snapshot_remove(struct pdtt_snapshot *s, const struct pdtt_snapshot *keys);
+/* s[k] -= sub[k] for the keys of sub (both sorted; each sub value at most
+ * s's); an entry left all zero goes. */
+void pdtt_snapshot_subtract(struct pdtt_snapshot *s, const struct pdtt_snapshot *sub);
 
 /* Removes the entries of s (sorted) whose key is not in present (sorted)
  * and appends their keys, with zero counters, to gone (sorted after).

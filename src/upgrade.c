@@ -15,20 +15,30 @@
 #include "pdtt.h"
 #include "pdtt_exit.h"
 
-/* The older layouts this build reads: their stats map is pdtt_key ->
- * per-CPU struct pdtt_value_v1. */
+/* The older layouts this build takes over: their stats map is pdtt_key ->
+ * per-CPU struct pdtt_value_v1; owner_layout is their PDTT_OWNER_LAYOUT. */
+static const struct {
+	int layout, owner_layout;
+} older_layouts[] = {
 #if PDTT_LAYOUT_VERSION == 2
-static const int older_layouts[] = { 1 };
-#else
-static const int older_layouts[] = { 0 }; /* none: 0 never names a layout */
+	{ 1, 1 },
 #endif
+	{ 0, 0 }, /* end: 0 never names a layout */
+};
 
-static bool known_older(int layout)
+static int older_index(int layout)
 {
-	for (size_t i = 0; i < sizeof(older_layouts) / sizeof(older_layouts[0]); i++)
-		if (older_layouts[i] && older_layouts[i] == layout)
-			return true;
-	return false;
+	for (int i = 0; older_layouts[i].layout; i++)
+		if (older_layouts[i].layout == layout)
+			return i;
+	return -1;
+}
+
+bool pdtt_upgrade_keeps_owners(const struct pdtt_upgrade *u)
+{
+	int i = older_index(u->layout);
+
+	return i >= 0 && older_layouts[i].owner_layout == PDTT_OWNER_LAYOUT;
 }
 
 static int layout_of(const char *name)
@@ -80,7 +90,7 @@ int pdtt_upgrade_find(struct pdtt_upgrade *u, const char *root, char *err, size_
 
 		if (n < 0 || n == PDTT_LAYOUT_VERSION)
 			continue;
-		if (!known_older(n) || u->layout) {
+		if (older_index(n) < 0 || u->layout) {
 			snprintf(err, errlen,
 				 "pin directory %s/%s: pins of map layout %d, which this pdtt "
 				 "(layout %d) cannot take over; start the version that made them, "
@@ -151,27 +161,57 @@ static bool same(const struct pdtt_snapshot *a, const struct pdtt_snapshot *b)
 	return true;
 }
 
+/* Links of the old layout that the collector did not know (it moved or
+ * removed those it knows) must not go on counting into a map read once. */
+static void unlink_links(struct pdtt_upgrade *u)
+{
+	DIR *d = opendir(u->dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[4400];
+
+		if (strncmp(e->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", u->dir, e->d_name);
+		if (unlink(path) && errno != ENOENT)
+			fprintf(stderr, "pdtt: warning: upgrade: removing %s: %s\n", path,
+				strerror(errno));
+	}
+	if (d)
+		closedir(d);
+}
+
 int pdtt_upgrade_read(struct pdtt_upgrade *u, int ncpus, struct pdtt_snapshot *final)
 {
 	struct pdtt_value_v1 *buf = calloc((size_t)ncpus, sizeof(*buf));
 	struct pdtt_snapshot again;
 	int rc;
 
+	bool still = false;
+
 	pdtt_snapshot_init(&again);
 	pdtt_snapshot_clear(final);
 	if (!buf)
 		return -ENOMEM;
+	unlink_links(u);
 	rc = u->stats_fd < 0 ? 0 : read_once(u->stats_fd, ncpus, buf, final);
 	/* Programs that were running when their link moved on finish within
 	 * an RCU grace period: wait until the counters stand still. */
 	for (int i = 0; !rc && u->stats_fd >= 0 && i < 100; i++) {
 		nanosleep(&(struct timespec){ 0, 50000000L }, NULL);
 		rc = read_once(u->stats_fd, ncpus, buf, &again);
-		if (!rc && same(final, &again))
+		if (!rc && (still = same(final, &again)))
 			break;
 		if (!rc)
 			pdtt_snapshot_swap(final, &again);
 	}
+	if (!rc && u->stats_fd >= 0 && !still)
+		fprintf(stderr,
+			"pdtt: warning: upgrade: the counters of map layout %d still moved after 5 "
+			"s "
+			"without its links; what they count from now on is not stored\n",
+			u->layout);
 	pdtt_snapshot_free(&again);
 	free(buf);
 	return rc;

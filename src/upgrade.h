@@ -6,6 +6,7 @@
 #ifndef PDTT_UPGRADE_H
 #define PDTT_UPGRADE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +25,12 @@ struct pdtt_upgrade {
  * runs on, is refused: a PDTT_EXIT_* status and a message in err. */
 int pdtt_upgrade_find(struct pdtt_upgrade *u, const char *root, char *err, size_t errlen);
 
-/* The old stats map's counters once no program adds to them any more
+/* Whether the old layout's socket owner records mean what this one's do, so
+ * the new programs can keep them (PDTT_OWNER_LAYOUT). */
+bool pdtt_upgrade_keeps_owners(const struct pdtt_upgrade *u);
+
+/* Removes the old layout's remaining link pins, then returns the old stats
+ * map's counters once no program adds to them any more
  * (two reads in a row agree), sorted.  0 or -errno. */
 int pdtt_upgrade_read(struct pdtt_upgrade *u, int ncpus, struct pdtt_snapshot *final);
 

@@ -16,6 +16,7 @@ TRAFFIC="$T/pdtt_traffic"
 DAEMON_PID=""
 BG_PIDS=()
 PIN_ROOT="" # a test that pins sets it: cleanup then runs 'stop' on it
+EXTRA_NETNS=() # namespaces a test adds besides NS_A and NS_B
 
 fail() {
 	echo "FAIL [$TEST_NAME]: $*" >&2
@@ -38,7 +39,7 @@ cleanup() {
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
 	[ -z "$PIN_ROOT" ] || "$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1
-	for ns in "$NS_A" "$NS_B"; do
+	for ns in "$NS_A" "$NS_B" "${EXTRA_NETNS[@]}"; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done

@@ -123,18 +123,22 @@ wantp=()
 # 3. A network namespace deleted under -i all: its keys go once idle, its
 # totals stay exact.
 NS_X="$TAG-x"
+EXTRA_NETNS+=("$NS_X")
 ip netns add "$NS_X"
 ip -n "$NS_X" link set lo up
 start_daemon "$NS_A" -i all -t 1 --idle-after 3 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT"
 udp_pair "$NS_X" 70200 "$NS_X" 70200 127.0.0.1 7200 40 500
 udp_pair "$NS_X" 70201 "$NS_X" 70201 ::1 7201 25 700
-cookies=$(map_keys | awk '$1 == 70200 || $1 == 70201 { print $2 }' | sort -u)
-[ "$(echo "$cookies" | wc -l)" = 1 ] || fail "the namespace's keys: '$cookies'"
+keys=$(map_keys) || fail "cannot read the table"
+cookies=$(awk '$1 == 70200 || $1 == 70201 { print $2 }' <<<"$keys" | sort -u)
+[ -n "$cookies" ] && [ "$(wc -l <<<"$cookies")" = 1 ] && [ "$cookies" -gt 0 ] ||
+	fail "the namespace's keys: '$cookies' in '$keys'"
+[ "$(awk -v c="$cookies" '$2 == c' <<<"$keys" | wc -l)" = 2 ] || fail "not two keys in the namespace: $keys"
 ip netns del "$NS_X"
 i=0
-while map_keys | awk -v c="$cookies" '$2 == c { f = 1 } END { exit !f }'; do
+while keys=$(map_keys) || fail "cannot read the table" && awk -v c="$cookies" '$2 == c { f = 1 } END { exit !f }' <<<"$keys"; do
 	i=$((i + 1))
-	[ $i -lt 150 ] || fail "keys of the deleted namespace still in the table"
+	[ $i -lt 150 ] || fail "keys of the deleted namespace still in the table: $keys"
 	sleep 0.1
 done
 sleep 1.5
@@ -147,3 +151,5 @@ got=$(db_counts 70201)
 	WHERE s.uid IN (70200, 70201) AND i.netns = 'netns:$cookies'")" -gt 0 ] ||
 	fail "rows not labelled with the namespace"
 pass "a deleted namespace's keys leave the table; its totals stay exact (IPv4 and IPv6)"
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" >/dev/null 2>&1 || fail "stop failed"
+assert_no_bpf_left

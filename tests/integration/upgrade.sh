@@ -16,7 +16,8 @@ dbq() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
 all_stored() { dbq "SELECT coalesce(sum(rx_bytes + tx_bytes), 0) || ' ' ||
 	coalesce(sum(rx_packets + tx_packets), 0) FROM samples"; }
 va_ip() { set -- $(dev_counters "$NS_A" va); echo "$(($1 + $3 - 14 * ($2 + $4))) $(($2 + $4))"; }
-cgroup_link_ids() { bpftool link show 2>/dev/null | awk '/ cgroup / && /prog [0-9]+/ { print $1 }' | sort | tr '\n' ' '; }
+pinned_link_id() { bpftool link show pinned "$1" 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p'; }
+link_ids() { echo "$(pinned_link_id "$1/link_ingress") $(pinned_link_id "$1/link_egress")"; }
 start() { # BIN
 	local bin=$1
 	PDTT_BIN=$bin start_daemon "$NS_A" -i va -t 1 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT"
@@ -25,7 +26,8 @@ start() { # BIN
 setup_netns
 start "$PDTT_BIN"
 [ -e "$PIN_ROOT/1/link_ingress" ] || fail "layout 1 is not pinned in $PIN_ROOT/1"
-before_links=$(bpftool link show 2>/dev/null)
+old_ids=$(link_ids "$PIN_ROOT/1")
+[ "$(wc -w <<<"$old_ids")" = 2 ] || fail "layout 1's cgroup link ids: '$old_ids'"
 wait_quiet "$NS_A" va 0.5
 sleep 1.5
 before_va=$(va_ip)
@@ -46,27 +48,42 @@ wait_quiet "$NS_A" va 0.5
 
 # A UDP stream from U1 that runs before, during and after the upgrade.
 rm -f "$T/run/ready"
-as_user "$NS_B" $U3 "$TRAFFIC" udp-recv 10.99.1.2 7301 $((40000 * 1000)) "$T/run/ready" &
+as_user "$NS_B" $U3 "$TRAFFIC" udp-recv 10.99.1.2 7301 $((80000 * 1000)) "$T/run/ready" &
 rpid=$!
 BG_PIDS+=("$rpid")
 wait_file "$T/run/ready"
-as_user "$NS_A" $U1 "$TRAFFIC" udp-send 10.99.1.2 7301 40000 1000 &
+as_user "$NS_A" $U1 "$TRAFFIC" udp-send 10.99.1.2 7301 80000 1000 &
 upid=$!
 BG_PIDS+=("$upid")
 sleep 0.7
 stop_daemon
 sleep 0.3 # the kernel counts on while no daemon runs
 kill -0 $upid 2>/dev/null || fail "the UDP stream ended before the upgrade: make it longer"
-# layout 1's cgroup links, by id, before the new programs swap in
-old_ids=$(awk '/ cgroup / { print $1 }' <<<"$before_links" | sort | tr '\n' ' ')
+# A first attempt while an admin holds the database's write lock: the old
+# counts cannot be stored, so the start fails (status 7) and both layouts
+# stay pinned and counting; the next start finishes the upgrade.
+(echo "BEGIN IMMEDIATE;"; sleep 3; echo "COMMIT;") | sqlite3 "$DB" &
+lpid=$!
+BG_PIDS+=("$lpid")
+sleep 0.5
+rc=0
+nsenter --net="/run/netns/$NS_A" "$V2" -i va -t 1 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT" \
+	>/dev/null 2>"$T/first.err" || rc=$?
+[ $rc = 7 ] || fail "upgrade under a held lock: exit $rc, not 7: $(cat "$T/first.err")"
+grep -q "cannot store the counts of map layout 1: .*; its pins stay and the next start stores them" "$T/first.err" ||
+	fail "no clear message for the interrupted upgrade: $(cat "$T/first.err")"
+[ -e "$PIN_ROOT/1/pdtt_stats" ] && [ -e "$PIN_ROOT/2/pdtt_stats" ] && [ -e "$PIN_ROOT/2/link_ingress" ] ||
+	fail "an interrupted upgrade must leave both layouts' maps pinned: $(ls -R "$PIN_ROOT")"
+[ "$(link_ids "$PIN_ROOT/2")" = "$old_ids" ] || fail "the interrupted upgrade did not keep the links"
+wait $lpid
 start "$V2"
 kill -0 $upid 2>/dev/null || fail "the UDP stream ended during the upgrade: make it longer"
 grep -q "upgraded from map layout 1: its links run this version's programs, the [0-9]* bytes it counted since the last commit are stored, its pins are removed" "$T/stderr" ||
 	fail "no upgrade line: $(cat "$T/stderr")"
 [ ! -e "$PIN_ROOT/1" ] || fail "layout 1's pins left: $(ls "$PIN_ROOT/1")"
 [ -e "$PIN_ROOT/2/link_ingress" ] && [ -e "$PIN_ROOT/2/pdtt_stats" ] || fail "layout 2 is not pinned"
-new_ids=$(cgroup_link_ids)
-[ -n "$old_ids" ] && [ "$new_ids" = "$old_ids" ] ||
+new_ids=$(link_ids "$PIN_ROOT/2")
+[ "$new_ids" = "$old_ids" ] ||
 	fail "the cgroup links were not kept (update_program): before '$old_ids', after '$new_ids'"
 touch "$T/run/hold"
 wait "$upid" || fail "UDP sender failed"
@@ -78,7 +95,7 @@ after_va=$(va_ip)
 want=$(echo "$before_va $after_va" | awk '{ print $3 - $1, $4 - $2 }')
 i=0
 until got=$(all_stored) &&
-	[ "$(dbq "SELECT coalesce(sum(tx_bytes), 0) || ' ' || coalesce(sum(tx_packets), 0) FROM samples WHERE uid = $U1")" = "$((40000 * 1028)) 40000" ] &&
+	[ "$(dbq "SELECT coalesce(sum(tx_bytes), 0) || ' ' || coalesce(sum(tx_packets), 0) FROM samples WHERE uid = $U1")" = "$((80000 * 1028)) 80000" ] &&
 	[ "$(echo "$before_stored $got" | awk '{ print $3 - $1, $4 - $2 }')" = "$want" ]; do
 	i=$((i + 1))
 	[ $i -lt 100 ] || fail "after the upgrade: stored '$got' (since before: $(echo "$before_stored $got" | awk '{ print $3 - $1, $4 - $2 }')), va moved '$want'; U1 tx: $(dbq "SELECT sum(tx_bytes), sum(tx_packets) FROM samples WHERE uid = $U1")"
@@ -87,7 +104,23 @@ done
 [ "$(dbq "SELECT coalesce(sum(rx_bytes), 0) FROM samples WHERE uid = $U2")" -ge 1500000 ] ||
 	fail "the held socket's data did not reach U2: $(dbq "SELECT uid, sum(rx_bytes) FROM samples GROUP BY uid")"
 stop_daemon
-pass "upgrade from layout 1 to 2 with traffic flowing: every byte stored once (${want% *} bytes), the links kept, the old pins gone"
+pass "upgrade from layout 1 to 2 with traffic flowing, interrupted once: every byte stored once (${want% *} bytes), the links kept, the old pins gone"
+
+# An old layout's directory left behind after its counts were stored (a
+# removal that failed): the next start only removes it and keeps the new
+# map's baseline, storing nothing twice.
+stored=$(all_stored)
+mkdir "$PIN_ROOT/1"
+bpftool map create "$PIN_ROOT/1/pdtt_stats" type percpu_hash key 16 value 32 entries 4 name pdtt_stats ||
+	fail "cannot make a stand-in layout 1 map"
+start "$V2"
+grep -q "upgraded from map layout 1: .* the 0 bytes it counted since the last commit are stored" "$T/stderr" ||
+	fail "leftover directory: $(cat "$T/stderr")"
+sleep 2.5
+stop_daemon
+[ ! -e "$PIN_ROOT/1" ] || fail "the leftover layout 1 directory stays"
+[ "$(all_stored)" = "$stored" ] || fail "a restart over a leftover directory stored '$(all_stored)', was '$stored'"
+pass "a leftover old layout directory is removed without storing anything twice"
 
 # stop removes every layout's pins, and a second start of the new layout
 # finds no older one.
