@@ -171,7 +171,7 @@ static void unlink_links(struct pdtt_upgrade *u)
 	while (d && (e = readdir(d))) {
 		char path[4400];
 
-		if (strncmp(e->d_name, "link_", 5))
+		if (strncmp(e->d_name, "link_", 5) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", u->dir, e->d_name);
 		if (unlink(path) && errno != ENOENT)
