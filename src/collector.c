@@ -278,7 +278,8 @@ static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, const char 
 		fd = bpf_obj_get(path);
 		if (fd < 0 && old_dir && !strcmp(pinned_maps[i], "pdtt_owners") &&
 		    !keep_old_owners) {
-			c->owners_renewed = true;
+			snprintf(path, sizeof(path), "%s/%s", old_dir, pinned_maps[i]);
+			c->owners_renewed = c->owners && !access(path, F_OK);
 		} else if (fd < 0 && old_dir && !strcmp(pinned_maps[i], "pdtt_owners")) {
 			/* An upgrade: sockets' waiting counts carry over when the
 			 * record's layout is the same. */
@@ -289,10 +290,15 @@ static int reuse_maps(struct pdtt_collector *c, const char *pin_dir, const char 
 					info.key_size != bpf_map__key_size(m) ||
 					info.value_size != bpf_map__value_size(m) ||
 					info.map_flags != bpf_map__map_flags(m))) {
-				c->owners_renewed = true;
+				c->owners_renewed = c->owners;
 				close(fd);
 				continue;
 			}
+			/* Shared with the older layout's programs: from here on
+			 * this run's programs may move counts out of them, so a
+			 * failed start keeps every pin (pdtt_collector_abort). */
+			if (fd >= 0)
+				c->took_over = true;
 		}
 		if (fd < 0)
 			continue;
@@ -415,8 +421,10 @@ static int attach_trace(struct pdtt_collector *c, int i, struct bpf_program *p, 
 	if (!c->links[i]) {
 		snprintf(err, errlen,
 			 "BPF program %s: cannot attach to the tracepoint %s: %s; "
-			 "PDTT_OWNER=creator runs without it",
-			 prog_descs[i].prog, prog_descs[i].tp, strerror(errno));
+			 "PDTT_OWNER=creator runs without it%s",
+			 prog_descs[i].prog, prog_descs[i].tp, strerror(errno),
+			 c->took_over ? " (both map layouts stay pinned: the next start goes on)"
+				      : "");
 		return PDTT_EXIT_UNSUPPORTED;
 	}
 	if (!path[0])

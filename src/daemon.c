@@ -556,24 +556,39 @@ static void take_idle(struct pdtt_daemon *d)
 
 /* At exit, removed keys whose counters the database never took (its commits
  * failed) go back into the kernel table, where the stored baseline still
- * matches them; one that came back meanwhile cannot be merged safely. */
+ * matches them; a key that came back meanwhile is taken again and put back
+ * with both counts. */
 static void put_back_retired(struct pdtt_daemon *d)
 {
 	uint64_t lost = 0;
+	const char *why = "";
 
 	for (size_t i = 0; i < d->retired.n; i++) {
 		const struct pdtt_entry *e = &d->retired.e[i];
+		struct pdtt_value v = e->val, again;
+		int rc = -EEXIST;
 
-		if (pdtt_value_total_bytes(&e->val) == 0 && !e->val.rx_packets &&
-		    !e->val.tx_packets)
+		if (!v.rx_bytes && !v.rx_packets && !v.tx_bytes && !v.tx_packets)
 			continue; /* a stale baseline's key: nothing to keep */
-		if (pdtt_collector_put_back(&d->collector, &e->key, &e->val))
-			lost += pdtt_value_total_bytes(&e->val);
+		for (int tries = 0; rc == -EEXIST && tries < 3; tries++) {
+			rc = pdtt_collector_put_back(&d->collector, &e->key, &v);
+			if (rc == -EEXIST && !pdtt_collector_take(&d->collector, &e->key, &again)) {
+				v.rx_bytes += again.rx_bytes;
+				v.rx_packets += again.rx_packets;
+				v.tx_bytes += again.tx_bytes;
+				v.tx_packets += again.tx_packets;
+			}
+		}
+		if (rc) {
+			lost += pdtt_value_total_bytes(&v);
+			why = strerror(-rc);
+		}
 	}
 	if (lost)
-		pdtt_say("database %s: %llu bytes of removed table keys could not be stored or "
-			 "put back (their users came back); the history lacks them",
-			 d->db_path, (unsigned long long)lost);
+		pdtt_say(
+			"database %s: %llu bytes of removed table keys could neither be stored nor "
+			"put back into the kernel table (%s); the history lacks them",
+			d->db_path, (unsigned long long)lost, why);
 	pdtt_snapshot_clear(&d->retired);
 }
 
@@ -756,9 +771,9 @@ static void run_loop(struct pdtt_daemon *d)
 	}
 	/* Final statistics, as the original tool promises on Ctrl+C. */
 	collect(d, true);
+	put_back_retired(d);
 	report(d);
 	reap_hooks(d, true);
-	put_back_retired(d);
 }
 
 static int resolve_ifaces(struct pdtt_daemon *d)
@@ -971,14 +986,15 @@ static int take_over_layout(struct pdtt_daemon *d, const struct pdtt_store_state
 		d->last_end = st->last_end;
 	}
 	rc = pdtt_upgrade_finish(&d->upgrade, err, sizeof(err));
+	fprintf(stderr,
+		"pdtt: upgraded from map layout %d: its links run this version's programs, the "
+		"%llu bytes it counted since the last commit are stored, %s\n",
+		d->upgrade.layout, (unsigned long long)bytes,
+		rc ? "its pins could not all be removed" : "its pins are removed");
 	if (rc) {
 		pdtt_say("upgrade: %s; remove the directory by hand (its counts are stored)", err);
 		rc = 0; /* the counts are safe: only the empty pins linger */
 	}
-	fprintf(stderr,
-		"pdtt: upgraded from map layout %d: its links run this version's programs, the "
-		"%llu bytes it counted since the last commit are stored, its pins are removed\n",
-		d->upgrade.layout, (unsigned long long)bytes);
 out:
 	pdtt_upgrade_close(&d->upgrade);
 	pdtt_snapshot_free(&old);

@@ -163,23 +163,27 @@ static bool same(const struct pdtt_snapshot *a, const struct pdtt_snapshot *b)
 
 /* Links of the old layout that the collector did not know (it moved or
  * removed those it knows) must not go on counting into a map read once. */
-static void unlink_links(struct pdtt_upgrade *u)
+static int unlink_links(struct pdtt_upgrade *u)
 {
 	DIR *d = opendir(u->dir);
 	struct dirent *e;
+	int rc = 0;
 
-	while (d && (e = readdir(d))) {
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
 		char path[4400];
 
 		if (strncmp(e->d_name, "link_", 5) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", u->dir, e->d_name);
-		if (unlink(path) && errno != ENOENT)
-			fprintf(stderr, "pdtt: warning: upgrade: removing %s: %s\n", path,
-				strerror(errno));
+		if (unlink(path) && errno != ENOENT) {
+			fprintf(stderr, "pdtt: upgrade: removing %s: %s\n", path, strerror(errno));
+			rc = -errno;
+		}
 	}
-	if (d)
-		closedir(d);
+	closedir(d);
+	return rc;
 }
 
 int pdtt_upgrade_read(struct pdtt_upgrade *u, int ncpus, struct pdtt_snapshot *final)
@@ -194,8 +198,9 @@ int pdtt_upgrade_read(struct pdtt_upgrade *u, int ncpus, struct pdtt_snapshot *f
 	pdtt_snapshot_clear(final);
 	if (!buf)
 		return -ENOMEM;
-	unlink_links(u);
-	rc = u->stats_fd < 0 ? 0 : read_once(u->stats_fd, ncpus, buf, final);
+	rc = unlink_links(u);
+	if (!rc && u->stats_fd >= 0)
+		rc = read_once(u->stats_fd, ncpus, buf, final);
 	/* Programs that were running when their link moved on finish within
 	 * an RCU grace period: wait until the counters stand still. */
 	for (int i = 0; !rc && u->stats_fd >= 0 && i < 100; i++) {

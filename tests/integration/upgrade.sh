@@ -62,13 +62,21 @@ kill -0 $upid 2>/dev/null || fail "the UDP stream ended before the upgrade: make
 # A first attempt while an admin holds the database's write lock: the old
 # counts cannot be stored, so the start fails (status 7) and both layouts
 # stay pinned and counting; the next start finishes the upgrade.
-(echo "BEGIN IMMEDIATE;"; sleep 3; echo "COMMIT;") | sqlite3 "$DB" &
+rm -f "$T/run/unlock"
+(echo "BEGIN IMMEDIATE;"; while [ ! -e "$T/run/unlock" ]; do sleep 0.1; done; echo "COMMIT;") |
+	sqlite3 "$DB" &
 lpid=$!
 BG_PIDS+=("$lpid")
-sleep 0.5
+i=0
+while sqlite3 -cmd ".timeout 0" "$DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "the test could not take the database's write lock"
+	sleep 0.1
+done
 rc=0
-nsenter --net="/run/netns/$NS_A" "$V2" -i va -t 1 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT" \
+nsenter --net="/run/netns/$NS_A" timeout 60 "$V2" -i va -t 1 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT" \
 	>/dev/null 2>"$T/first.err" || rc=$?
+touch "$T/run/unlock"
 [ $rc = 7 ] || fail "upgrade under a held lock: exit $rc, not 7: $(cat "$T/first.err")"
 grep -q "cannot store the counts of map layout 1: .*; its pins stay and the next start stores them" "$T/first.err" ||
 	fail "no clear message for the interrupted upgrade: $(cat "$T/first.err")"
@@ -113,6 +121,12 @@ stored=$(all_stored)
 mkdir "$PIN_ROOT/1"
 bpftool map create "$PIN_ROOT/1/pdtt_stats" type percpu_hash key 16 value 32 entries 4 name pdtt_stats ||
 	fail "cannot make a stand-in layout 1 map"
+# with counts in it, as the real leftover would have: they were stored already
+# (bpftool writes the value on every CPU)
+bytes() { local v=$1 i; for ((i = 0; i < $2; i++)); do printf '0x%02x ' $((v & 255)); v=$((v >> 8)); done; }
+value="$(bytes 5000 8)$(bytes 5 8)$(bytes 7000 8)$(bytes 7 8)"
+bpftool map update pinned "$PIN_ROOT/1/pdtt_stats" key $(bytes $U1 4) $(bytes 1 4) $(bytes 42 8) value $value ||
+	fail "cannot fill the stand-in layout 1 map"
 start "$V2"
 grep -q "upgraded from map layout 1: .* the 0 bytes it counted since the last commit are stored" "$T/stderr" ||
 	fail "leftover directory: $(cat "$T/stderr")"
