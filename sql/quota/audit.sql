@@ -2,30 +2,43 @@
 -- given as [:day_from, :day_to), [:week_from, :week_to), [:month_from,
 -- :month_to) (UTC epoch seconds; NULL skips that kind).  A user's own quota
 -- overrides the default (uid NULL) of the same kind; under a default, only
--- users with traffic in the period are listed.  Periods are whole local
--- days, weeks and months, so the daily and monthly rollups (exact, and
--- read through their primary key) answer them without scanning samples.
-WITH effective AS (
-	SELECT uid, per, dir, limit_bytes, warn_pct, 0 AS is_default
-	FROM quotas WHERE uid IS NOT NULL
-	UNION ALL
-	SELECT u.uid, d.per, d.dir, d.limit_bytes, d.warn_pct, 1
-	FROM quotas d JOIN users u
-	WHERE d.uid IS NULL
-	  AND NOT EXISTS (SELECT 1 FROM quotas q WHERE q.uid = u.uid AND q.per = d.per)
+-- users with traffic in the period are listed.
+--
+-- Each period's usage is one aggregate over its rollups (GROUP BY uid): the
+-- daily rollups for days and weeks, the monthly ones for months, read as a
+-- range of the rollups' primary key (resolution, bucket_start, ...).  Periods
+-- are whole local days, weeks and months, so those rollups are exact.  The
+-- cost grows with the rows of the period, not with users x rows.
+WITH periods (per, res, p_from, p_to) AS (
+	VALUES ('day', 'day', :day_from, :day_to), ('week', 'day', :week_from, :week_to),
+	       ('month', 'month', :month_from, :month_to)
 ),
-periods (per, p_from, p_to) AS (
-	VALUES ('day', :day_from, :day_to), ('week', :week_from, :week_to),
-	       ('month', :month_from, :month_to)
+used AS (
+	SELECT p.per, p.p_from, p.p_to, r.uid,
+	       sum(r.rx_bytes) AS rx, sum(r.tx_bytes) AS tx
+	FROM periods p
+	JOIN rollups r ON r.resolution = p.res
+	              AND r.bucket_start >= p.p_from AND r.bucket_start < p.p_to
+	WHERE p.p_from IS NOT NULL
+	GROUP BY p.per, r.uid
+),
+effective (uid, per, p_from, p_to, dir, limit_bytes, warn_pct, is_default, rx, tx) AS (
+	-- a user's own quota, listed with or without traffic
+	SELECT q.uid, q.per, p.p_from, p.p_to, q.dir, q.limit_bytes, q.warn_pct, 0,
+	       coalesce(g.rx, 0), coalesce(g.tx, 0)
+	FROM quotas q
+	JOIN periods p ON p.per = q.per AND p.p_from IS NOT NULL
+	LEFT JOIN used g ON g.per = q.per AND g.uid = q.uid
+	WHERE q.uid IS NOT NULL
+	UNION ALL
+	-- the default, for users with traffic and no quota of their own
+	SELECT g.uid, d.per, g.p_from, g.p_to, d.dir, d.limit_bytes, d.warn_pct, 1, g.rx, g.tx
+	FROM used g
+	JOIN quotas d ON d.uid IS NULL AND d.per = g.per
+	WHERE NOT EXISTS (SELECT 1 FROM quotas q WHERE q.uid = g.uid AND q.per = g.per)
 )
-SELECT e.uid, u.name, e.per, p.p_from, p.p_to, e.dir, e.limit_bytes, e.warn_pct, e.is_default,
-       coalesce((SELECT sum(CASE e.dir WHEN 'rx' THEN r.rx_bytes WHEN 'tx' THEN r.tx_bytes
-				       ELSE r.rx_bytes + r.tx_bytes END)
-		 FROM rollups r
-		 WHERE r.resolution = iif(e.per = 'month', 'month', 'day')
-		   AND r.bucket_start >= p.p_from AND r.bucket_start < p.p_to
-		   AND r.uid = e.uid), 0) AS used
+SELECT e.uid, u.name, e.per, e.p_from, e.p_to, e.dir, e.limit_bytes, e.warn_pct, e.is_default,
+       CASE e.dir WHEN 'rx' THEN e.rx WHEN 'tx' THEN e.tx ELSE e.rx + e.tx END AS used
 FROM effective e
-JOIN periods p ON p.per = e.per AND p.p_from IS NOT NULL
 LEFT JOIN users u ON u.uid = e.uid
 WHERE NOT e.is_default OR used > 0;

@@ -1,0 +1,273 @@
+/* What the quota check costs on a big history, side by side in one run:
+ *
+ *   (a) the floor: one interval's commit of every user's row
+ *       (pdtt_store_commit, the daemon's own path) at the end of the history;
+ *   (b) the daemon's per-interval quota check after that commit
+ *       (pdtt_audit_collect for the current day, ISO week and month, with a
+ *       default quota of each kind for everyone), and its ratio to (a);
+ *   (c) 'audit' for each period kind alone;
+ *   (d) with -O, the same check through the correlated per-user query the
+ *       daemon ran before (a peer, run once: it takes seconds).
+ *
+ * The history is a database written by history_bench -K (the simulated year).
+ * The bench works on a copy it makes and removes.  It prints figures and
+ * ratios; it never judges them.
+ *
+ *   usage: quota_bench YEAR_DB [-r RUNS] [-O]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "quota.h"
+#include "quota_cmd.h"
+#include "store.h"
+
+/* The audit statement before the aggregate (sql/quota/audit.sql as of
+ * 2026-12-01): one correlated sum per user and quota kind. */
+static const char old_audit[] =
+	"WITH effective AS (SELECT uid, per, dir, limit_bytes, warn_pct, 0 AS is_default FROM "
+	"quotas WHERE uid IS NOT NULL UNION ALL SELECT u.uid, d.per, d.dir, d.limit_bytes, "
+	"d.warn_pct, 1 FROM quotas d JOIN users u WHERE d.uid IS NULL AND NOT EXISTS (SELECT 1 "
+	"FROM quotas q WHERE q.uid = u.uid AND q.per = d.per)), periods (per, p_from, p_to) AS "
+	"(VALUES ('day', :day_from, :day_to), ('week', :week_from, :week_to), ('month', "
+	":month_from, :month_to)) SELECT e.uid, e.per, coalesce((SELECT sum(CASE e.dir WHEN 'rx' "
+	"THEN r.rx_bytes WHEN 'tx' THEN r.tx_bytes ELSE r.rx_bytes + r.tx_bytes END) FROM rollups "
+	"r "
+	"WHERE r.resolution = iif(e.per = 'month', 'month', 'day') AND r.bucket_start >= p.p_from "
+	"AND r.bucket_start < p.p_to AND r.uid = e.uid), 0) AS used FROM effective e JOIN periods "
+	"p "
+	"ON p.per = e.per AND p.p_from IS NOT NULL WHERE NOT e.is_default OR used > 0";
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static int64_t q_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char cmd[20000];
+
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && rm -f '%s-wal' '%s-shm'", from, to, to, to);
+	return system(cmd);
+}
+
+/* Every user of the history moves some bytes in one interval ending at end. */
+static int commit_all(struct pdtt_store *s, int64_t start, int64_t end, int users,
+		      uint32_t first_uid, int round, double *ms)
+{
+	struct pdtt_commit_row *rows = calloc((size_t)users, sizeof(*rows));
+	struct pdtt_commit c = { .span = { start, end }, .boot_id = "quota-bench", .map_id = 1 };
+	char err[256];
+	double t0;
+	int rc;
+
+	if (!rows)
+		return -1;
+	for (int i = 0; i < users; i++) {
+		struct pdtt_commit_row *r = &rows[i];
+
+		r->key.uid = first_uid + (uint32_t)i;
+		r->key.ifindex = 2;
+		r->key.netns_cookie = 4096;
+		r->delta = (struct pdtt_value){ 1000 + (uint64_t)i, 3, 500, 2 };
+		r->cumulative = (struct pdtt_value){ (uint64_t)round * 1000000, 3, 500, 2 };
+		r->iface_name = "eth0";
+		r->netns = "host";
+	}
+	c.rows = rows;
+	c.n_rows = (size_t)users;
+	t0 = now_ms();
+	rc = pdtt_store_commit(s, &c, err, sizeof(err));
+	*ms = now_ms() - t0;
+	if (rc)
+		fprintf(stderr, "quota_bench: commit: %s\n", err);
+	free(rows);
+	return rc;
+}
+
+static int check(sqlite3 *db, const struct pdtt_window p[3], size_t *n, double *ms)
+{
+	struct pdtt_audit_row *rows;
+	double t0 = now_ms();
+	int rc = pdtt_audit_collect(db, p, &rows, n);
+
+	*ms = now_ms() - t0;
+	if (!rc)
+		pdtt_audit_free(rows, *n);
+	return rc;
+}
+
+static double old_check(sqlite3 *db, const struct pdtt_window p[3], size_t *n)
+{
+	static const char *const names[3][2] = { { ":day_from", ":day_to" },
+						 { ":week_from", ":week_to" },
+						 { ":month_from", ":month_to" } };
+	sqlite3_stmt *st;
+	double t0 = now_ms();
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, old_audit, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (int k = 0; k < 3; k++)
+		if (p[k].from != p[k].to) {
+			sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, names[k][0]),
+					   p[k].from);
+			sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, names[k][1]),
+					   p[k].to);
+		}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		(*n)++;
+	sqlite3_finalize(st);
+	return now_ms() - t0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const per_names[3] = { "day", "week", "month" };
+	int runs = 7, opt, users, rc = 1;
+	bool peer = false;
+	char copy[4200], err[512], side[4300];
+	struct pdtt_store s = { 0 };
+	double *commit_ms = NULL, *check_ms = NULL;
+	int64_t last_end;
+	double check_median = 0;
+	uint32_t first_uid;
+	size_t n = 0;
+
+	while ((opt = getopt(argc, argv, "r:Oh")) != -1) {
+		if (opt == 'r' && atoi(optarg) > 0)
+			runs = atoi(optarg);
+		else if (opt == 'O')
+			peer = true;
+		else {
+			fprintf(stderr, "usage: quota_bench YEAR_DB [-r RUNS] [-O]\n");
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: quota_bench YEAR_DB [-r RUNS] [-O]\n");
+		return 2;
+	}
+	snprintf(copy, sizeof(copy), "%s.quota-bench", argv[optind]);
+	if (copy_file(argv[optind], copy)) {
+		fprintf(stderr, "quota_bench: cannot copy %s\n", argv[optind]);
+		return 1;
+	}
+	if (pdtt_store_open(&s, copy, true, err, sizeof(err))) {
+		fprintf(stderr, "quota_bench: %s\n", err);
+		goto out;
+	}
+	users = (int)q_int(s.db, "SELECT count(*) FROM users");
+	first_uid = (uint32_t)q_int(s.db, "SELECT min(uid) FROM users");
+	last_end = q_int(s.db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_end'");
+	if (users <= 0 || last_end <= 0) {
+		fprintf(stderr, "quota_bench: %s holds no history\n", argv[optind]);
+		goto out;
+	}
+	/* Default quotas of every kind, as 'quota set --all' makes them. */
+	if (sqlite3_exec(s.db,
+			 "DELETE FROM quotas; INSERT INTO quotas (uid, per, dir, limit_bytes, "
+			 "warn_pct, updated) VALUES (NULL, 'day', 'total', 1000000000, 80, 0), "
+			 "(NULL, 'week', 'total', 5000000000, 80, 0), (NULL, 'month', 'total', "
+			 "20000000000, 80, 0)",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "quota_bench: quotas: %s\n", sqlite3_errmsg(s.db));
+		goto out;
+	}
+	commit_ms = calloc((size_t)runs, sizeof(double));
+	check_ms = calloc((size_t)runs, sizeof(double));
+	if (!commit_ms || !check_ms)
+		goto out;
+	printf("history: %s, %d users, %lld samples, %lld rollup rows\n", argv[optind], users,
+	       (long long)q_int(s.db, "SELECT count(*) FROM samples"),
+	       (long long)q_int(s.db, "SELECT count(*) FROM rollups"));
+	for (int i = 0; i < runs; i++) {
+		int64_t end = last_end + 10 * (i + 1);
+		struct pdtt_window p[3];
+
+		for (int k = 0; k < 3; k++)
+			p[k] = pdtt_period_of((enum pdtt_per)k, end - 1);
+		if (commit_all(&s, end - 10, end, users, first_uid, i + 1, &commit_ms[i]) ||
+		    check(s.db, p, &n, &check_ms[i]))
+			goto out;
+	}
+	{
+		double c = median(commit_ms, runs), q = median(check_ms, runs);
+
+		printf("(a) commit of %d users' rows (floor):  %8.2f ms (median of %d)\n", users, c,
+		       runs);
+		printf("(b) quota check, day+week+month:      %8.2f ms, %zu rows; check/commit = "
+		       "%.2f\n",
+		       q, n, q / c);
+		check_median = q;
+	}
+	for (int k = 0; k < 3; k++) {
+		struct pdtt_window p[3] = { 0 };
+		int64_t end = last_end + 10 * runs;
+
+		p[k] = pdtt_period_of((enum pdtt_per)k, end - 1);
+		for (int i = 0; i < runs; i++)
+			if (check(s.db, p, &n, &check_ms[i]))
+				goto out;
+		printf("(c) audit, the %-5s only:             %8.2f ms, %zu rows\n", per_names[k],
+		       median(check_ms, runs), n);
+	}
+	if (peer) {
+		struct pdtt_window p[3];
+		int64_t end = last_end + 10 * runs;
+		double ms;
+
+		for (int k = 0; k < 3; k++)
+			p[k] = pdtt_period_of((enum pdtt_per)k, end - 1);
+		ms = old_check(s.db, p, &n);
+		printf("(d) the previous correlated query:    %8.2f ms, %zu rows (run once); "
+		       "previous/now = %.0f\n",
+		       ms, n, ms / check_median);
+	}
+	rc = 0;
+out:
+	free(commit_ms);
+	free(check_ms);
+	if (s.db)
+		pdtt_store_close(&s);
+	unlink(copy);
+	snprintf(side, sizeof(side), "%s-wal", copy);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", copy);
+	unlink(side);
+	return rc;
+}

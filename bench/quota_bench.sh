@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The quota check on the simulated year (5,000 users, default retention)
+# that history_bench writes through the store's own insert path, side by
+# side with the commit it follows: quota_bench (bench/quota_bench.c) does
+# the measuring on a copy of that database.  Prints figures and ratios;
+# asserts nothing.
+#
+#   bash bench/quota_bench.sh [HISTORY_BENCH] [QUOTA_BENCH] [RUNS]
+#   BENCH_PEER=1   also run the previous correlated query once (about a minute)
+set -euo pipefail
+
+HB=${1:-build/bench/history_bench}
+QB=${2:-build/bench/quota_bench}
+RUNS=${3:-7}
+[ -x "$HB" ] && [ -x "$QB" ] || { echo "usage: $0 [HISTORY_BENCH] [QUOTA_BENCH] [RUNS] (build first)" >&2; exit 2; }
+
+dir=$(mktemp -d /tmp/pdtt-quota-bench.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+ydir=$dir
+[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && ydir=$(mktemp -d /dev/shm/pdtt-quota-bench.XXXXXX) &&
+	trap 'rm -rf "$dir" "$ydir"' EXIT
+
+echo "generating the simulated year (5,000 users, UTC) through the store ..." >&2
+"$HB" -p year -y "$ydir" -d "$dir" -K -z UTC >"$dir/year.txt"
+[ -s "$ydir/year.db" ] || { echo "history_bench kept no database" >&2; exit 1; }
+"$QB" "$ydir/year.db" -r "$RUNS" ${BENCH_PEER:+-O}

@@ -1,0 +1,150 @@
+/* The audit statement (sql/quota/audit.sql) on a real database written by
+ * the store: own quotas override the default of their kind, an own quota is
+ * listed without traffic, the default only for users with traffic, rx/tx/
+ * total, and only the period's days count.  The expected figures are the
+ * bytes this test committed, summed here. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "quota.h"
+#include "quota_cmd.h"
+#include "store.h"
+
+#define D 86400LL
+#define T0 1796083200LL /* 2026-12-01T00:00:00Z, a Tuesday */
+
+static char dir[64], path[128];
+
+static void commit_day(struct pdtt_store *s, int64_t day, __u32 uid, __u64 rx, __u64 tx)
+{
+	struct pdtt_commit_row r = {
+		.key = { .uid = uid, .ifindex = 2, .netns_cookie = 9 },
+		.delta = { rx, 1, tx, 1 },
+		.cumulative = { rx, 1, tx, 1 },
+		.iface_name = "eth0",
+		.netns = "host",
+	};
+	struct pdtt_commit c = { .span = { day + 3600, day + 3610 },
+				 .rows = &r,
+				 .n_rows = 1,
+				 .boot_id = "b",
+				 .map_id = 1 };
+	char err[256];
+
+	assert_int_equal(pdtt_store_commit(s, &c, err, sizeof(err)), 0);
+}
+
+static const struct pdtt_audit_row *find(const struct pdtt_audit_row *rows, size_t n, __u32 uid,
+					 enum pdtt_per per)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].uid == uid && rows[i].per == per)
+			return &rows[i];
+	return NULL;
+}
+
+static void own_quotas_defaults_and_periods(void **state)
+{
+	struct pdtt_store s;
+	struct pdtt_audit_row *rows;
+	struct pdtt_window p[3];
+	const struct pdtt_audit_row *r;
+	char err[256];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	/* Tue 1st .. Fri 4th December; the week of Mon 30 Nov holds 1st-4th;
+	 * November's last day is outside the month and the day. */
+	commit_day(&s, T0 - D, 1001, 7777, 7777); /* Mon 30 Nov: the week only */
+	for (int d = 0; d < 4; d++) {
+		commit_day(&s, T0 + d * D, 1001, 100 * (d + 1), 10);
+		commit_day(&s, T0 + d * D, 1002, 1000, 2000 * (d + 1));
+	}
+	commit_day(&s, T0 + 3 * D, 1003, 5, 5);
+	assert_int_equal(sqlite3_exec(s.db,
+				      "INSERT INTO quotas (uid, per, dir, limit_bytes, warn_pct, "
+				      "updated) VALUES (1001, 'day', 'rx', 1000, 80, 0), "
+				      "(1004, 'month', 'total', 1000, 80, 0), "
+				      "(NULL, 'day', 'total', 100000, 80, 0), "
+				      "(NULL, 'week', 'tx', 100000, 80, 0), "
+				      "(NULL, 'month', 'total', 100000, 80, 0)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	for (int k = 0; k < 3; k++)
+		p[k] = pdtt_period_of((enum pdtt_per)k, T0 + 3 * D + 7200); /* Fri 4th */
+	assert_int_equal(pdtt_audit_collect(s.db, p, &rows, &n), 0);
+
+	/* 1001: own day quota (rx of the 4th), default week (tx, Mon-Fri) and
+	 * month (total, 1st-4th) */
+	r = find(rows, n, 1001, PDTT_PER_DAY);
+	assert_non_null(r);
+	assert_int_equal(r->used, 400);
+	assert_int_equal(r->is_default, 0);
+	assert_int_equal(r->limit, 1000);
+	r = find(rows, n, 1001, PDTT_PER_WEEK);
+	assert_non_null(r);
+	assert_int_equal(r->used, 7777 + 4 * 10);
+	assert_int_equal(r->is_default, 1);
+	r = find(rows, n, 1001, PDTT_PER_MONTH);
+	assert_non_null(r);
+	assert_int_equal(r->used, 100 + 200 + 300 + 400 + 4 * 10);
+	/* 1002: defaults only */
+	r = find(rows, n, 1002, PDTT_PER_DAY);
+	assert_non_null(r);
+	assert_int_equal(r->used, 1000 + 8000);
+	r = find(rows, n, 1002, PDTT_PER_WEEK);
+	assert_int_equal(r->used, 2000 + 4000 + 6000 + 8000);
+	/* 1003: traffic on the 4th only */
+	assert_int_equal(find(rows, n, 1003, PDTT_PER_DAY)->used, 10);
+	/* 1004: its own month quota, no traffic: listed with 0; no defaults */
+	r = find(rows, n, 1004, PDTT_PER_MONTH);
+	assert_non_null(r);
+	assert_int_equal(r->used, 0);
+	assert_null(find(rows, n, 1004, PDTT_PER_DAY));
+	assert_int_equal(n, 3 + 3 + 3 + 1);
+	pdtt_audit_free(rows, n);
+
+	/* A period kind left out is not listed. */
+	p[0].to = p[0].from;
+	p[1].to = p[1].from;
+	assert_int_equal(pdtt_audit_collect(s.db, p, &rows, &n), 0);
+	assert_int_equal(n, 4); /* months: 1001, 1002, 1003, 1004 */
+	pdtt_audit_free(rows, n);
+	pdtt_store_close(&s);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/pdtt-audit.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pdtt.db", dir);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[160];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(own_quotas_defaults_and_periods, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
