@@ -8,6 +8,7 @@
 #   bash bench/quota_bench.sh [HISTORY_BENCH] [QUOTA_BENCH] [RUNS]
 #   BENCH_PEER=1   also run the previous correlated query once (about a minute)
 set -euo pipefail
+export TZ=UTC # the year is written in UTC: periods and new buckets must be too
 
 HB=${1:-build/bench/history_bench}
 QB=${2:-build/bench/quota_bench}

@@ -28,6 +28,7 @@ static void commit_day(struct pdtt_store *s, int64_t day, __u32 uid, __u64 rx, _
 		.key = { .uid = uid, .ifindex = 2, .netns_cookie = 9 },
 		.delta = { rx, 1, tx, 1 },
 		.cumulative = { rx, 1, tx, 1 },
+		.user_name = uid == 1001 ? "alice" : NULL,
 		.iface_name = "eth0",
 		.netns = "host",
 	};
@@ -50,73 +51,126 @@ static const struct pdtt_audit_row *find(const struct pdtt_audit_row *rows, size
 	return NULL;
 }
 
+static void assert_period(const struct pdtt_audit_row *r, int64_t from, int64_t to)
+{
+	assert_int_equal(r->period.from, from);
+	assert_int_equal(r->period.to, to);
+}
+
 static void own_quotas_defaults_and_periods(void **state)
 {
 	struct pdtt_store s;
 	struct pdtt_audit_row *rows;
 	struct pdtt_window p[3];
 	const struct pdtt_audit_row *r;
+	const int64_t week = T0 - D, month_end = T0 + 31 * D;
 	char err[256];
 	size_t n;
 
 	(void)state;
 	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
-	/* Tue 1st .. Fri 4th December; the week of Mon 30 Nov holds 1st-4th;
-	 * November's last day is outside the month and the day. */
-	commit_day(&s, T0 - D, 1001, 7777, 7777); /* Mon 30 Nov: the week only */
+	/* The audit is for Fri 4 December 2026: the day [4th, 5th), the ISO
+	 * week [Mon 30 Nov, Mon 7 Dec), the month [1 Dec, 1 Jan).  Traffic on
+	 * each side of every bound. */
+	commit_day(&s, T0 - 2 * D, 1001, 55555, 55555); /* Sun 29 Nov: nothing */
+	commit_day(&s, T0 - D, 1001, 7777, 7777);	/* Mon 30 Nov: the week only */
 	for (int d = 0; d < 4; d++) {
 		commit_day(&s, T0 + d * D, 1001, 100 * (d + 1), 10);
 		commit_day(&s, T0 + d * D, 1002, 1000, 2000 * (d + 1));
 	}
-	commit_day(&s, T0 + 3 * D, 1003, 5, 5);
+	commit_day(&s, T0 + 4 * D, 1001, 30000, 30000); /* Sat 5th: week and month */
+	commit_day(&s, T0 + 6 * D, 1001, 40000, 40000); /* Mon 7th: the month only */
+	commit_day(&s, month_end, 1001, 90000, 90000);	/* 1 Jan: nothing */
+	commit_day(&s, T0 + 3 * D, 1003, 5, 5);		/* the day: 10 */
+	commit_day(&s, T0 - D, 1005, 3, 3);		/* Mon 30 Nov: the week only */
+	commit_day(&s, T0 + 3 * D, 1006, 50, 0);	/* rx only */
+	commit_day(&s, T0 + 20 * D, 1007, 1, 1);	/* the month only */
 	assert_int_equal(sqlite3_exec(s.db,
+				      "INSERT INTO users (uid, name, first_seen, last_seen) "
+				      "VALUES (1004, 'dave', 0, 0); "
 				      "INSERT INTO quotas (uid, per, dir, limit_bytes, warn_pct, "
-				      "updated) VALUES (1001, 'day', 'rx', 1000, 80, 0), "
-				      "(1004, 'month', 'total', 1000, 80, 0), "
+				      "updated) VALUES (1001, 'day', 'rx', 1000, 60, 0), "
+				      "(1004, 'month', 'total', 1000, 90, 0), "
 				      "(NULL, 'day', 'total', 100000, 80, 0), "
-				      "(NULL, 'week', 'tx', 100000, 80, 0), "
-				      "(NULL, 'month', 'total', 100000, 80, 0)",
+				      "(NULL, 'week', 'tx', 200000, 70, 0), "
+				      "(NULL, 'month', 'total', 300000, 50, 0)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	for (int k = 0; k < 3; k++)
-		p[k] = pdtt_period_of((enum pdtt_per)k, T0 + 3 * D + 7200); /* Fri 4th */
+		p[k] = pdtt_period_of((enum pdtt_per)k, T0 + 3 * D + 7200);
 	assert_int_equal(pdtt_audit_collect(s.db, p, &rows, &n), 0);
 
-	/* 1001: own day quota (rx of the 4th), default week (tx, Mon-Fri) and
-	 * month (total, 1st-4th) */
+	/* 1001: its own day quota (rx of the 4th), the default week (tx from
+	 * Mon 30 Nov to Sat 5th) and month (total, 1st to 7th) */
 	r = find(rows, n, 1001, PDTT_PER_DAY);
 	assert_non_null(r);
 	assert_int_equal(r->used, 400);
 	assert_int_equal(r->is_default, 0);
 	assert_int_equal(r->limit, 1000);
+	assert_int_equal(r->warn_pct, 60);
+	assert_int_equal(r->dir, PDTT_DIR_RX);
+	assert_string_equal(r->name, "alice");
+	assert_period(r, T0 + 3 * D, T0 + 4 * D);
 	r = find(rows, n, 1001, PDTT_PER_WEEK);
 	assert_non_null(r);
-	assert_int_equal(r->used, 7777 + 4 * 10);
+	assert_int_equal(r->used, 7777 + 4 * 10 + 30000);
 	assert_int_equal(r->is_default, 1);
+	assert_int_equal(r->limit, 200000);
+	assert_int_equal(r->warn_pct, 70);
+	assert_int_equal(r->dir, PDTT_DIR_TX);
+	assert_period(r, week, week + 7 * D);
 	r = find(rows, n, 1001, PDTT_PER_MONTH);
 	assert_non_null(r);
-	assert_int_equal(r->used, 100 + 200 + 300 + 400 + 4 * 10);
-	/* 1002: defaults only */
+	assert_int_equal(r->used, 100 + 200 + 300 + 400 + 4 * 10 + 60000 + 80000);
+	assert_int_equal(r->warn_pct, 50);
+	assert_int_equal(r->dir, PDTT_DIR_TOTAL);
+	assert_period(r, T0, month_end);
+	/* 1002: defaults only, no name */
 	r = find(rows, n, 1002, PDTT_PER_DAY);
 	assert_non_null(r);
 	assert_int_equal(r->used, 1000 + 8000);
+	assert_null(r->name);
 	r = find(rows, n, 1002, PDTT_PER_WEEK);
+	assert_non_null(r);
 	assert_int_equal(r->used, 2000 + 4000 + 6000 + 8000);
 	/* 1003: traffic on the 4th only */
-	assert_int_equal(find(rows, n, 1003, PDTT_PER_DAY)->used, 10);
-	/* 1004: its own month quota, no traffic: listed with 0; no defaults */
+	r = find(rows, n, 1003, PDTT_PER_DAY);
+	assert_non_null(r);
+	assert_int_equal(r->used, 10);
+	/* 1004: a known user with its own month quota and no traffic: listed
+	 * with 0; no default rows without traffic */
 	r = find(rows, n, 1004, PDTT_PER_MONTH);
 	assert_non_null(r);
 	assert_int_equal(r->used, 0);
+	assert_int_equal(r->warn_pct, 90);
+	assert_string_equal(r->name, "dave");
 	assert_null(find(rows, n, 1004, PDTT_PER_DAY));
-	assert_int_equal(n, 3 + 3 + 3 + 1);
+	assert_null(find(rows, n, 1004, PDTT_PER_WEEK));
+	/* 1005: the week's default only (its traffic is before the day and
+	 * the month) */
+	r = find(rows, n, 1005, PDTT_PER_WEEK);
+	assert_non_null(r);
+	assert_int_equal(r->used, 3);
+	assert_null(find(rows, n, 1005, PDTT_PER_DAY));
+	assert_null(find(rows, n, 1005, PDTT_PER_MONTH));
+	/* 1006: received only: the tx default of the week lists nothing */
+	assert_non_null(find(rows, n, 1006, PDTT_PER_DAY));
+	assert_null(find(rows, n, 1006, PDTT_PER_WEEK));
+	/* 1007: the month only */
+	assert_non_null(find(rows, n, 1007, PDTT_PER_MONTH));
+	assert_null(find(rows, n, 1007, PDTT_PER_DAY));
+	/* days: 1001-1003, 1006; weeks (tx): 1001-1003, 1005; months:
+	 * 1001-1003, 1004, 1006, 1007 */
+	assert_int_equal(n, 4 + 4 + 6);
 	pdtt_audit_free(rows, n);
 
 	/* A period kind left out is not listed. */
 	p[0].to = p[0].from;
 	p[1].to = p[1].from;
 	assert_int_equal(pdtt_audit_collect(s.db, p, &rows, &n), 0);
-	assert_int_equal(n, 4); /* months: 1001, 1002, 1003, 1004 */
+	assert_int_equal(n, 6);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rows[i].per, PDTT_PER_MONTH);
 	pdtt_audit_free(rows, n);
 	pdtt_store_close(&s);
 }
