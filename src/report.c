@@ -437,6 +437,52 @@ static int fetch_rows(sqlite3 *db, const char *sql, const struct binds *b, struc
 	return 0;
 }
 
+/* The whole window's totals, whatever --top lists: the report's own query
+ * without its limit, summed by SQLite. */
+struct window_totals {
+	uint64_t rx, tx, total, packets, users;
+};
+
+static int fetch_totals(sqlite3 *db, const char *sql, const struct binds *b,
+			struct window_totals *t)
+{
+	char *sub = as_subquery(sql);
+	struct binds all = *b;
+	struct pdtt_buf q;
+	sqlite3_stmt *st = NULL;
+	int rc = PDTT_EXIT_DB;
+
+	memset(t, 0, sizeof(*t));
+	pdtt_buf_init(&q);
+	all.top = 0;
+	if (sub)
+		pdtt_buf_printf(&q,
+				"SELECT coalesce(sum(rx_bytes), 0), coalesce(sum(tx_bytes), 0), "
+				"coalesce(sum(total_bytes), 0), coalesce(sum(packets), 0), "
+				"count(DISTINCT uid) FROM (%s)",
+				sub);
+	if (!sub || q.oom || sqlite3_prepare_v2(db, q.p, -1, &st, NULL) != SQLITE_OK) {
+		pdtt_fail(PDTT_EXIT_DB, "database: report totals: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	bind_report(st, &all);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		pdtt_fail(PDTT_EXIT_DB, "database: report totals: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	t->rx = (uint64_t)sqlite3_column_int64(st, 0);
+	t->tx = (uint64_t)sqlite3_column_int64(st, 1);
+	t->total = (uint64_t)sqlite3_column_int64(st, 2);
+	t->packets = (uint64_t)sqlite3_column_int64(st, 3);
+	t->users = (uint64_t)sqlite3_column_int64(st, 4);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	pdtt_buf_free(&q);
+	free(sub);
+	return rc;
+}
+
 static void size_text(uint64_t v, enum units u, char *out, size_t len)
 {
 	if (u == UNITS_IEC)
@@ -448,7 +494,8 @@ static void size_text(uint64_t v, enum units u, char *out, size_t len)
 }
 
 static void print_table(const struct report_opts *o, const struct pdtt_plan *plan,
-			const char *window_text, const struct report_row *rows, size_t n)
+			const char *window_text, const struct report_row *rows, size_t n,
+			const struct window_totals *all)
 {
 	uint64_t rx = 0, tx = 0, total = 0, packets = 0;
 	char a[32], b[32], c[32], notes[2048];
@@ -478,12 +525,24 @@ static void print_table(const struct report_opts *o, const struct pdtt_plan *pla
 		total += r->total;
 		packets += r->packets;
 	}
-	size_text(rx, o->units, a, sizeof(a));
-	size_text(tx, o->units, b, sizeof(b));
-	size_text(total, o->units, c, sizeof(c));
+	/* With --top, what the listed rows leave out of the window's total. */
+	if (o->top && all->total + all->packets > total + packets) {
+		size_text(all->rx - rx, o->units, a, sizeof(a));
+		size_text(all->tx - tx, o->units, b, sizeof(b));
+		size_text(all->total - total, o->units, c, sizeof(c));
+		if (bucketed)
+			printf("%-22s ", "");
+		printf("%-16s %10s %12s %12s %12s %12" PRIu64 " %6.2f%%\n", "OTHERS", "", a, b, c,
+		       all->packets - packets,
+		       all->total ? 100.0 * (double)(all->total - total) / (double)all->total
+				  : 0.0);
+	}
+	size_text(all->rx, o->units, a, sizeof(a));
+	size_text(all->tx, o->units, b, sizeof(b));
+	size_text(all->total, o->units, c, sizeof(c));
 	if (bucketed)
 		printf("%-22s ", "");
-	printf("%-16s %10s %12s %12s %12s %12" PRIu64 " %7s\n", "TOTAL", "", a, b, c, packets,
+	printf("%-16s %10s %12s %12s %12s %12" PRIu64 " %7s\n", "TOTAL", "", a, b, c, all->packets,
 	       n ? "100.00%" : "");
 }
 
@@ -542,7 +601,7 @@ static int plan_notes_json(sqlite3 *db, const struct pdtt_plan *plan, char **out
 
 /* JSON, version 1 (docs/REPORT.md), assembled by SQLite's JSON functions. */
 static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdtt_plan *plan,
-		      const struct binds *b, const char *tz)
+		      const struct binds *b, const char *tz, const struct window_totals *all)
 {
 	char *sub = as_subquery(report_sql(o->by)), *notes_json = NULL;
 	struct pdtt_buf q;
@@ -571,10 +630,13 @@ static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdt
 		"tx_bytes, "
 		"'total_bytes', total_bytes, 'packets', packets, 'share_pct', share_pct)) FROM "
 		"(%s)), "
-		"'totals', (SELECT json_object('rx_bytes', coalesce(sum(rx_bytes), 0), 'tx_bytes', "
-		"coalesce(sum(tx_bytes), 0), 'total_bytes', coalesce(sum(total_bytes), 0), "
-		"'packets', "
-		"coalesce(sum(packets), 0), 'users', count(DISTINCT uid)) FROM (%s)))",
+		"'totals', json_object('rx_bytes', :t_rx, 'tx_bytes', :t_tx, 'total_bytes', "
+		":t_total, 'packets', :t_packets, 'users', :t_users), "
+		"'others', (SELECT iif(:top IS NULL, NULL, json_object('rx_bytes', :t_rx - "
+		"coalesce(sum(rx_bytes), 0), 'tx_bytes', :t_tx - coalesce(sum(tx_bytes), 0), "
+		"'total_bytes', :t_total - coalesce(sum(total_bytes), 0), 'packets', :t_packets - "
+		"coalesce(sum(packets), 0), 'share_pct', round(100.0 * (:t_total - "
+		"coalesce(sum(total_bytes), 0)) / nullif(:t_total, 0), 2))) FROM (%s)))",
 		sub, sub);
 	if (q.oom || sqlite3_prepare_v2(db, q.p, -1, &st, NULL) != SQLITE_OK) {
 		pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
@@ -594,6 +656,12 @@ static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdt
 			  SQLITE_STATIC);
 	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":notes"), notes_json, -1,
 			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_rx"), (int64_t)all->rx);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_tx"), (int64_t)all->tx);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_total"), (int64_t)all->total);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_packets"),
+			   (int64_t)all->packets);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_users"), (int64_t)all->users);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
 		goto out;
@@ -641,6 +709,7 @@ int pdtt_report_main(int argc, char **argv)
 	struct pdtt_buf uids;
 	struct report_row *rows = NULL;
 	struct binds b = { 0 };
+	struct window_totals all = { 0 };
 	char err[512], *tz = NULL, *ifaces = NULL, window_text[160], f[40], t[40];
 	size_t n = 0;
 	int64_t now = (int64_t)time(NULL);
@@ -669,6 +738,13 @@ int pdtt_report_main(int argc, char **argv)
 	cov.hourly_from = meta_mark(store.db, "pruned_hourly_before");
 	cov.daily_from = meta_mark(store.db, "pruned_daily_before");
 	cov.monthly_from = meta_mark(store.db, "pruned_monthly_before");
+	/* What the history holds; -1: nothing was ever stored. */
+	cov.history_to = meta_mark(store.db, "last_end");
+	cov.history_from = meta_mark(store.db, "first_start");
+	if (cov.history_to == INT64_MIN || cov.history_to <= 0)
+		cov.history_from = cov.history_to = -1;
+	else if (cov.history_from == INT64_MIN)
+		cov.history_from = cov.history_to; /* unknown start: only the end is sure */
 	if (pdtt_plan_window(&win, &cov, o.by, o.utc, &plan, err, sizeof(err))) {
 		rc = pdtt_fail(PDTT_EXIT_DB, "%s", err);
 		goto out;
@@ -686,8 +762,11 @@ int pdtt_report_main(int argc, char **argv)
 	b.uids = o.n_users ? uids.p : NULL;
 	b.ifaces = ifaces;
 
+	rc = o.format == FORMAT_CSV ? 0 : fetch_totals(store.db, report_sql(o.by), &b, &all);
+	if (rc)
+		goto out;
 	if (o.format == FORMAT_JSON) {
-		rc = print_json(store.db, &o, &plan, &b, tz && *tz ? tz : "system");
+		rc = print_json(store.db, &o, &plan, &b, tz && *tz ? tz : "system", &all);
 		goto out;
 	}
 	rc = fetch_rows(store.db, report_sql(o.by), &b, &rows, &n);
@@ -704,7 +783,7 @@ int pdtt_report_main(int argc, char **argv)
 			fprintf(stderr, "pdtt: note: %s\n", line);
 		print_csv(&o, rows, n);
 	} else {
-		print_table(&o, &plan, window_text, rows, n);
+		print_table(&o, &plan, window_text, rows, n, &all);
 	}
 out:
 	for (size_t i = 0; i < n; i++) {

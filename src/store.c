@@ -34,6 +34,7 @@ static const char *const stmt_sql[PDTT_ST_COUNT] = {
 	[PDTT_ST_PRUNE_ROLLUPS] = pdtt_sql_prune_rollups,
 	[PDTT_ST_RAISE_META] = pdtt_sql_raise_meta,
 	[PDTT_ST_DELETE_BASELINE] = pdtt_sql_delete_baseline,
+	[PDTT_ST_LOWER_META] = pdtt_sql_lower_meta,
 };
 
 static const char *const res_name[] = { "hour", "day", "month" };
@@ -205,6 +206,10 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 		}
 		if (version < PDTT_SCHEMA_VERSION && migrate(s, version, err, errlen))
 			goto fail;
+		if (exec(s, pdtt_sql_seed_first_start) != SQLITE_OK) {
+			snprintf(err, errlen, "database '%s': %s", path, sqlite3_errmsg(s->db));
+			goto fail;
+		}
 	} else if (version < PDTT_SCHEMA_VERSION) {
 		snprintf(err, errlen,
 			 "database '%s': schema version %lld is older than %d; start the daemon "
@@ -466,6 +471,14 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 	snprintf(num, sizeof(num), "%lld", (long long)c->span.end);
 	if (rc == SQLITE_OK)
 		rc = set_meta(s, "last_end", num);
+	if (rc == SQLITE_OK) {
+		sqlite3_stmt *st = s->st[PDTT_ST_LOWER_META];
+
+		snprintf(num, sizeof(num), "%lld", (long long)c->span.start);
+		bind_text(st, ":key", "first_start");
+		bind_text(st, ":value", num);
+		rc = run(st, NULL);
+	}
 	if (rc == SQLITE_OK)
 		rc = exec(s, "COMMIT");
 	if (rc != SQLITE_OK) {

@@ -910,6 +910,13 @@ int pdtt_plan_window(const struct pdtt_window *w, const struct pdtt_coverage *c,
 									 : c->monthly_from,
 			    });
 
+	/* history_to 0: not known (no note); -1: nothing stored */
+	if (c->history_to < 0 || (c->history_to > 0 && (p->window.from < c->history_from ||
+							p->window.to > c->history_to)))
+		add_note(p, (struct pdtt_note){ .kind = PDTT_NOTE_OUTSIDE_HISTORY,
+						.from = c->history_from,
+						.to = c->history_to });
+
 	/* coarsest first is oldest first; splits fall on the cutoffs */
 	for (s = PDTT_SRC_MONTH; s >= PDTT_SRC_SAMPLES; s--) {
 		int64_t a = cutoff(c, s), b = region_end(c, s);
@@ -968,6 +975,18 @@ void pdtt_note_describe(const struct pdtt_plan *p, const struct pdtt_note *n, ch
 				 "nothing is kept before %s: the window's part before it shows no "
 				 "traffic",
 				 a);
+		return;
+	case PDTT_NOTE_OUTSIDE_HISTORY:
+		if (n->to < 0) {
+			snprintf(out, len, "the history is empty: nothing was stored yet");
+			return;
+		}
+		pdtt_format_time(n->from, p->utc, a, sizeof(a));
+		pdtt_format_time(n->to, p->utc, b, sizeof(b));
+		snprintf(out, len,
+			 "the history covers %s to %s: the window's parts outside it show no "
+			 "traffic",
+			 a, b);
 		return;
 	case PDTT_NOTE_COARSER_THAN_BY:
 	case PDTT_NOTE_LOCAL_BUCKETS:

@@ -109,6 +109,10 @@ void pdtt_group_label(enum pdtt_by by, int64_t start, bool utc, char *out, size_
  * monthly_from; see retention.h. */
 struct pdtt_coverage {
 	int64_t samples_from, hourly_from, daily_from, monthly_from;
+	/* What the history holds: from its first commit's start to its last
+	 * commit's end; both -1 when nothing was ever committed, history_to 0
+	 * when it is not known (no note then). */
+	int64_t history_from, history_to;
 };
 
 /* Finest first. */
@@ -140,6 +144,9 @@ enum pdtt_note_kind {
 	/* [from, to) of the window lies before monthly_from (until): nothing
 	 * is kept there. */
 	PDTT_NOTE_NO_DATA,
+	/* The window reaches before the first commit (from) or after the last
+	 * one (to): the history holds [from, to) only.  Both -1: no commit. */
+	PDTT_NOTE_OUTSIDE_HISTORY,
 };
 
 struct pdtt_note {

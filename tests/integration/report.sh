@@ -127,6 +127,39 @@ report --month 2026-10 --by day --top 1 --format csv >"$T/f.csv"
 [ "$(tail -n +2 "$T/f.csv" | wc -l)" = 31 ] || fail "--top 1 per day: $(wc -l <"$T/f.csv") lines"
 pass "--user, --iface and --top"
 
+# 8b. --top N: TOTAL is the whole window's, OTHERS the rest (the fixture's
+# October: alice 1010 bytes an hour, bob 2000 a weekday hour, carol 500).
+oh=$(hours 2026-10-01 2026-11-01)
+obh=$(($(weekdays 2026-10-01 2026-11-01) * 24))
+octotal=$((oh * 1010 + obh * 2000 + oh * 500))
+octpk=$((2 * oh + obh + oh))
+report --month 2026-10 --top 1 --format json >"$T/top.json"
+jt() { sqlite3 :memory: "SELECT json_extract(readfile('$T/top.json'), '$1')"; }
+[ "$(jt '$.totals.total_bytes') $(jt '$.totals.packets') $(jt '$.totals.users')" = "$octotal $octpk 3" ] ||
+	fail "--top 1 JSON totals: $(jt '$.totals')"
+[ "$(jt '$.others.total_bytes') $(jt '$.others.packets')" = "$((octotal - obh * 2000)) $((octpk - obh))" ] ||
+	fail "--top 1 JSON others: $(jt '$.others')"
+[ "$(jt '$.others.share_pct')" = "$(awk -v o=$((octotal - obh * 2000)) -v t=$octotal 'BEGIN { printf "%.2f", 100 * o / t }')" ] ||
+	fail "--top 1 JSON others share: $(jt '$.others')"
+[ "$(sqlite3 :memory: "SELECT json_array_length(readfile('$T/top.json'), '$.rows')")" = 1 ] ||
+	fail "--top 1 JSON rows: $(cat "$T/top.json")"
+report --month 2026-10 --top 1 >"$T/top.txt"
+awk '$1 == "TOTAL"' "$T/top.txt" | grep -q "100.00%" || fail "--top 1 table: $(cat "$T/top.txt")"
+awk '$1 == "OTHERS"' "$T/top.txt" | grep -q "$(awk -v o=$((octotal - obh * 2000)) -v t=$octotal 'BEGIN { printf "%.2f%%", 100 * o / t }')" ||
+	fail "--top 1 table lacks OTHERS with its share: $(cat "$T/top.txt")"
+report --month 2026-10 --format json >"$T/all.json"
+[ "$(sqlite3 :memory: "SELECT json_extract(readfile('$T/all.json'), '$.totals.total_bytes'),
+	json_type(readfile('$T/all.json'), '$.others')")" = "$octotal|null" ] || fail "JSON without --top: $(cat "$T/all.json")"
+pass "--top 1: TOTAL and the JSON totals are the whole window's, OTHERS holds the rest with its share"
+
+# 8c. A window past what the history holds says what it covers.
+report --from 2026-11-01 --to 2026-12-01 --format csv >/dev/null 2>"$T/cov.err"
+grep -q "note: the history covers 2026-08-01T00:00+0200 to 2026-11-15T12:00+0100: the window's parts outside it show no traffic" "$T/cov.err" ||
+	fail "no coverage note: $(cat "$T/cov.err")"
+report --month 2026-10 --format csv >/dev/null 2>"$T/cov.err"
+! grep -q "history covers" "$T/cov.err" || fail "coverage note inside the history: $(cat "$T/cov.err")"
+pass "a window past the last commit says what the history covers"
+
 # 9. Read-only access for a user who may read the file, nothing more.
 chgrp -R $U1 "$T/db"
 chmod 750 "$T/db"
