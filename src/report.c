@@ -525,17 +525,21 @@ static void print_table(const struct report_opts *o, const struct pdtt_plan *pla
 		total += r->total;
 		packets += r->packets;
 	}
-	/* With --top, what the listed rows leave out of the window's total. */
-	if (o->top && all->total + all->packets > total + packets) {
-		size_text(all->rx - rx, o->units, a, sizeof(a));
-		size_text(all->tx - tx, o->units, b, sizeof(b));
-		size_text(all->total - total, o->units, c, sizeof(c));
+	/* With --top, what the listed rows leave out of the window's total
+	 * (over all buckets).  The same read transaction: never negative. */
+	if (o->top) {
+		uint64_t orx = all->rx > rx ? all->rx - rx : 0,
+			 otx = all->tx > tx ? all->tx - tx : 0;
+		uint64_t ototal = all->total > total ? all->total - total : 0;
+
+		size_text(orx, o->units, a, sizeof(a));
+		size_text(otx, o->units, b, sizeof(b));
+		size_text(ototal, o->units, c, sizeof(c));
 		if (bucketed)
-			printf("%-22s ", "");
+			printf("%-22s ", "(all buckets)");
 		printf("%-16s %10s %12s %12s %12s %12" PRIu64 " %6.2f%%\n", "OTHERS", "", a, b, c,
-		       all->packets - packets,
-		       all->total ? 100.0 * (double)(all->total - total) / (double)all->total
-				  : 0.0);
+		       all->packets > packets ? all->packets - packets : 0,
+		       all->total ? 100.0 * (double)ototal / (double)all->total : 0.0);
 	}
 	size_text(all->rx, o->units, a, sizeof(a));
 	size_text(all->tx, o->units, b, sizeof(b));
@@ -632,12 +636,17 @@ static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdt
 		"(%s)), "
 		"'totals', json_object('rx_bytes', :t_rx, 'tx_bytes', :t_tx, 'total_bytes', "
 		":t_total, 'packets', :t_packets, 'users', :t_users), "
-		"'others', (SELECT iif(:top IS NULL, NULL, json_object('rx_bytes', :t_rx - "
-		"coalesce(sum(rx_bytes), 0), 'tx_bytes', :t_tx - coalesce(sum(tx_bytes), 0), "
-		"'total_bytes', :t_total - coalesce(sum(total_bytes), 0), 'packets', :t_packets - "
-		"coalesce(sum(packets), 0), 'share_pct', round(100.0 * (:t_total - "
-		"coalesce(sum(total_bytes), 0)) / nullif(:t_total, 0), 2))) FROM (%s)))",
-		sub, sub);
+		"'others', %s%s%s)",
+		sub,
+		o->top ? "(SELECT json_object('rx_bytes', max(0, :t_rx - "
+			 "coalesce(sum(rx_bytes), 0)), 'tx_bytes', max(0, :t_tx - "
+			 "coalesce(sum(tx_bytes), 0)), 'total_bytes', max(0, :t_total - "
+			 "coalesce(sum(total_bytes), 0)), 'packets', max(0, :t_packets - "
+			 "coalesce(sum(packets), 0)), 'share_pct', coalesce(round(100.0 * "
+			 "max(0, :t_total - coalesce(sum(total_bytes), 0)) / nullif(:t_total, "
+			 "0), 2), 0.0)) FROM ("
+		       : "NULL",
+		o->top ? sub : "", o->top ? "))" : "");
 	if (q.oom || sqlite3_prepare_v2(db, q.p, -1, &st, NULL) != SQLITE_OK) {
 		pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
 		goto out;
@@ -725,6 +734,12 @@ int pdtt_report_main(int argc, char **argv)
 	}
 	/* The rollups are buckets of the daemon's zone: work in it ("local"),
 	 * and show or group in UTC only where --utc asks for it. */
+	/* One read transaction: the rows, the totals and the notes all see the
+	 * same commits, even while the daemon writes. */
+	if (sqlite3_exec(store.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = pdtt_fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(store.db));
+		goto out;
+	}
 	tz = meta_value(store.db, "timezone");
 	if (tz && *tz)
 		setenv("TZ", tz, 1);
@@ -738,13 +753,16 @@ int pdtt_report_main(int argc, char **argv)
 	cov.hourly_from = meta_mark(store.db, "pruned_hourly_before");
 	cov.daily_from = meta_mark(store.db, "pruned_daily_before");
 	cov.monthly_from = meta_mark(store.db, "pruned_monthly_before");
-	/* What the history holds; -1: nothing was ever stored. */
+	/* What the history holds; -1: nothing was ever stored.  A file from
+	 * before 'first_start' was kept: estimated from its oldest rows. */
 	cov.history_to = meta_mark(store.db, "last_end");
 	cov.history_from = meta_mark(store.db, "first_start");
-	if (cov.history_to == INT64_MIN || cov.history_to <= 0)
+	cov.now = now;
+	if (cov.history_to <= 0)
 		cov.history_from = cov.history_to = -1;
-	else if (cov.history_from == INT64_MIN)
-		cov.history_from = cov.history_to; /* unknown start: only the end is sure */
+	else if (cov.history_from == INT64_MIN &&
+		 pdtt_store_history_start(store.db, &cov.history_from))
+		cov.history_from = cov.history_to;
 	if (pdtt_plan_window(&win, &cov, o.by, o.utc, &plan, err, sizeof(err))) {
 		rc = pdtt_fail(PDTT_EXIT_DB, "%s", err);
 		goto out;
@@ -794,6 +812,8 @@ out:
 	free(tz);
 	free(ifaces);
 	pdtt_buf_free(&uids);
+	if (store.db && !sqlite3_get_autocommit(store.db))
+		sqlite3_exec(store.db, "COMMIT", NULL, NULL, NULL);
 	pdtt_store_close(&store);
 	return rc;
 }

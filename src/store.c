@@ -140,6 +140,46 @@ static int migrate(struct pdtt_store *s, int64_t from, char *err, size_t errlen)
 	return 0;
 }
 
+static void bind_text(sqlite3_stmt *st, const char *name, const char *v);
+static int run(sqlite3_stmt *st, int64_t *id);
+
+int pdtt_store_history_start(struct sqlite3 *db, int64_t *t)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, pdtt_sql_history_start, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*t = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* 'first_start' for a file written before the mark was kept.  Advisory:
+ * without it, reports only say less about what the history covers. */
+static void seed_first_start(struct pdtt_store *s)
+{
+	sqlite3_stmt *st;
+	bool have = false;
+	int64_t t;
+	char num[32];
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM meta WHERE key = 'first_start'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	have = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (have || pdtt_store_history_start(s->db, &t))
+		return;
+	snprintf(num, sizeof(num), "%lld", (long long)t);
+	bind_text(s->st[PDTT_ST_LOWER_META], ":key", "first_start");
+	bind_text(s->st[PDTT_ST_LOWER_META], ":value", num);
+	run(s->st[PDTT_ST_LOWER_META], NULL);
+}
+
 int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *err, size_t errlen)
 {
 	int flags = create ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
@@ -206,10 +246,6 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 		}
 		if (version < PDTT_SCHEMA_VERSION && migrate(s, version, err, errlen))
 			goto fail;
-		if (exec(s, pdtt_sql_seed_first_start) != SQLITE_OK) {
-			snprintf(err, errlen, "database '%s': %s", path, sqlite3_errmsg(s->db));
-			goto fail;
-		}
 	} else if (version < PDTT_SCHEMA_VERSION) {
 		snprintf(err, errlen,
 			 "database '%s': schema version %lld is older than %d; start the daemon "
@@ -225,6 +261,8 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 			goto fail;
 		}
 	}
+	if (create)
+		seed_first_start(s);
 	return 0;
 fail:
 	pdtt_store_close(s);

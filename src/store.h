@@ -92,6 +92,11 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 struct pdtt_cutoffs;
 int pdtt_store_prune(struct pdtt_store *s, const struct pdtt_cutoffs *c, char *err, size_t errlen);
 
+/* Where the history begins, estimated from the stored rows (as exact as
+ * retention left them); for files without meta 'first_start'.  0 or -1
+ * when there is no data. */
+int pdtt_store_history_start(struct sqlite3 *db, int64_t *t);
+
 /* Records the time zone the daemon buckets in ("" for the system's), so
  * reports use the same one.  0 or an SQLite error code. */
 int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz);

@@ -862,6 +862,7 @@ static enum pdtt_source by_needs(enum pdtt_by by)
 int pdtt_plan_window(const struct pdtt_window *w, const struct pdtt_coverage *c, enum pdtt_by by,
 		     bool utc, struct pdtt_plan *p, char *err, size_t errlen)
 {
+	int64_t end;
 	int s;
 
 	memset(p, 0, sizeof(*p));
@@ -910,9 +911,12 @@ int pdtt_plan_window(const struct pdtt_window *w, const struct pdtt_coverage *c,
 									 : c->monthly_from,
 			    });
 
-	/* history_to 0: not known (no note); -1: nothing stored */
-	if (c->history_to < 0 || (c->history_to > 0 && (p->window.from < c->history_from ||
-							p->window.to > c->history_to)))
+	/* history_to 0: not known (no note); -1: nothing stored.  A window
+	 * that ends in the future is only late for a history that stopped more
+	 * than an hour before now. */
+	end = c->now && c->now < p->window.to ? c->now - 3600 : p->window.to;
+	if (c->history_to < 0 ||
+	    (c->history_to > 0 && (p->window.from < c->history_from || end > c->history_to)))
 		add_note(p, (struct pdtt_note){ .kind = PDTT_NOTE_OUTSIDE_HISTORY,
 						.from = c->history_from,
 						.to = c->history_to });

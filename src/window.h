@@ -113,6 +113,9 @@ struct pdtt_coverage {
 	 * commit's end; both -1 when nothing was ever committed, history_to 0
 	 * when it is not known (no note then). */
 	int64_t history_from, history_to;
+	/* The present: a history that ends less than an hour before it (a
+	 * daemon that is running) is not said to end early.  0: not given. */
+	int64_t now;
 };
 
 /* Finest first. */

@@ -143,10 +143,16 @@ jt() { sqlite3 :memory: "SELECT json_extract(readfile('$T/top.json'), '$1')"; }
 	fail "--top 1 JSON others share: $(jt '$.others')"
 [ "$(sqlite3 :memory: "SELECT json_array_length(readfile('$T/top.json'), '$.rows')")" = 1 ] ||
 	fail "--top 1 JSON rows: $(cat "$T/top.json")"
-report --month 2026-10 --top 1 >"$T/top.txt"
-awk '$1 == "TOTAL"' "$T/top.txt" | grep -q "100.00%" || fail "--top 1 table: $(cat "$T/top.txt")"
-awk '$1 == "OTHERS"' "$T/top.txt" | grep -q "$(awk -v o=$((octotal - obh * 2000)) -v t=$octotal 'BEGIN { printf "%.2f%%", 100 * o / t }')" ||
-	fail "--top 1 table lacks OTHERS with its share: $(cat "$T/top.txt")"
+report --month 2026-10 --top 1 --bytes >"$T/top.txt"
+[ "$(awk '$1 == "TOTAL" { print $4, $5 }' "$T/top.txt")" = "$octotal $octpk" ] ||
+	fail "--top 1 table TOTAL: $(cat "$T/top.txt")"
+[ "$(awk '$1 == "OTHERS" { print $4, $5, $6 }' "$T/top.txt")" = "$((octotal - obh * 2000)) $((octpk - obh)) $(awk -v o=$((octotal - obh * 2000)) -v t=$octotal 'BEGIN { printf "%.2f%%", 100 * o / t }')" ] ||
+	fail "--top 1 table OTHERS: $(cat "$T/top.txt")"
+# bucketed: OTHERS over all buckets, TOTAL the month's
+report --month 2026-10 --by week --top 1 --bytes >"$T/topw.txt"
+[ "$(awk '$1 == "TOTAL" { print $4 }' "$T/topw.txt")" = "$octotal" ] || fail "--by week --top 1 TOTAL: $(cat "$T/topw.txt")"
+[ "$(awk '$1 == "(all" { s = $6 } /^week of / || /^2026-/ { n += $(NF - 2) } END { print n + s }' "$T/topw.txt")" = "$octotal" ] ||
+	fail "--by week --top 1: listed rows and OTHERS do not add up to TOTAL: $(cat "$T/topw.txt")"
 report --month 2026-10 --format json >"$T/all.json"
 [ "$(sqlite3 :memory: "SELECT json_extract(readfile('$T/all.json'), '$.totals.total_bytes'),
 	json_type(readfile('$T/all.json'), '$.others')")" = "$octotal|null" ] || fail "JSON without --top: $(cat "$T/all.json")"

@@ -467,12 +467,46 @@ static void removed_keys_lose_their_baseline(void **state)
 	pdtt_snapshot_free(&base);
 }
 
+/* 'first_start': the first commit's start, kept on later commits, and
+ * seeded from the oldest sample for a file written before it was kept. */
+static void first_start_marks_where_history_begins(void **state)
+{
+	struct pdtt_store s;
+	struct pdtt_commit_row r[] = { row(1000, 2, 10, 10, 10, 10) };
+	char err[256];
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_store_history_start(s.db, &t), -1); /* no data */
+	assert_int_equal(commit(&s, T0 + 100, T0 + 110, r, 1), 0);
+	assert_int_equal(commit(&s, T0 + 110, T0 + 120, r, 1), 0);
+	pdtt_store_close(&s);
+	assert_int_equal(q(path, "SELECT value FROM meta WHERE key = 'first_start'"), T0 + 100);
+	/* an older file: the mark is missing; the daemon's open seeds it */
+	assert_int_equal(sqlite3_open(path, &s.db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(s.db, "DELETE FROM meta WHERE key = 'first_start'", NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(s.db);
+	assert_int_equal(pdtt_store_open(&s, path, false, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_store_history_start(s.db, &t), 0);
+	assert_int_equal(t, T0 + 100);
+	pdtt_store_close(&s);
+	assert_int_equal(q(path, "SELECT count(*) FROM meta WHERE key = 'first_start'"), 0);
+	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	pdtt_store_close(&s);
+	assert_int_equal(q(path, "SELECT value FROM meta WHERE key = 'first_start'"), T0 + 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(creates_with_modes_and_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(commits_resume_state_and_views, setup, teardown),
 		cmocka_unit_test_setup_teardown(removed_keys_lose_their_baseline, setup, teardown),
+		cmocka_unit_test_setup_teardown(first_start_marks_where_history_begins, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(rollups_and_retention_keep_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(migrates_version_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_foreign_corrupt_and_newer, setup, teardown),

@@ -963,9 +963,9 @@ static void plan_errors(void **state)
 
 static void plan_unpruned_and_empty_parts(void **state)
 {
-	struct pdtt_coverage all = { INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, 0, 0 };
+	struct pdtt_coverage all = { INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, 0, 0, 0 };
 	/* hourly pruned to the samples cutoff: no hourly part at all */
-	struct pdtt_coverage nohour = { HOURLY_FROM, HOURLY_FROM, DAILY_FROM, INT64_MIN, 0, 0 };
+	struct pdtt_coverage nohour = { HOURLY_FROM, HOURLY_FROM, DAILY_FROM, INT64_MIN, 0, 0, 0 };
 	struct pdtt_window w = { utc(1999, 1, 1, 0, 0, 7), NOW };
 	struct pdtt_plan p;
 	char err[512];
@@ -1013,7 +1013,7 @@ static void plan_utc_over_local_rollups(void **state)
 	/* in UTC itself there is nothing to say */
 	use_tz("UTC");
 	k = pdtt_retention_cutoffs(&r, NOW);
-	c = (struct pdtt_coverage){ k.samples, k.hourly, k.daily, k.monthly, 0, 0 };
+	c = (struct pdtt_coverage){ k.samples, k.hourly, k.daily, k.monthly, 0, 0, 0 };
 	w = (struct pdtt_window){ utc(2020, 1, 1, 0, 0, 0), NOW };
 	assert_int_equal(pdtt_plan_window(&w, &c, PDTT_BY_DAY, true, &p, err, sizeof(err)), 0);
 	assert_int_equal(p.nsegments, 4);
@@ -1023,7 +1023,7 @@ static void plan_utc_over_local_rollups(void **state)
 	/* +05:30: local hours are not UTC hours either */
 	use_tz("Asia/Kolkata");
 	k = pdtt_retention_cutoffs(&r, NOW);
-	c = (struct pdtt_coverage){ k.samples, k.hourly, k.daily, k.monthly, 0, 0 };
+	c = (struct pdtt_coverage){ k.samples, k.hourly, k.daily, k.monthly, 0, 0, 0 };
 	w = (struct pdtt_window){ k.hourly, k.samples };
 	assert_int_equal(pdtt_plan_window(&w, &c, PDTT_BY_HOUR, true, &p, err, sizeof(err)), 0);
 	assert_int_equal(p.nsegments, 1);
@@ -1212,6 +1212,26 @@ static void plan_notes_the_history_it_covers(void **state)
 	assert_non_null(strstr(text, "the history covers 2020-01-01T00:00+0100 to "
 				     "2026-11-30T13:00+0100: the window's parts outside it show no "
 				     "traffic\n"));
+	/* a window that starts before the first commit */
+	c.history_from = utc(2026, 11, 26, 10, 0, 0);
+	assert_int_equal(pdtt_plan_window(&inside, &c, PDTT_BY_TOTAL, false, &p, err, sizeof(err)),
+			 0);
+	pdtt_plan_describe(&p, text, sizeof(text));
+	assert_non_null(strstr(text, "the history covers 2026-11-26T11:00+0100 to "));
+	/* a running daemon: the history ends just before now, the window later */
+	c.history_from = utc(2019, 12, 31, 23, 0, 0);
+	c.now = c.history_to + 10;
+	assert_int_equal(pdtt_plan_window(&after, &c, PDTT_BY_TOTAL, false, &p, err, sizeof(err)),
+			 0);
+	pdtt_plan_describe(&p, text, sizeof(text));
+	assert_null(strstr(text, "history"));
+	/* ... and one that stopped two hours before now */
+	c.now = c.history_to + 7200;
+	assert_int_equal(pdtt_plan_window(&after, &c, PDTT_BY_TOTAL, false, &p, err, sizeof(err)),
+			 0);
+	pdtt_plan_describe(&p, text, sizeof(text));
+	assert_non_null(strstr(text, "the history covers"));
+	c.now = 0;
 	/* nothing stored yet */
 	c.history_from = c.history_to = -1;
 	assert_int_equal(pdtt_plan_window(&inside, &c, PDTT_BY_TOTAL, false, &p, err, sizeof(err)),
