@@ -133,6 +133,24 @@ static int check(sqlite3 *db, const struct pdtt_window p[3], size_t *n, double *
 	return rc;
 }
 
+/* The day, week and month that end - 1 falls in. */
+static void periods_at(int64_t end, struct pdtt_window p[3])
+{
+	for (int k = 0; k < 3; k++)
+		p[k] = pdtt_period_of((enum pdtt_per)k, end - 1);
+}
+
+/* The median of runs checks (times in ms_buf). */
+static int check_runs(sqlite3 *db, const struct pdtt_window p[3], int runs, double *ms_buf,
+		      size_t *n, double *med)
+{
+	for (int i = 0; i < runs; i++)
+		if (check(db, p, n, &ms_buf[i]))
+			return -1;
+	*med = median(ms_buf, runs);
+	return 0;
+}
+
 static double old_check(sqlite3 *db, const struct pdtt_window p[3], size_t *n)
 {
 	static const char *const names[3][2] = { { ":day_from", ":day_to" },
@@ -175,6 +193,7 @@ int main(int argc, char **argv)
 	double *commit_ms = NULL, *check_ms = NULL;
 	int64_t last_end;
 	double check_median = 0, commit_median = 1;
+	struct pdtt_window at[3];
 	uint32_t first_uid;
 	size_t n = 0;
 
@@ -227,47 +246,37 @@ int main(int argc, char **argv)
 	       (long long)q_int(s.db, "SELECT count(*) FROM rollups"));
 	for (int i = 0; i < runs; i++) {
 		int64_t end = last_end + 10 * (i + 1);
-		struct pdtt_window p[3];
 
-		for (int k = 0; k < 3; k++)
-			p[k] = pdtt_period_of((enum pdtt_per)k, end - 1);
+		periods_at(end, at);
 		if (commit_all(&s, end - 10, end, users, first_uid, i + 1, &commit_ms[i]) ||
-		    check(s.db, p, &n, &check_ms[i]))
+		    check(s.db, at, &n, &check_ms[i]))
 			goto out;
 	}
-	{
-		double c = median(commit_ms, runs), q = median(check_ms, runs);
-
-		printf("(a) commit of %d users' rows (floor):  %8.2f ms (median of %d)\n", users, c,
-		       runs);
-		printf("(b) quota check, day+week+month:      %8.2f ms, %zu rows; check/commit = "
-		       "%.2f\n",
-		       q, n, q / c);
-		check_median = q;
-		commit_median = c;
-	}
+	commit_median = median(commit_ms, runs);
+	check_median = median(check_ms, runs);
+	printf("(a) commit of %d users' rows (floor):  %8.2f ms (median of %d)\n", users,
+	       commit_median, runs);
+	printf("(b) quota check, day+week+month:      %8.2f ms, %zu rows; check/commit = %.2f\n",
+	       check_median, n, check_median / commit_median);
+	/* From here on, the periods of the last commit. */
+	periods_at(last_end + 10 * runs, at);
 	for (int k = 0; k < 3; k++) {
-		struct pdtt_window p[3] = { 0 };
-		int64_t end = last_end + 10 * runs;
+		struct pdtt_window one[3] = { 0 };
+		double ms;
 
-		p[k] = pdtt_period_of((enum pdtt_per)k, end - 1);
-		for (int i = 0; i < runs; i++)
-			if (check(s.db, p, &n, &check_ms[i]))
-				goto out;
+		one[k] = at[k];
+		if (check_runs(s.db, one, runs, check_ms, &n, &ms))
+			goto out;
 		printf("(c) audit, the %-5s only:             %8.2f ms, %zu rows\n", per_names[k],
-		       median(check_ms, runs), n);
+		       ms, n);
 	}
 	if (peer) {
-		struct pdtt_window p[3];
-		int64_t end = last_end + 10 * runs;
 		size_t n_now;
 		double ms;
 
-		for (int k = 0; k < 3; k++)
-			p[k] = pdtt_period_of((enum pdtt_per)k, end - 1);
-		if (check(s.db, p, &n_now, &ms))
+		if (check(s.db, at, &n_now, &ms))
 			goto out;
-		ms = old_check(s.db, p, &n);
+		ms = old_check(s.db, at, &n);
 		if (ms < 0)
 			goto out;
 		printf("(d) the previous correlated query:    %8.2f ms, %zu rows (run once, %s); "
@@ -286,17 +295,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	{
-		struct pdtt_window p[3];
-		int64_t end = last_end + 10 * runs;
+		double ms;
 
-		for (int k = 0; k < 3; k++)
-			p[k] = pdtt_period_of((enum pdtt_per)k, end - 1);
-		for (int i = 0; i < runs; i++)
-			if (check(s.db, p, &n, &check_ms[i]))
-				goto out;
+		if (check_runs(s.db, at, runs, check_ms, &n, &ms))
+			goto out;
 		printf("(e) quota check, half own quotas:     %8.2f ms, %zu rows; check/commit = "
 		       "%.2f\n",
-		       median(check_ms, runs), n, median(check_ms, runs) / commit_median);
+		       ms, n, ms / commit_median);
 	}
 	rc = 0;
 out:

@@ -3,7 +3,6 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 
 #include "pdtt_exit.h"
 #include "table.h"
+#include "upgrade.h"
 #include "pdtt_compat.skel.h"
 #include "pdtt_full.skel.h"
 #include "pdtt_kctx.skel.h"
@@ -877,14 +877,7 @@ void pdtt_collector_stop(struct pdtt_collector *c)
 
 int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen)
 {
-	const char *names[PDTT_LINKS + N_PINNED_MAPS];
-	int lock = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	/* Links first: once they are gone no program writes the maps. */
-	for (int i = 0; i < PDTT_LINKS; i++)
-		names[i] = prog_descs[i].pin;
-	for (size_t i = 0; i < N_PINNED_MAPS; i++)
-		names[PDTT_LINKS + i] = pinned_maps[i];
+	int lock = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
 
 	if (lock < 0) {
 		if (errno == ENOENT)
@@ -900,39 +893,7 @@ int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen)
 		close(lock);
 		return PDTT_EXIT_RUNTIME;
 	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char path[4096];
-
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, names[i]);
-		if (unlink(path) && errno != ENOENT) {
-			snprintf(err, errlen, "removing %s: %s", path, strerror(errno));
-			rc = PDTT_EXIT_RUNTIME;
-		}
-	}
-	/* Another layout's directory may hold pins of other names. */
-	for (int pass = 0; !rc && pass < 2; pass++) {
-		DIR *d = opendir(pin_dir);
-		struct dirent *e;
-
-		while (d && (e = readdir(d))) {
-			char path[4400];
-
-			if (e->d_name[0] == '.' || (!strncmp(e->d_name, "link_", 5)) != !pass)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
-			if (unlink(path) && errno != ENOENT) {
-				snprintf(err, errlen, "removing %s: %s", path, strerror(errno));
-				rc = PDTT_EXIT_RUNTIME;
-			}
-		}
-		if (d)
-			closedir(d);
-	}
-	if (!rc && rmdir(pin_dir) && errno != ENOENT) {
-		snprintf(err, errlen, "removing %s: %s (unknown files in it?)", pin_dir,
-			 strerror(errno));
-		rc = PDTT_EXIT_RUNTIME;
-	}
+	rc = pdtt_remove_pins(pin_dir, false, err, errlen);
 	close(lock);
 	return rc;
 }

@@ -568,7 +568,7 @@ static void put_back_retired(struct pdtt_daemon *d)
 		struct pdtt_value v = e->val, again;
 		int rc = -EEXIST;
 
-		if (!v.rx_bytes && !v.rx_packets && !v.tx_bytes && !v.tx_packets)
+		if (pdtt_value_is_zero(&v))
 			continue; /* a stale baseline's key: nothing to keep */
 		for (int tries = 0; rc == -EEXIST && tries < 3; tries++) {
 			rc = pdtt_collector_put_back(&d->collector, &e->key, &v);
@@ -1254,8 +1254,9 @@ int pdtt_stop(const struct pdtt_options *opts)
 	}
 	root = opendir(opts->pin_root);
 	while (root && (e = readdir(root))) {
-		if (!e->d_name[0] || strspn(e->d_name, "0123456789") != strlen(e->d_name) ||
-		    strlen(e->d_name) > 6 || atoi(e->d_name) == PDTT_LAYOUT_VERSION)
+		int n = pdtt_layout_of(e->d_name);
+
+		if (n < 0 || n == PDTT_LAYOUT_VERSION)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", opts->pin_root, e->d_name);
 		if (pdtt_collector_unpin(dir, err, sizeof(err))) {

@@ -128,11 +128,6 @@ struct pdtt_value pdtt_value_delta(const struct pdtt_value *p, const struct pdtt
 	return d;
 }
 
-static bool value_is_zero(const struct pdtt_value *v)
-{
-	return !v->rx_bytes && !v->rx_packets && !v->tx_bytes && !v->tx_packets;
-}
-
 int pdtt_snapshot_diff(const struct pdtt_snapshot *prev, const struct pdtt_snapshot *cur,
 		       struct pdtt_snapshot *delta)
 {
@@ -151,7 +146,7 @@ int pdtt_snapshot_diff(const struct pdtt_snapshot *prev, const struct pdtt_snaps
 		if (i < prev->n && !pdtt_key_cmp(&prev->e[i].key, &c->key))
 			p = &prev->e[i].val;
 		d = pdtt_value_delta(p, &c->val);
-		if (!value_is_zero(&d) && pdtt_snapshot_append(delta, &c->key, &d))
+		if (!pdtt_value_is_zero(&d) && pdtt_snapshot_append(delta, &c->key, &d))
 			return -ENOMEM;
 	}
 	return 0;
@@ -220,7 +215,7 @@ void pdtt_snapshot_subtract(struct pdtt_snapshot *s, const struct pdtt_snapshot 
 			i++;
 		if (i < sub->n && !pdtt_key_cmp(&sub->e[i].key, &e->key)) {
 			e->val = pdtt_value_delta(&sub->e[i].val, &e->val);
-			if (value_is_zero(&e->val))
+			if (pdtt_value_is_zero(&e->val))
 				continue;
 		}
 		s->e[out++] = *e;

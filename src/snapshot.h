@@ -73,6 +73,11 @@ int pdtt_snapshot_reserve(struct pdtt_snapshot *s, size_t n);
 int pdtt_snapshot_add(struct pdtt_snapshot *s, const struct pdtt_key *k,
 		      const struct pdtt_value *v);
 
+static inline bool pdtt_value_is_zero(const struct pdtt_value *v)
+{
+	return !v->rx_bytes && !v->rx_packets && !v->tx_bytes && !v->tx_packets;
+}
+
 static inline uint64_t pdtt_value_total_bytes(const struct pdtt_value *v)
 {
 	return v->rx_bytes + v->tx_bytes;

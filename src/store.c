@@ -163,21 +163,20 @@ int pdtt_store_history_start(struct sqlite3 *db, int64_t *t)
 static void seed_first_start(struct pdtt_store *s)
 {
 	sqlite3_stmt *st;
-	bool have = false;
 	int64_t t;
 	char num[32];
 
 	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM meta WHERE key = 'first_start'", -1, &st,
 			       NULL) != SQLITE_OK)
 		return;
-	have = sqlite3_step(st) == SQLITE_ROW;
+	s->have_first_start = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
-	if (have || pdtt_store_history_start(s->db, &t))
+	if (s->have_first_start || pdtt_store_history_start(s->db, &t))
 		return;
 	snprintf(num, sizeof(num), "%lld", (long long)t);
 	bind_text(s->st[PDTT_ST_LOWER_META], ":key", "first_start");
 	bind_text(s->st[PDTT_ST_LOWER_META], ":value", num);
-	run(s->st[PDTT_ST_LOWER_META], NULL);
+	s->have_first_start = run(s->st[PDTT_ST_LOWER_META], NULL) == SQLITE_OK;
 }
 
 int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *err, size_t errlen)
@@ -509,7 +508,7 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 	snprintf(num, sizeof(num), "%lld", (long long)c->span.end);
 	if (rc == SQLITE_OK)
 		rc = set_meta(s, "last_end", num);
-	if (rc == SQLITE_OK) {
+	if (rc == SQLITE_OK && !s->have_first_start) { /* the first commit */
 		sqlite3_stmt *st = s->st[PDTT_ST_LOWER_META];
 
 		snprintf(num, sizeof(num), "%lld", (long long)c->span.start);
@@ -523,6 +522,8 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 		if (!sqlite3_get_autocommit(s->db))
 			exec(s, "ROLLBACK");
+	} else {
+		s->have_first_start = true;
 	}
 	return rc;
 }

@@ -38,6 +38,7 @@ enum pdtt_stmt {
 struct pdtt_store {
 	struct sqlite3 *db;
 	struct sqlite3_stmt *st[PDTT_ST_COUNT];
+	bool have_first_start; /* meta 'first_start' is there: commits leave it */
 };
 
 /* What the daemon needs to resume where the last commit left off. */

@@ -41,11 +41,47 @@ bool pdtt_upgrade_keeps_owners(const struct pdtt_upgrade *u)
 	return i >= 0 && older_layouts[i].owner_layout == PDTT_OWNER_LAYOUT;
 }
 
-static int layout_of(const char *name)
+int pdtt_layout_of(const char *name)
 {
 	if (!*name || strspn(name, "0123456789") != strlen(name) || strlen(name) > 6)
 		return -1;
 	return atoi(name);
+}
+
+int pdtt_remove_pins(const char *dir, bool links_only, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	/* Links first: once they are gone no program writes the maps. */
+	for (int pass = 0; pass < (links_only ? 1 : 2); pass++) {
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		if (!d) {
+			if (errno == ENOENT)
+				return 0;
+			snprintf(err, errlen, "pin directory %s: %s", dir, strerror(errno));
+			return PDTT_EXIT_RUNTIME;
+		}
+		while ((e = readdir(d))) {
+			char path[4400];
+
+			if (e->d_name[0] == '.' || (!strncmp(e->d_name, "link_", 5)) != !pass)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			if (unlink(path) && errno != ENOENT) {
+				snprintf(err, errlen, "removing %s: %s", path, strerror(errno));
+				rc = PDTT_EXIT_RUNTIME;
+			}
+		}
+		closedir(d);
+	}
+	if (!rc && !links_only && rmdir(dir) && errno != ENOENT) {
+		snprintf(err, errlen, "removing %s: %s (a subdirectory in it?)", dir,
+			 strerror(errno));
+		rc = PDTT_EXIT_RUNTIME;
+	}
+	return rc;
 }
 
 static int open_stats(struct pdtt_upgrade *u, char *err, size_t errlen)
@@ -86,7 +122,7 @@ int pdtt_upgrade_find(struct pdtt_upgrade *u, const char *root, char *err, size_
 	if (!d)
 		return 0; /* no root yet: a first start */
 	while (!rc && (e = readdir(d))) {
-		int n = layout_of(e->d_name);
+		int n = pdtt_layout_of(e->d_name);
 
 		if (n < 0 || n == PDTT_LAYOUT_VERSION)
 			continue;
@@ -161,44 +197,24 @@ static bool same(const struct pdtt_snapshot *a, const struct pdtt_snapshot *b)
 	return true;
 }
 
-/* Links of the old layout that the collector did not know (it moved or
- * removed those it knows) must not go on counting into a map read once. */
-static int unlink_links(struct pdtt_upgrade *u)
-{
-	DIR *d = opendir(u->dir);
-	struct dirent *e;
-	int rc = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		char path[4400];
-
-		if (strncmp(e->d_name, "link_", 5) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", u->dir, e->d_name);
-		if (unlink(path) && errno != ENOENT) {
-			fprintf(stderr, "pdtt: upgrade: removing %s: %s\n", path, strerror(errno));
-			rc = -errno;
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
 int pdtt_upgrade_read(struct pdtt_upgrade *u, int ncpus, struct pdtt_snapshot *final)
 {
 	struct pdtt_value_v1 *buf = calloc((size_t)ncpus, sizeof(*buf));
 	struct pdtt_snapshot again;
-	int rc;
-
 	bool still = false;
+	char err[512];
+	int rc = 0;
 
 	pdtt_snapshot_init(&again);
 	pdtt_snapshot_clear(final);
 	if (!buf)
 		return -ENOMEM;
-	rc = unlink_links(u);
+	/* Links of the old layout that the collector did not know (it moved or
+	 * removed those it knows) must not go on counting into a map read once. */
+	if (pdtt_remove_pins(u->dir, true, err, sizeof(err))) {
+		fprintf(stderr, "pdtt: upgrade: %s\n", err);
+		rc = -EBUSY;
+	}
 	if (!rc && u->stats_fd >= 0)
 		rc = read_once(u->stats_fd, ncpus, buf, final);
 	/* Programs that were running when their link moved on finish within
@@ -224,39 +240,7 @@ int pdtt_upgrade_read(struct pdtt_upgrade *u, int ncpus, struct pdtt_snapshot *f
 
 int pdtt_upgrade_finish(struct pdtt_upgrade *u, char *err, size_t errlen)
 {
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
-
-	if (!u->layout)
-		return 0;
-	d = opendir(u->dir);
-	if (!d) {
-		snprintf(err, errlen, "pin directory %s: %s", u->dir, strerror(errno));
-		return PDTT_EXIT_RUNTIME;
-	}
-	/* Links first (the collector moved them all; a leftover must not
-	 * keep counting into a map nobody reads), then the maps. */
-	for (int pass = 0; pass < 2; pass++) {
-		rewinddir(d);
-		while ((e = readdir(d))) {
-			char path[4400];
-
-			if (e->d_name[0] == '.' || (!strncmp(e->d_name, "link_", 5)) != !pass)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", u->dir, e->d_name);
-			if (unlink(path) && errno != ENOENT) {
-				snprintf(err, errlen, "removing %s: %s", path, strerror(errno));
-				rc = PDTT_EXIT_RUNTIME;
-			}
-		}
-	}
-	closedir(d);
-	if (!rc && rmdir(u->dir) && errno != ENOENT) {
-		snprintf(err, errlen, "removing %s: %s", u->dir, strerror(errno));
-		rc = PDTT_EXIT_RUNTIME;
-	}
-	return rc;
+	return u->layout ? pdtt_remove_pins(u->dir, false, err, errlen) : 0;
 }
 
 void pdtt_upgrade_close(struct pdtt_upgrade *u)

@@ -20,6 +20,14 @@ struct pdtt_upgrade {
 	uint32_t map_id;
 };
 
+/* The layout a pin directory's name stands for ("1"), or -1. */
+int pdtt_layout_of(const char *name);
+
+/* Removes the pins in dir, links first (once they are gone no program
+ * writes the maps), then, unless links_only, the maps and dir itself.
+ * Nothing there is fine.  A PDTT_EXIT_* status; message in err. */
+int pdtt_remove_pins(const char *dir, bool links_only, char *err, size_t errlen);
+
 /* Looks for another layout's pin directory under root and locks it.  None
  * is 0 with u->layout 0.  A newer or unknown layout, or one a daemon still
  * runs on, is refused: a PDTT_EXIT_* status and a message in err. */

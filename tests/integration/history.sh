@@ -18,7 +18,6 @@ history_cleanup() {
 }
 trap history_cleanup EXIT
 
-dbq() { sqlite3 -cmd ".timeout 5000" "${2:-$DB}" "$1"; }
 
 # Sends COUNT datagrams of SIZE bytes from uid U in NS_A to NS_B over va.
 db_tx() { # UID -> "tx_bytes tx_packets" stored for that user
@@ -179,24 +178,14 @@ pass "rollups and views agree with the samples"
 # socket holds received data nobody has read: what waited in the socket's
 # record is charged, not lost.  Oracle: va's counters against the sum over
 # all users in the database.
-all_stored() { dbq "SELECT coalesce(sum(rx_bytes + tx_bytes), 0) || ' ' ||
-	coalesce(sum(rx_packets + tx_packets), 0) FROM samples"; }
-va_ip() { set -- $(dev_counters "$NS_A" va); echo "$(($1 + $3 - 14 * ($2 + $4))) $(($2 + $4))"; }
 start
 wait_quiet "$NS_A" va 0.5
 sleep 1.5 # the last interval before the case is stored
 before_db=$(all_stored)
 before_va=$(va_ip)
-rm -f "$T/run/ready" "$T/run/hold"
-ip netns exec "$NS_A" env PDTT_TRAFFIC_HOLD="$T/run/hold" "$TRAFFIC" tcp-serve-as $U2 recv \
-	10.99.1.1 7120 2000000 "$T/run/ready" &
-spid=$!
-BG_PIDS+=("$spid")
-wait_file "$T/run/ready"
-as_user "$NS_B" $U3 "$TRAFFIC" tcp-send 10.99.1.1 7120 2000000 &
-cpid=$!
-BG_PIDS+=("$cpid")
-wait_quiet "$NS_A" va 0.5 # the receive window is full and unread
+hold_unread 7120 2000000 # the receive window is full and unread
+spid=$HOLD_SPID
+cpid=$HOLD_CPID
 stop_daemon
 PDTT_OWNER=creator start
 grep -q "each socket's creator" "$T/stderr" || fail "PDTT_OWNER=creator did not take: $(cat "$T/stderr")"

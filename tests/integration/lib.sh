@@ -201,6 +201,34 @@ stop_daemon() { # [SIGNAL]: stops the daemon (default SIGINT) and checks the cle
 	[ $rc -eq 0 ] || fail "daemon exited $rc after SIG$sig"
 }
 
+# The history database ($DB, or the file given) through the sqlite3 CLI.
+dbq() { sqlite3 -cmd ".timeout 5000" "${2:-$DB}" "$1"; }
+
+# Everything stored, over all users: "bytes packets".
+all_stored() { dbq "SELECT coalesce(sum(rx_bytes + tx_bytes), 0) || ' ' ||
+	coalesce(sum(rx_packets + tx_packets), 0) FROM samples"; }
+
+# What crossed va in NS_A at the IP layer (the device counts Ethernet
+# headers too, 14 bytes a packet): "bytes packets".
+va_ip() { set -- $(dev_counters "$NS_A" va); echo "$(($1 + $3 - 14 * ($2 + $4))) $(($2 + $4))"; }
+
+# A TCP socket in NS_A whose received data nobody reads until $T/run/hold
+# exists: a server that becomes U2 (PDTT_TRAFFIC_HOLD), fed BYTES by U3
+# from NS_B.  Returns once the receive window is full; HOLD_SPID and
+# HOLD_CPID are the server and the sender.
+hold_unread() { # PORT BYTES
+	rm -f "$T/run/ready" "$T/run/hold"
+	ip netns exec "$NS_A" env PDTT_TRAFFIC_HOLD="$T/run/hold" "$TRAFFIC" tcp-serve-as $U2 recv \
+		10.99.1.1 "$1" "$2" "$T/run/ready" &
+	HOLD_SPID=$!
+	BG_PIDS+=("$HOLD_SPID")
+	wait_file "$T/run/ready"
+	as_user "$NS_B" $U3 "$TRAFFIC" tcp-send 10.99.1.1 "$1" "$2" &
+	HOLD_CPID=$!
+	BG_PIDS+=("$HOLD_CPID")
+	wait_quiet "$NS_A" va 0.5
+}
+
 # Last console figures for a uid: "rx_bytes rx_packets tx_bytes tx_packets", or "0 0 0 0".
 console_counts() {
 	awk -v u="uid=$1" '$3 == u { r=$0 } END {

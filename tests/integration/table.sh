@@ -9,7 +9,6 @@
 DB="$T/db/pdtt.db"
 PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
 STATS="$PIN_ROOT/1/pdtt_stats"
-dbq() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
 
 # Keys in the pinned table, as "uid netns_cookie" lines.
 map_keys() {

@@ -12,10 +12,6 @@ V2=${PDTT_TEST_LAYOUT2:?PDTT_TEST_LAYOUT2: the layout-2 daemon (tests/CMakeLists
 [ -x "$V2" ] || fail "not executable: $V2"
 DB="$T/db/pdtt.db"
 PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
-dbq() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
-all_stored() { dbq "SELECT coalesce(sum(rx_bytes + tx_bytes), 0) || ' ' ||
-	coalesce(sum(rx_packets + tx_packets), 0) FROM samples"; }
-va_ip() { set -- $(dev_counters "$NS_A" va); echo "$(($1 + $3 - 14 * ($2 + $4))) $(($2 + $4))"; }
 pinned_link_id() { bpftool link show pinned "$1" 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p'; }
 link_ids() { echo "$(pinned_link_id "$1/link_ingress") $(pinned_link_id "$1/link_egress")"; }
 start() { # BIN
@@ -35,16 +31,9 @@ before_stored=$(all_stored)
 
 # A socket whose received data nobody has read across the upgrade: its
 # counts wait in the socket's owner record, which must carry over.
-rm -f "$T/run/ready" "$T/run/hold"
-ip netns exec "$NS_A" env PDTT_TRAFFIC_HOLD="$T/run/hold" "$TRAFFIC" tcp-serve-as $U2 recv \
-	10.99.1.1 7300 1500000 "$T/run/ready" &
-spid=$!
-BG_PIDS+=("$spid")
-wait_file "$T/run/ready"
-as_user "$NS_B" $U3 "$TRAFFIC" tcp-send 10.99.1.1 7300 1500000 &
-cpid=$!
-BG_PIDS+=("$cpid")
-wait_quiet "$NS_A" va 0.5
+hold_unread 7300 1500000
+spid=$HOLD_SPID
+cpid=$HOLD_CPID
 
 # A UDP stream from U1 that runs before, during and after the upgrade.
 rm -f "$T/run/ready"
