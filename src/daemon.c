@@ -403,15 +403,6 @@ static int build_rows(struct pdtt_daemon *d, const struct pdtt_snapshot *now)
 	return 0;
 }
 
-static const struct pdtt_key *retired_keys(const struct pdtt_daemon *d)
-{
-	struct pdtt_key *k = malloc(d->retired.n * sizeof(*k));
-
-	for (size_t i = 0; k && i < d->retired.n; i++)
-		k[i] = d->retired.e[i].key;
-	return k;
-}
-
 /* Commits this interval's change against the last committed baseline.  A
  * failed commit keeps the baseline (and the removed keys' counters), so the
  * next one carries the gap. */
@@ -439,14 +430,11 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 		return; /* same second as the last commit: the next interval takes it */
 	c.rows = d->rows;
 	c.n_rows = d->delta.n;
-	if (d->retired.n && !(c.removed = retired_keys(d)))
-		goto oom;
-	c.n_removed = d->retired.n;
+	c.removed = &d->retired;
 	c.reset_baseline = d->reset_pending;
 	c.boot_id = d->boot_id;
 	c.map_id = d->collector.map_id;
 	rc = pdtt_store_commit(&d->store, &c, err, sizeof(err));
-	free((void *)c.removed);
 	if (rc) {
 		if (!d->store_failing)
 			pdtt_say("database %s: cannot store this interval: %s; nothing is lost, "
@@ -572,12 +560,8 @@ static void put_back_retired(struct pdtt_daemon *d)
 			continue; /* a stale baseline's key: nothing to keep */
 		for (int tries = 0; rc == -EEXIST && tries < 3; tries++) {
 			rc = pdtt_collector_put_back(&d->collector, &e->key, &v);
-			if (rc == -EEXIST && !pdtt_collector_take(&d->collector, &e->key, &again)) {
-				v.rx_bytes += again.rx_bytes;
-				v.rx_packets += again.rx_packets;
-				v.tx_bytes += again.tx_bytes;
-				v.tx_packets += again.tx_packets;
-			}
+			if (rc == -EEXIST && !pdtt_collector_take(&d->collector, &e->key, &again))
+				pdtt_value_add(&v, &again);
 		}
 		if (rc) {
 			lost += pdtt_value_total_bytes(&v);

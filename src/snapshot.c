@@ -175,14 +175,6 @@ void pdtt_snapshot_age(const struct pdtt_snapshot *prev, struct pdtt_snapshot *c
 	}
 }
 
-static void value_add(struct pdtt_value *to, const struct pdtt_value *v)
-{
-	to->rx_bytes += v->rx_bytes;
-	to->rx_packets += v->rx_packets;
-	to->tx_bytes += v->tx_bytes;
-	to->tx_packets += v->tx_packets;
-}
-
 int pdtt_snapshot_sum(const struct pdtt_snapshot *a, const struct pdtt_snapshot *b,
 		      struct pdtt_snapshot *out)
 {
@@ -197,7 +189,7 @@ int pdtt_snapshot_sum(const struct pdtt_snapshot *a, const struct pdtt_snapshot 
 			return -ENOMEM;
 		out->e[out->n - 1].idle = e->idle;
 		if (!cmp)
-			value_add(&out->e[out->n - 1].val, &b->e[j].val);
+			pdtt_value_add(&out->e[out->n - 1].val, &b->e[j].val);
 		i += cmp <= 0;
 		j += cmp >= 0;
 	}
@@ -256,7 +248,7 @@ int pdtt_snapshot_add(struct pdtt_snapshot *s, const struct pdtt_key *k, const s
 	size_t at = 0;
 
 	if (e) {
-		value_add(&e->val, v);
+		pdtt_value_add(&e->val, v);
 		return 0;
 	}
 	if (pdtt_snapshot_append(s, k, v))

@@ -78,6 +78,15 @@ static inline bool pdtt_value_is_zero(const struct pdtt_value *v)
 	return !v->rx_bytes && !v->rx_packets && !v->tx_bytes && !v->tx_packets;
 }
 
+/* to += v, field by field. */
+static inline void pdtt_value_add(struct pdtt_value *to, const struct pdtt_value *v)
+{
+	to->rx_bytes += v->rx_bytes;
+	to->rx_packets += v->rx_packets;
+	to->tx_bytes += v->tx_bytes;
+	to->tx_packets += v->tx_packets;
+}
+
 static inline uint64_t pdtt_value_total_bytes(const struct pdtt_value *v)
 {
 	return v->rx_bytes + v->tx_bytes;

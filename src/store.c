@@ -490,12 +490,13 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 	rc = exec(s, "BEGIN IMMEDIATE");
 	if (rc == SQLITE_OK && c->reset_baseline)
 		rc = run(s->st[PDTT_ST_CLEAR_BASELINE], NULL);
-	for (size_t i = 0; rc == SQLITE_OK && i < c->n_removed; i++) {
+	for (size_t i = 0; rc == SQLITE_OK && c->removed && i < c->removed->n; i++) {
+		const struct pdtt_key *k = &c->removed->e[i].key;
 		sqlite3_stmt *st = s->st[PDTT_ST_DELETE_BASELINE];
 
-		bind_i64(st, ":uid", c->removed[i].uid);
-		bind_i64(st, ":netns_cookie", (int64_t)c->removed[i].netns_cookie);
-		bind_i64(st, ":ifindex", c->removed[i].ifindex);
+		bind_i64(st, ":uid", k->uid);
+		bind_i64(st, ":netns_cookie", (int64_t)k->netns_cookie);
+		bind_i64(st, ":ifindex", k->ifindex);
 		rc = run(st, NULL);
 	}
 	for (size_t i = 0; rc == SQLITE_OK && i < c->n_rows; i++)

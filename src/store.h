@@ -67,8 +67,7 @@ struct pdtt_commit {
 	bool reset_baseline; /* the map was recreated: forget the old baseline */
 	/* Keys removed from the kernel map: their baselines go first, so a key
 	 * that came back starts from zero (rows then store its new counters). */
-	const struct pdtt_key *removed;
-	size_t n_removed;
+	const struct pdtt_snapshot *removed; /* their keys; NULL: none */
 	const char *boot_id;
 	uint64_t map_id;
 };

@@ -21,14 +21,6 @@ void pdtt_users_begin_interval(struct pdtt_user_table *t)
 		memset(&t->u[i].interval, 0, sizeof(t->u[i].interval));
 }
 
-void pdtt_value_add(struct pdtt_value *acc, const struct pdtt_value *d)
-{
-	acc->rx_bytes += d->rx_bytes;
-	acc->rx_packets += d->rx_packets;
-	acc->tx_bytes += d->tx_bytes;
-	acc->tx_packets += d->tx_packets;
-}
-
 struct pdtt_user_stat *pdtt_users_get(struct pdtt_user_table *t, uint32_t uid)
 {
 	size_t lo = 0, hi = t->n;

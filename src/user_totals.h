@@ -33,6 +33,4 @@ void pdtt_users_by_busiest(const struct pdtt_user_table *t, const struct pdtt_us
 /* The user's entry, created (zeroed) when missing; NULL on ENOMEM. */
 struct pdtt_user_stat *pdtt_users_get(struct pdtt_user_table *t, uint32_t uid);
 
-void pdtt_value_add(struct pdtt_value *acc, const struct pdtt_value *d);
-
 #endif

@@ -434,7 +434,8 @@ static void removed_keys_lose_their_baseline(void **state)
 	struct pdtt_commit_row r1[] = { row(1000, 2, 100, 50, 100, 50), row(2000, 2, 7, 7, 7, 7),
 					row(3000, 2, 9, 9, 9, 9) };
 	struct pdtt_commit_row r2[] = { row(1000, 2, 5, 0, 0, 0), row(2000, 2, 3, 3, 3, 3) };
-	struct pdtt_key removed[] = { r1[0].key, r1[1].key };
+	struct pdtt_entry removed_e[] = { { .key = r1[0].key }, { .key = r1[1].key } };
+	struct pdtt_snapshot removed = { .e = removed_e, .n = 2, .cap = 2 };
 	struct pdtt_commit c = {
 		.span = { 1000, 1060 }, .rows = r1, .n_rows = 3, .boot_id = "boot-1", .map_id = 7
 	};
@@ -450,8 +451,7 @@ static void removed_keys_lose_their_baseline(void **state)
 	c = (struct pdtt_commit){ .span = { 1060, 1120 },
 				  .rows = r2,
 				  .n_rows = 2,
-				  .removed = removed,
-				  .n_removed = 2,
+				  .removed = &removed,
 				  .boot_id = "boot-1",
 				  .map_id = 7 };
 	assert_int_equal(pdtt_store_commit(&s, &c, err, sizeof(err)), 0);
