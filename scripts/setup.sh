@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 RUNTIME_PKGS=(libbpf1 libelf1 zlib1g libsqlite3-0 sqlite3 iproute2)
 BUILD_PKGS=(gcc libc6-dev make cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	zlib1g-dev libsqlite3-dev libcmocka-dev liburing-dev)
-TEST_PKGS=(util-linux procps ethtool iperf3 openssh-server openssh-client rsync)
+TEST_PKGS=(util-linux bsdutils procps ethtool iperf3 openssh-server openssh-client rsync faketime)
 DEV_PKGS=(clang-format clang-tidy cppcheck)
 
 die() {

@@ -23,7 +23,8 @@ enum {
 	OPT_QUOTA_EXEC,
 	OPT_QUOTA_TIMEOUT,
 	OPT_ALLOW_MISSING,
-	OPT_IDLE_AFTER
+	OPT_IDLE_AFTER,
+	OPT_CONSOLE
 };
 
 static const struct option long_options[] = {
@@ -42,6 +43,7 @@ static const struct option long_options[] = {
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 	{ "quota-exec", required_argument, NULL, OPT_QUOTA_EXEC },
 	{ "quota-exec-timeout", required_argument, NULL, OPT_QUOTA_TIMEOUT },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -71,6 +73,9 @@ void pdtt_usage(FILE *out, const char *prog)
 		"      --quota-exec PROG  run PROG (absolute path) when a user crosses a quota\n"
 		"      --quota-exec-timeout SECS  kill a hook still running after SECS (default: "
 		"10)\n"
+		"      --console MODE     table, summary (one line per interval), users (a line\n"
+		"                         per user that changed, then the summary) or off\n"
+		"                         (default: table on a terminal, else summary)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -123,6 +128,25 @@ static int parse_idle(const char *s, unsigned *out)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
+}
+
+static int parse_console(const char *s, enum pdtt_console *out)
+{
+	static const struct {
+		const char *name;
+		enum pdtt_console mode;
+	} modes[] = { { "auto", PDTT_CONSOLE_AUTO },
+		      { "table", PDTT_CONSOLE_TABLE },
+		      { "summary", PDTT_CONSOLE_SUMMARY },
+		      { "users", PDTT_CONSOLE_USERS },
+		      { "off", PDTT_CONSOLE_OFF } };
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(s, modes[i].name)) {
+			*out = modes[i].mode;
+			return 0;
+		}
+	return -1;
 }
 
 static int add_iface(struct pdtt_options *o, const char *name, char *err, size_t errlen)
@@ -259,6 +283,15 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 				snprintf(err, errlen,
 					 "quota-exec-timeout '%s': not a whole number of seconds "
 					 "from 1 to 3600",
+					 optarg);
+				return PDTT_EXIT_USAGE;
+			}
+			break;
+		case OPT_CONSOLE:
+			if (parse_console(optarg, &o->console)) {
+				snprintf(err, errlen,
+					 "console '%s': not a mode; give table, summary, users or "
+					 "off, e.g. --console summary",
 					 optarg);
 				return PDTT_EXIT_USAGE;
 			}

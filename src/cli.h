@@ -25,6 +25,15 @@ enum pdtt_action {
 	PDTT_ACTION_STOP, /* 'stop': remove the pinned programs and maps for good */
 };
 
+/* What the console shows each interval (--console). */
+enum pdtt_console {
+	PDTT_CONSOLE_AUTO,    /* table on a terminal, else summary */
+	PDTT_CONSOLE_TABLE,   /* the busiest users that fit the screen, and a total */
+	PDTT_CONSOLE_SUMMARY, /* one key=value line */
+	PDTT_CONSOLE_USERS,   /* a line per user that changed, then the summary */
+	PDTT_CONSOLE_OFF,
+};
+
 struct pdtt_options {
 	enum pdtt_action action;
 	char ifaces[PDTT_MAX_IFACES][PDTT_IFNAME_MAX];
@@ -41,6 +50,7 @@ struct pdtt_options {
 	struct pdtt_retention retention;
 	const char *quota_exec;	     /* --quota-exec PROGRAM, or NULL */
 	unsigned quota_exec_timeout; /* seconds before a hook is killed */
+	enum pdtt_console console;
 };
 
 /* Parses argv (the daemon's options, or 'stop [--pin-dir DIR]') into *opts.  Returns 0 on success;

@@ -11,6 +11,7 @@
 #include <pwd.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -24,6 +25,7 @@
 #include "collector.h"
 #include "errmsg.h"
 #include "ifwatch.h"
+#include "logfile.h"
 #include "pdtt_exit.h"
 #include "quota_cmd.h"
 #include "sql_embedded.h"
@@ -44,7 +46,8 @@ struct pdtt_daemon {
 	char cgroup_path[4096];
 	int n_ifaces;
 	int sig_fd; /* signalfd for SIGINT, SIGTERM and SIGHUP */
-	int log_fd;
+	struct pdtt_logfile log;
+	enum pdtt_console console; /* resolved: never PDTT_CONSOLE_AUTO */
 	bool console_tty;
 	bool read_failing;
 	struct pdtt_snapshot prev, cur, delta;
@@ -110,27 +113,6 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-}
-
-static int open_log(const char *path)
-{
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static void resolve_names(struct pdtt_user_table *t)
@@ -322,6 +304,7 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 	for (size_t i = 0; i < n; i++) {
 		const struct pdtt_audit_row *r = &rows[i];
 		char uid[16], used[24], lim[24], period[24], line[512];
+		int rc;
 		char *args[10] = { (char *)d->opts->quota_exec,
 				   (char *)(r->state == PDTT_QUOTA_OVER ? "over" : "warn"),
 				   uid,
@@ -358,8 +341,9 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 			 "QUOTA %s uid=%s user=%s used=%s limit=%s period=%s per=%s dir=%s\n",
 			 r->state == PDTT_QUOTA_OVER ? "OVER" : "WARN", uid, args[3], used, lim,
 			 period, args[7], args[8]);
-		if (write_all(d->log_fd, line, strlen(line)))
-			pdtt_say("log %s: %s", d->opts->log_path, strerror(errno));
+		rc = pdtt_logfile_write(&d->log, line, strlen(line));
+		if (rc)
+			pdtt_say("log %s: %s", d->opts->log_path, strerror(-rc));
 		fputs(line, stderr);
 		run_hook(d, args);
 	}
@@ -625,14 +609,47 @@ static void collect(struct pdtt_daemon *d, bool final)
 	}
 }
 
-static void report(struct pdtt_daemon *d)
+static unsigned screen_rows(void)
 {
+	struct winsize ws;
+
+	return ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row ? ws.ws_row : 24;
+}
+
+/* The console's view of the interval, in the order its mode shows users. */
+static void show_console(struct pdtt_daemon *d, const struct tm *tm, double secs,
+			 const struct pdtt_user_stat **users)
+{
+	struct pdtt_console_view v = { .users = users, .n = d->users.n, .lost = &d->lost };
+
+	pdtt_users_sum(&d->users, &v.total, &v.interval);
+	pdtt_buf_reset(&d->buf);
+	if (d->console == PDTT_CONSOLE_TABLE) {
+		pdtt_users_by_rate(&d->users, users);
+		v.active = pdtt_users_changed(users, d->users.n, users + d->users.n);
+		if (d->console_tty)
+			pdtt_buf_printf(&d->buf, "\033[H\033[2J");
+		pdtt_format_console_table(&d->buf, tm, secs, &v, screen_rows());
+	} else {
+		v.active = pdtt_users_changed(users, d->users.n, users + d->users.n);
+		if (d->console == PDTT_CONSOLE_USERS)
+			pdtt_format_console_users(&d->buf, tm, users + d->users.n, v.active);
+		pdtt_format_console_summary(&d->buf, tm, &v);
+	}
+	if (!d->buf.oom) {
+		fwrite(d->buf.p, 1, d->buf.len, stdout);
+		fflush(stdout);
+	}
+}
+
+static void report(struct pdtt_daemon *d, bool final)
+{
+	/* Room for two lists: the log's (or the table's) and the changed ones. */
 	const struct pdtt_user_stat **sorted =
-		calloc(d->users.n + 1, sizeof(const struct pdtt_user_stat *));
+		calloc(2 * d->users.n + 1, sizeof(const struct pdtt_user_stat *));
 	struct timespec now;
 	struct tm tm;
 	time_t wall = time(NULL);
-	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	localtime_r(&wall, &tm);
@@ -641,42 +658,14 @@ static void report(struct pdtt_daemon *d)
 		return;
 	}
 	pdtt_users_by_busiest(&d->users, sorted);
-
-	pdtt_buf_reset(&d->buf);
-	pdtt_format_log_block(&d->buf, &tm, sorted, d->users.n, &d->lost);
-	/* One write per block: O_APPEND keeps blocks whole. */
-	rc = d->buf.oom ? -ENOMEM : write_all(d->log_fd, d->buf.p, d->buf.len);
-	if (rc)
-		pdtt_say("log %s: %s; totals are kept and the next report includes them",
-			 d->opts->log_path, strerror(-rc));
-
-	pdtt_buf_reset(&d->buf);
-	if (d->console_tty) {
-		pdtt_buf_printf(&d->buf, "\033[H\033[2J");
-		pdtt_format_console_table(&d->buf, &tm, seconds_since(&d->last_tick, &now), sorted,
-					  d->users.n, &d->lost);
-	} else {
-		pdtt_format_console_lines(&d->buf, &tm, sorted, d->users.n, &d->lost);
-	}
-	if (!d->buf.oom) {
-		fwrite(d->buf.p, 1, d->buf.len, stdout);
-		fflush(stdout);
+	pdtt_logfile_block(&d->log, &tm, (double)now.tv_sec + (double)now.tv_nsec / 1e9, sorted,
+			   d->users.n, &d->lost, final);
+	if (d->console != PDTT_CONSOLE_OFF) {
+		pdtt_users_by_busiest(&d->users, sorted); /* the log filtered it in place */
+		show_console(d, &tm, seconds_since(&d->last_tick, &now), sorted);
 	}
 	d->last_tick = now;
 	free(sorted);
-}
-
-static void reopen_log(struct pdtt_daemon *d)
-{
-	int fd = open_log(d->opts->log_path);
-
-	if (fd < 0) {
-		pdtt_say("log %s: reopen failed: %s; still writing to the old file",
-			 d->opts->log_path, strerror(errno));
-		return;
-	}
-	close(d->log_fd);
-	d->log_fd = fd;
 }
 
 static void timespec_add(struct timespec *t, unsigned secs)
@@ -736,14 +725,14 @@ static void run_loop(struct pdtt_daemon *d)
 			}
 			sig = wait_event(d, &wait);
 			if (sig == SIGHUP)
-				reopen_log(d);
+				pdtt_logfile_reopen(&d->log);
 			if (sig == SIGINT || sig == SIGTERM)
 				stop = true;
 			if (sig != 0)
 				continue;
 		}
 		collect(d, false);
-		report(d);
+		report(d, false);
 		timespec_add(&next, d->opts->interval);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		prune_history(d, &now);
@@ -756,7 +745,7 @@ static void run_loop(struct pdtt_daemon *d)
 	/* Final statistics, as the original tool promises on Ctrl+C. */
 	collect(d, true);
 	put_back_retired(d);
-	report(d);
+	report(d, true);
 	reap_hooks(d, true);
 }
 
@@ -814,8 +803,8 @@ static void interface_changed(const struct pdtt_watch_change *ch, const struct p
 		       ch->start ? ch->start : ch->stop,
 		       ch->start ? "counted from now" : "no longer counted");
 	fprintf(stderr, "pdtt: %s", line);
-	if (len > 0 && d->log_fd >= 0)
-		(void)write_all(d->log_fd, line, (size_t)len);
+	if (len > 0)
+		(void)pdtt_logfile_write(&d->log, line, (size_t)len);
 }
 
 static void describe_start(const struct pdtt_daemon *d)
@@ -1031,8 +1020,7 @@ static void free_daemon(struct pdtt_daemon *d)
 		close(d->sig_fd);
 	if (d->have_db)
 		pdtt_store_close(&d->store);
-	if (d->log_fd >= 0)
-		close(d->log_fd);
+	pdtt_logfile_close(&d->log);
 	pdtt_snapshot_free(&d->prev);
 	pdtt_snapshot_free(&d->cur);
 	pdtt_snapshot_free(&d->delta);
@@ -1061,7 +1049,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		return PDTT_EXIT_RUNTIME;
 	}
 	d->opts = opts;
-	d->log_fd = -1;
+	d->log.fd = -1;
 	d->sig_fd = -1;
 	d->ifwatch.fd = -1;
 	d->upgrade.lock_fd = d->upgrade.stats_fd = -1;
@@ -1103,10 +1091,10 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		rc = PDTT_EXIT_USAGE;
 		goto out;
 	}
-	d->log_fd = open_log(opts->log_path);
-	if (d->log_fd < 0) {
+	rc = pdtt_logfile_open(&d->log, opts->log_path);
+	if (rc) {
 		pdtt_say("log file '%s': %s; choose a writable path with -l", opts->log_path,
-			 strerror(errno));
+			 strerror(-rc));
 		rc = PDTT_EXIT_LOG;
 		goto out;
 	}
@@ -1194,6 +1182,9 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		prune_history(d, &(struct timespec){ d->last_prune.tv_sec + 3600, 0 });
 	}
 	d->console_tty = isatty(STDOUT_FILENO);
+	d->console = opts->console;
+	if (d->console == PDTT_CONSOLE_AUTO)
+		d->console = d->console_tty ? PDTT_CONSOLE_TABLE : PDTT_CONSOLE_SUMMARY;
 	describe_start(d);
 
 	/* Counters that exist already are the baseline of the log's totals. */

@@ -78,11 +78,27 @@ void pdtt_format_log_block(struct pdtt_buf *b, const struct tm *when,
 		pdtt_buf_printf(b, "%s\n", warn);
 }
 
-void pdtt_format_console_lines(struct pdtt_buf *b, const struct tm *when,
-			       const struct pdtt_user_stat *const *users, size_t n,
-			       const struct pdtt_lost_info *lost)
+long pdtt_clock_hour(const struct tm *t)
 {
-	char ts[20], warn[256];
+	return ((long)t->tm_year * 366 + t->tm_yday) * 24 + t->tm_hour;
+}
+
+bool pdtt_log_full_due(const struct pdtt_log_schedule *s, long hour, double now, bool final)
+{
+	return final || s->need_full || hour != s->full_hour || now - s->full_at >= 3600.0;
+}
+
+void pdtt_log_full_done(struct pdtt_log_schedule *s, long hour, double now)
+{
+	s->need_full = false;
+	s->full_hour = hour;
+	s->full_at = now;
+}
+
+void pdtt_format_console_users(struct pdtt_buf *b, const struct tm *when,
+			       const struct pdtt_user_stat *const *users, size_t n)
+{
+	char ts[20];
 
 	pdtt_format_timestamp(when, ts);
 	for (size_t i = 0; i < n; i++) {
@@ -96,9 +112,23 @@ void pdtt_format_console_lines(struct pdtt_buf *b, const struct tm *when,
 				(uint64_t)v->tx_bytes, (uint64_t)v->rx_packets,
 				(uint64_t)v->tx_packets, pdtt_value_total_bytes(v));
 	}
-	if (!n)
-		pdtt_buf_printf(b, "[%s] no traffic counted yet\n", ts);
-	pdtt_format_lost(lost, warn, sizeof(warn));
+}
+
+void pdtt_format_console_summary(struct pdtt_buf *b, const struct tm *when,
+				 const struct pdtt_console_view *v)
+{
+	char ts[20], warn[256];
+
+	pdtt_format_timestamp(when, ts);
+	pdtt_buf_printf(b,
+			"[%s] users=%zu active=%zu rx_bytes=%" PRIu64 " tx_bytes=%" PRIu64
+			" rx_packets=%" PRIu64 " tx_packets=%" PRIu64 " total_bytes=%" PRIu64
+			" interval_bytes=%" PRIu64 "\n",
+			ts, v->n, v->active, (uint64_t)v->total.rx_bytes,
+			(uint64_t)v->total.tx_bytes, (uint64_t)v->total.rx_packets,
+			(uint64_t)v->total.tx_packets, pdtt_value_total_bytes(&v->total),
+			pdtt_value_total_bytes(&v->interval));
+	pdtt_format_lost(v->lost, warn, sizeof(warn));
 	if (warn[0])
 		pdtt_buf_printf(b, "[%s] %s\n", ts, warn);
 }
@@ -111,29 +141,60 @@ static void rate(uint64_t bytes, double secs, char *out, size_t len)
 	snprintf(out, len, "%s/s", h);
 }
 
-void pdtt_format_console_table(struct pdtt_buf *b, const struct tm *when, double interval_secs,
-			       const struct pdtt_user_stat *const *users, size_t n,
-			       const struct pdtt_lost_info *lost)
+static void table_row(struct pdtt_buf *b, const char *uid, const char *name,
+		      const struct pdtt_value *total, const struct pdtt_value *interval,
+		      double secs)
 {
-	char ts[20], rx[32], tx[32], tot[32], rxr[40], txr[40], warn[256];
+	char rx[32], tx[32], tot[32], rxr[40], txr[40];
+
+	pdtt_format_iec(total->rx_bytes, rx, sizeof(rx));
+	pdtt_format_iec(total->tx_bytes, tx, sizeof(tx));
+	pdtt_format_iec(pdtt_value_total_bytes(total), tot, sizeof(tot));
+	rate(interval->rx_bytes, secs, rxr, sizeof(rxr));
+	rate(interval->tx_bytes, secs, txr, sizeof(txr));
+	pdtt_buf_printf(b, "%10s  %-16.16s %11s %11s %11s %13s %13s\n", uid, name, rx, tx, tot, rxr,
+			txr);
+}
+
+/* Header (3 lines), TOTAL, a warning (2 lines) and the cursor's last line
+ * are not users: what is left of the screen, at least one. */
+static size_t table_user_rows(unsigned screen_rows, size_t n, bool warning)
+{
+	size_t fixed = 3 + 1 + (warning ? 2 : 0) + 1, room;
+
+	if (!screen_rows)
+		return n;
+	room = screen_rows > fixed ? screen_rows - fixed : 1;
+	if (n <= room)
+		return n;
+	return room > 1 ? room - 1 : 1; /* one line says how many more */
+}
+
+void pdtt_format_console_table(struct pdtt_buf *b, const struct tm *when, double interval_secs,
+			       const struct pdtt_console_view *v, unsigned screen_rows)
+{
+	char ts[20], warn[256], uid[16], label[40];
+	size_t shown;
 
 	pdtt_format_timestamp(when, ts);
-	pdtt_buf_printf(b, "pdtt  %s  %zu user%s  (totals since start, rates over %.0f s)\n\n", ts,
-			n, n == 1 ? "" : "s", interval_secs);
+	pdtt_format_lost(v->lost, warn, sizeof(warn));
+	shown = table_user_rows(screen_rows, v->n, warn[0] != '\0');
+	pdtt_buf_printf(b,
+			"pdtt  %s  %zu user%s, %zu active  (totals since start, rates over "
+			"%.0f s)\n\n",
+			ts, v->n, v->n == 1 ? "" : "s", v->active, interval_secs);
 	pdtt_buf_printf(b, "%10s  %-16s %11s %11s %11s %13s %13s\n", "UID", "USER", "RX", "TX",
 			"TOTAL", "RX RATE", "TX RATE");
-	for (size_t i = 0; i < n; i++) {
-		const struct pdtt_user_stat *u = users[i];
-
-		pdtt_format_iec(u->total.rx_bytes, rx, sizeof(rx));
-		pdtt_format_iec(u->total.tx_bytes, tx, sizeof(tx));
-		pdtt_format_iec(pdtt_value_total_bytes(&u->total), tot, sizeof(tot));
-		rate(u->interval.rx_bytes, interval_secs, rxr, sizeof(rxr));
-		rate(u->interval.tx_bytes, interval_secs, txr, sizeof(txr));
-		pdtt_buf_printf(b, "%10" PRIu32 "  %-16.16s %11s %11s %11s %13s %13s\n", u->uid,
-				user_name(u), rx, tx, tot, rxr, txr);
+	for (size_t i = 0; i < shown; i++) {
+		snprintf(uid, sizeof(uid), "%" PRIu32, v->users[i]->uid);
+		table_row(b, uid, user_name(v->users[i]), &v->users[i]->total,
+			  &v->users[i]->interval, interval_secs);
 	}
-	pdtt_format_lost(lost, warn, sizeof(warn));
+	if (shown < v->n)
+		pdtt_buf_printf(b, "%10s  %zu more user%s\n", "...", v->n - shown,
+				v->n - shown == 1 ? "" : "s");
+	snprintf(label, sizeof(label), "(%zu user%s)", v->n, v->n == 1 ? "" : "s");
+	table_row(b, "TOTAL", label, &v->total, &v->interval, interval_secs);
 	if (warn[0])
 		pdtt_buf_printf(b, "\n%s\n", warn);
 }

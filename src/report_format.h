@@ -28,16 +28,48 @@ void pdtt_format_log_block(struct pdtt_buf *b, const struct tm *when,
 			   const struct pdtt_user_stat *const *users, size_t n,
 			   const struct pdtt_lost_info *lost);
 
-/* Console lines for pipes and journald: one key=value line per user. */
-void pdtt_format_console_lines(struct pdtt_buf *b, const struct tm *when,
-			       const struct pdtt_user_stat *const *users, size_t n,
-			       const struct pdtt_lost_info *lost);
+/* The log's full-block schedule: a block lists the users whose totals
+ * changed in its interval, and the first block of every clock hour (and of
+ * the daemon, of a reopened file, after a failed write, and at exit) lists
+ * everyone, so the last full list is never much more than an hour old. */
+struct pdtt_log_schedule {
+	bool need_full; /* set at start, after a reopen or a failed write */
+	long full_hour; /* pdtt_clock_hour() of the last full block */
+	double full_at; /* monotonic seconds of the last full block */
+};
+
+/* The local clock hour of *t as one number: differs between any two hours. */
+long pdtt_clock_hour(const struct tm *t);
+/* Whether the block written at clock hour 'hour', monotonic time 'now',
+ * lists every user.  Also full when the clock stands still for an hour. */
+bool pdtt_log_full_due(const struct pdtt_log_schedule *s, long hour, double now, bool final);
+/* Records a full block written successfully. */
+void pdtt_log_full_done(struct pdtt_log_schedule *s, long hour, double now);
+
+/* What the console shows for one interval. */
+struct pdtt_console_view {
+	const struct pdtt_user_stat *const *users; /* the order to show them in */
+	size_t n;				   /* users since start */
+	size_t active;				   /* users whose counters changed */
+	struct pdtt_value total, interval;	   /* all users together */
+	const struct pdtt_lost_info *lost;
+};
+
+/* Console lines for pipes and journald: one key=value line for each of
+ * users[0..n) (the callers pass those that changed), nothing else. */
+void pdtt_format_console_users(struct pdtt_buf *b, const struct tm *when,
+			       const struct pdtt_user_stat *const *users, size_t n);
+/* The one summary line per interval, and a warning line when counts were lost:
+ *   [YYYY-MM-DD HH:MM:SS] users=N active=N rx_bytes=N tx_bytes=N rx_packets=N
+ *   tx_packets=N total_bytes=N interval_bytes=N */
+void pdtt_format_console_summary(struct pdtt_buf *b, const struct tm *when,
+				 const struct pdtt_console_view *v);
 
 /* Console table for terminals: human-readable sizes and per-second rates
- * over the last interval of interval_secs seconds. */
+ * over the last interval of interval_secs seconds; the first users that fit
+ * screen_rows lines (0: all), a line counting the rest and a TOTAL line. */
 void pdtt_format_console_table(struct pdtt_buf *b, const struct tm *when, double interval_secs,
-			       const struct pdtt_user_stat *const *users, size_t n,
-			       const struct pdtt_lost_info *lost);
+			       const struct pdtt_console_view *v, unsigned screen_rows);
 
 /* "512 B", "1.5 KiB", "3.2 GiB" ... */
 void pdtt_format_iec(uint64_t bytes, char *out, size_t len);

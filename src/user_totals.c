@@ -82,3 +82,45 @@ void pdtt_users_by_busiest(const struct pdtt_user_table *t, const struct pdtt_us
 	if (t->n > 1)
 		qsort(out, t->n, sizeof(const struct pdtt_user_stat *), busiest_cmp);
 }
+
+static int rate_cmp(const void *a, const void *b)
+{
+	const struct pdtt_user_stat *x = *(const struct pdtt_user_stat *const *)a;
+	const struct pdtt_user_stat *y = *(const struct pdtt_user_stat *const *)b;
+	uint64_t ix = pdtt_value_total_bytes(&x->interval),
+		 iy = pdtt_value_total_bytes(&y->interval);
+
+	if (ix != iy)
+		return ix > iy ? -1 : 1;
+	return busiest_cmp(a, b);
+}
+
+void pdtt_users_by_rate(const struct pdtt_user_table *t, const struct pdtt_user_stat **out)
+{
+	for (size_t i = 0; i < t->n; i++)
+		out[i] = &t->u[i];
+	if (t->n > 1)
+		qsort(out, t->n, sizeof(const struct pdtt_user_stat *), rate_cmp);
+}
+
+size_t pdtt_users_changed(const struct pdtt_user_stat *const *in, size_t n,
+			  const struct pdtt_user_stat **out)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!pdtt_value_is_zero(&in[i]->interval))
+			out[m++] = in[i];
+	return m;
+}
+
+void pdtt_users_sum(const struct pdtt_user_table *t, struct pdtt_value *total,
+		    struct pdtt_value *interval)
+{
+	memset(total, 0, sizeof(*total));
+	memset(interval, 0, sizeof(*interval));
+	for (size_t i = 0; i < t->n; i++) {
+		pdtt_value_add(total, &t->u[i].total);
+		pdtt_value_add(interval, &t->u[i].interval);
+	}
+}

@@ -154,10 +154,34 @@ static void idle_after(void **state)
 	}
 }
 
+static void console_modes(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("-i", "lo"), 0);
+	assert_int_equal(o.console, PDTT_CONSOLE_AUTO);
+	assert_int_equal(PARSE("-i", "lo", "--console", "table"), 0);
+	assert_int_equal(o.console, PDTT_CONSOLE_TABLE);
+	assert_int_equal(PARSE("-i", "lo", "--console", "summary"), 0);
+	assert_int_equal(o.console, PDTT_CONSOLE_SUMMARY);
+	assert_int_equal(PARSE("-i", "lo", "--console", "users"), 0);
+	assert_int_equal(o.console, PDTT_CONSOLE_USERS);
+	assert_int_equal(PARSE("-i", "lo", "--console=off"), 0);
+	assert_int_equal(o.console, PDTT_CONSOLE_OFF);
+	assert_int_equal(PARSE("-i", "lo", "--console", "users", "--console", "auto"), 0);
+	assert_int_equal(o.console, PDTT_CONSOLE_AUTO); /* the last one wins */
+	assert_int_equal(PARSE("-i", "lo", "--console", "lines"), PDTT_EXIT_USAGE);
+	assert_string_equal(err, "console 'lines': not a mode; give table, summary, users or off, "
+				 "e.g. --console summary");
+	assert_int_equal(PARSE("-i", "lo", "--console", ""), PDTT_EXIT_USAGE);
+	assert_int_equal(PARSE("-i", "lo", "--console"), PDTT_EXIT_USAGE);
+	assert_non_null(strstr(err, "missing its value"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(idle_after),
+		cmocka_unit_test(console_modes),
 		cmocka_unit_test(readme_defaults),
 		cmocka_unit_test(readme_example_with_all_options),
 		cmocka_unit_test(long_forms_and_repeats),

@@ -72,8 +72,8 @@ static void lost_counts_are_reported(void **state)
 		b.p, "\nWARNING: 3 packets (3000 bytes) not counted since start: "
 		     "per-user table full (1 entries); restart with a larger --max-entries\n"));
 	pdtt_buf_reset(&b);
-	pdtt_format_console_lines(&b, &t, NULL, 0, &lost);
-	assert_non_null(strstr(b.p, "WARNING: 3 packets"));
+	pdtt_format_console_summary(&b, &t, &(struct pdtt_console_view){ .lost = &lost });
+	assert_non_null(strstr(b.p, "\n[2024-01-15 10:30:00] WARNING: 3 packets"));
 	/* A pinned table keeps its size across restarts: only stop resizes it. */
 	lost.pinned = true;
 	lost.max_entries = 4096;
@@ -101,9 +101,32 @@ static void console_lines_carry_all_counters(void **state)
 	(void)state;
 	u.total = (struct pdtt_value){ 10, 1, 20, 2 };
 	pdtt_buf_init(&b);
-	pdtt_format_console_lines(&b, &t, users, 1, NULL);
+	pdtt_format_console_users(&b, &t, users, 1);
 	assert_string_equal(b.p, "[2024-01-15 10:30:00] uid=0 user=root rx_bytes=10 tx_bytes=20 "
 				 "rx_packets=1 tx_packets=2 total_bytes=30\n");
+	pdtt_buf_free(&b);
+}
+
+/* One line per interval however many users: what journald receives. */
+static void summary_is_one_line(void **state)
+{
+	struct pdtt_console_view v = { .n = 5000, .active = 12 };
+	struct tm t = when();
+	struct pdtt_buf b;
+
+	(void)state;
+	v.total = (struct pdtt_value){ 1000, 10, 24, 2 };
+	v.interval = (struct pdtt_value){ 100, 1, 4, 1 };
+	pdtt_buf_init(&b);
+	pdtt_format_console_summary(&b, &t, &v);
+	assert_string_equal(b.p, "[2024-01-15 10:30:00] users=5000 active=12 rx_bytes=1000 "
+				 "tx_bytes=24 rx_packets=10 tx_packets=2 total_bytes=1024 "
+				 "interval_bytes=104\n");
+	pdtt_buf_reset(&b);
+	v = (struct pdtt_console_view){ 0 };
+	pdtt_format_console_summary(&b, &t, &v);
+	assert_string_equal(b.p, "[2024-01-15 10:30:00] users=0 active=0 rx_bytes=0 tx_bytes=0 "
+				 "rx_packets=0 tx_packets=0 total_bytes=0 interval_bytes=0\n");
 	pdtt_buf_free(&b);
 }
 
@@ -111,20 +134,120 @@ static void table_has_human_sizes_and_rates(void **state)
 {
 	struct pdtt_user_stat u = { .uid = 1000, .name = "john" };
 	const struct pdtt_user_stat *users[] = { &u };
+	struct pdtt_console_view v = { .users = users, .n = 1, .active = 1 };
 	struct tm t = when();
 	struct pdtt_buf b;
 
 	(void)state;
 	u.total = (struct pdtt_value){ 3 * 1024 * 1024, 10, 1536, 2 };
 	u.interval = (struct pdtt_value){ 20480, 1, 0, 0 };
+	v.total = u.total;
+	v.interval = u.interval;
 	pdtt_buf_init(&b);
-	pdtt_format_console_table(&b, &t, 10.0, users, 1, NULL);
+	pdtt_format_console_table(&b, &t, 10.0, &v, 0);
+	assert_non_null(strstr(b.p, "1 user, 1 active"));
 	assert_non_null(strstr(b.p, "RX RATE"));
 	assert_non_null(strstr(b.p, "3.0 MiB"));
 	assert_non_null(strstr(b.p, "1.5 KiB"));
 	assert_non_null(strstr(b.p, "2.0 KiB/s"));
 	assert_non_null(strstr(b.p, "0 B/s"));
+	assert_non_null(strstr(b.p, "\n     TOTAL  (1 user)   "));
+	assert_null(strstr(b.p, "more user"));
 	pdtt_buf_free(&b);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Thousands of users on a 24-line terminal: the first that fit, a line
+ * with how many more, and the total of everyone. */
+static void table_fits_the_screen(void **state)
+{
+	static struct pdtt_user_stat u[100];
+	const struct pdtt_user_stat *users[100];
+	struct pdtt_console_view v = { .users = users, .n = 100, .active = 100 };
+	struct tm t = when();
+	struct pdtt_buf b;
+
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		u[i] = (struct pdtt_user_stat){ .uid = 1000 + (uint32_t)i };
+		u[i].total.rx_bytes = 1024;
+		u[i].interval.rx_bytes = 1024;
+		pdtt_value_add(&v.total, &u[i].total);
+		pdtt_value_add(&v.interval, &u[i].interval);
+		users[i] = &u[i];
+	}
+	pdtt_buf_init(&b);
+	pdtt_format_console_table(&b, &t, 1.0, &v, 24);
+	/* 3 header lines, 18 users, "... 82 more users", TOTAL: 23 lines, the
+	 * cursor on the 24th. */
+	assert_int_equal(count_lines(b.p), 23);
+	assert_non_null(strstr(b.p, "      1017  (unknown)"));
+	assert_null(strstr(b.p, "      1018  "));
+	assert_non_null(strstr(b.p, "       ...  82 more users\n"));
+	assert_non_null(strstr(b.p,
+			       "     TOTAL  (100 users)        100.0 KiB         0 B   100.0 KiB"
+			       "   100.0 KiB/s         0 B/s\n"));
+	/* All of them fit: no "more" line. */
+	v.n = 18;
+	pdtt_buf_reset(&b);
+	pdtt_format_console_table(&b, &t, 1.0, &v, 24);
+	assert_int_equal(count_lines(b.p), 22);
+	assert_null(strstr(b.p, "more user"));
+	/* A warning takes two lines; a tiny screen still shows one user. */
+	v.n = 100;
+	v.lost = &(struct pdtt_lost_info){ .bytes = 1, .packets = 1, .max_entries = 4 };
+	pdtt_buf_reset(&b);
+	pdtt_format_console_table(&b, &t, 1.0, &v, 24);
+	assert_int_equal(count_lines(b.p), 23);
+	assert_non_null(strstr(b.p, "84 more users\n"));
+	pdtt_buf_reset(&b);
+	pdtt_format_console_table(&b, &t, 1.0, &v, 3);
+	assert_non_null(strstr(b.p, "      1000  "));
+	assert_non_null(strstr(b.p, "99 more users\n"));
+	pdtt_buf_free(&b);
+}
+
+/* Changed users only, and everyone in the first block of each clock hour,
+ * of the daemon, after a reopen or a failed write, and at exit. */
+static void full_block_schedule(void **state)
+{
+	struct pdtt_log_schedule s = { .need_full = true };
+	struct tm t = when();
+	long h10 = pdtt_clock_hour(&t);
+
+	(void)state;
+	assert_true(pdtt_log_full_due(&s, h10, 100.0, false)); /* the first block */
+	pdtt_log_full_done(&s, h10, 100.0);
+	assert_false(pdtt_log_full_due(&s, h10, 110.0, false));
+	assert_true(pdtt_log_full_due(&s, h10, 110.0, true)); /* the stop's block */
+	t.tm_min = 59;
+	t.tm_sec = 59;
+	assert_int_equal(pdtt_clock_hour(&t), h10);
+	t.tm_hour = 11;
+	t.tm_min = 0;
+	assert_true(pdtt_clock_hour(&t) != h10);
+	assert_true(pdtt_log_full_due(&s, pdtt_clock_hour(&t), 1900.0, false));
+	/* The same hour on another day, or of another year, is another hour. */
+	t = when();
+	t.tm_yday++;
+	assert_true(pdtt_clock_hour(&t) != h10);
+	t = when();
+	t.tm_year++;
+	assert_true(pdtt_clock_hour(&t) != h10);
+	/* A clock that stands still (or goes back) still gets a full block an
+	 * hour after the last one. */
+	assert_false(pdtt_log_full_due(&s, h10, 100.0 + 3599.0, false));
+	assert_true(pdtt_log_full_due(&s, h10, 100.0 + 3600.0, false));
+	s.need_full = true; /* a reopen or a failed write */
+	assert_true(pdtt_log_full_due(&s, h10, 110.0, false));
 }
 
 static void iec_units(void **state)
@@ -157,7 +280,10 @@ int main(void)
 		cmocka_unit_test(unknown_user_and_empty_report),
 		cmocka_unit_test(lost_counts_are_reported),
 		cmocka_unit_test(console_lines_carry_all_counters),
+		cmocka_unit_test(summary_is_one_line),
 		cmocka_unit_test(table_has_human_sizes_and_rates),
+		cmocka_unit_test(table_fits_the_screen),
+		cmocka_unit_test(full_block_schedule),
 		cmocka_unit_test(iec_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
