@@ -52,3 +52,28 @@ done
 echo
 awk -v a="${ms[30d-by-day-dec]}" -v b="${ms[month-dec]}" 'BEGIN {printf "30-day --by day / one-month total (December): %.2f\n", a / b}'
 awk -v a="${ms[month-jun]}" -v b="${ms[month-dec]}" 'BEGIN {printf "June (daily rollups) / December (finest detail), one month: %.2f\n", a / b}'
+
+echo
+echo "adding 3.1 million synthetic samples to a copy ..." >&2
+dense=$ydir/dense.db
+cp "$db" "$dense"
+sqlite3 "$dense" <<'SQL'
+WITH RECURSIVE j(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM j WHERE i < 619),
+keys AS (SELECT DISTINCT uid, iface_id FROM samples LIMIT 5000),
+base AS (SELECT CAST(value AS INTEGER) AS b FROM meta WHERE key = 'pruned_samples_before')
+INSERT OR IGNORE INTO samples
+SELECT b + 900 * i - 5, b + 900 * i + 5, uid, iface_id, 1000, 1, 100, 1 FROM base, j, keys;
+SQL
+old=$ydir/dense-v4.db
+cp "$dense" "$old"
+{ echo "DROP INDEX samples_by_t; DROP VIEW usage_finest;"; cat "$(dirname "$0")/../sql/schema/003_usage_finest.sql"; } |
+	sqlite3 "$old"
+samples=$(sqlite3 "$dense" "SELECT count(*) FROM samples")
+w="--from 2026-12-28T10:00 --to 2026-12-28T11:00"
+# shellcheck disable=SC2086
+new_ms=$(median_ms "$PDTT" report -d "$dense" $w --utc --format csv)
+# shellcheck disable=SC2086
+old_ms=$(median_ms "$PDTT" report -d "$old" $w --utc --format csv)
+printf '%-16s %-48s %8s ms  (%d samples, t index)\n' "hour-dense" "report $w" "$new_ms" "$samples"
+printf '%-16s %-48s %8s ms  (the same, schema 4 view)\n' "hour-dense-v4" "report $w" "$old_ms"
+awk -v a="$old_ms" -v b="$new_ms" 'BEGIN {printf "one hour over %s samples, schema 4 view / t index: %.1f\n", "'"$samples"'", a / b}'

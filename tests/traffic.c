@@ -36,6 +36,13 @@
  * With PDTT_TRAFFIC_HOLD=FILE in the environment the serve-as modes do no
  * I/O as USER until FILE exists.
  *
+ * Many users at once (tests/integration/scale.sh): N children, at most 64
+ * at a time; child i becomes uid FIRST+i (as udp-serve-as does), then
+ * creates its own socket and sends COUNT datagrams of SIZE + i % 64 bytes.
+ * Exits non-zero unless every child sent all of them.
+ *
+ *   pdtt_traffic udp-many FIRST N ADDR PORT COUNT SIZE
+ *
  * tcp-handover: a child becomes USER2 and waits on a unix socket.  The parent
  * accepts, becomes USER1, sends A bytes, waits until all are acknowledged
  * (SIOCOUTQ), creates HANDFILE, waits for GOFILE and passes the socket to the
@@ -193,8 +200,12 @@ static int udp_recv_on(int fd, long long want, const char *ready)
 	long long got = 0;
 	char buf[65536];
 	struct timeval tv = { .tv_sec = 10 };
+	int rcvbuf = 8 << 20;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* Room for bursts from many senders (udp-many); needs root, else the
+	 * default stays. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	mark_ready(ready);
 	while (got < want) {
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
@@ -685,6 +696,41 @@ static int udp_serve_as(int argc, char **a)
 	return 2;
 }
 
+static int udp_many(char **a)
+{
+	unsigned long first = strtoul(a[0], NULL, 10);
+	int n = atoi(a[1]), count = atoi(a[4]), size = atoi(a[5]), running = 0, failed = 0;
+
+	for (int i = 0; i < n || running; i++) {
+		int status;
+
+		if (i < n) {
+			pid_t pid = fork();
+
+			if (pid < 0)
+				die("fork");
+			if (!pid) {
+				char uid[16];
+
+				snprintf(uid, sizeof(uid), "%lu", first + (unsigned long)i);
+				become(uid);
+				_exit(udp_send_on(connected_socket(a[2], a[3], SOCK_DGRAM), count,
+						  size + i % 64, NULL, 0));
+			}
+			running++;
+			if (running < 64)
+				continue;
+		}
+		if (wait(&status) < 0)
+			die("wait");
+		running--;
+		failed += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	if (failed)
+		fprintf(stderr, "pdtt_traffic: udp-many: %d of %d senders failed\n", failed, n);
+	return failed ? 1 : 0;
+}
+
 static void send_fd(int via, int fd)
 {
 	char data = 'h';
@@ -791,6 +837,8 @@ int main(int argc, char **argv)
 		return tcp_serve_as(argc - 2, argv + 2);
 	if (argc >= 8 && !strcmp(argv[1], "udp-serve-as"))
 		return udp_serve_as(argc - 2, argv + 2);
+	if (argc >= 8 && !strcmp(argv[1], "udp-many"))
+		return udp_many(argv + 2);
 	if (argc >= 12 && !strcmp(argv[1], "tcp-handover"))
 		return tcp_handover(argv + 2);
 	fprintf(stderr, "usage: see the comment at the top of tests/traffic.c\n");

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Reports and audits read only what their window needs (issue 10): every
+# statement 'report' and 'audit' run, over windows in every resolution and
+# with every option that changes the SQL, is captured by an LD_PRELOAD shim
+# around sqlite3_step (tests/plan_shim.c) with its EXPLAIN QUERY PLAN.  Any
+# SCAN of samples or rollups fails, a covering-index scan included; the
+# small tables (users, interfaces, meta, quotas) and the statements' own
+# subqueries may be scanned.  The plan names tables by their aliases: the
+# aliases samples and rollups have in the statements and in the views are
+# read from the SQL itself.
+. "$(dirname "$0")/lib.sh"
+
+SHIM=${PDTT_TEST_PLAN_SHIM:?PDTT_TEST_PLAN_SHIM must name the plan shim library}
+FIXTURE=${PDTT_TEST_FIXTURE:?PDTT_TEST_FIXTURE must name the fixture program}
+DB="$T/pdtt.db"
+LOG="$T/plans"
+"$FIXTURE" "$DB" >/dev/null || fail "fixture failed"
+
+# The shim is not instrumented: the sanitizer build's runtime need not come first.
+traced() { # CMD...: runs CMD with the shim; output in $T/out
+	env LD_PRELOAD="$SHIM" PDTT_PLAN_LOG="$LOG" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@" >"$T/out" 2>&1
+}
+
+# Statement -> the plan lines that scan samples or rollups.
+big_scans() { # PLAN_LOG
+	local views aliases
+	views=$(dbq "SELECT group_concat(sql, ' ') FROM sqlite_schema WHERE type = 'view'")
+	awk -v views="$views" '
+		function aliases_in(sql, set,   s, m, a) {
+			s = sql
+			while (match(s, /(samples|rollups)[ \t]+(AS[ \t]+)?[A-Za-z_][A-Za-z0-9_]*/)) {
+				m = substr(s, RSTART, RLENGTH)
+				s = substr(s, RSTART + RLENGTH)
+				n = split(m, a, /[ \t]+/)
+				if (toupper(a[n]) !~ /^(WHERE|ON|JOIN|LEFT|INNER|CROSS|NATURAL|GROUP|ORDER|LIMIT|UNION|USING|AS|SET|VALUES|WINDOW|HAVING|INDEXED|NOT)$/)
+					set[a[n]] = 1
+			}
+		}
+		BEGIN { aliases_in(views, base); base["samples"] = 1; base["rollups"] = 1 }
+		/^STATEMENT / { stmt = substr($0, 11); delete al; for (k in base) al[k] = 1; aliases_in(stmt, al); next }
+		/^PLAN / {
+			if (match($0, /SCAN [^ ]+/)) {
+				name = substr($0, RSTART + 5, RLENGTH - 5)
+				if (name in al) print substr(stmt, 1, 160) " => " substr($0, 6)
+			}
+		}' "$1"
+}
+
+# The detector works: the sqlite3 CLI scanning samples and rollups (through
+# the view and directly, with and without a covering index) is caught.
+traced sqlite3 "$DB" "SELECT count(*) FROM samples" "SELECT sum(rx_bytes) FROM usage_finest" \
+	"SELECT count(*) FROM rollups r WHERE r.uid = 1001" || fail "sqlite3 under the shim: $(cat "$T/out")"
+caught=$(big_scans "$LOG" | wc -l)
+[ "$caught" = 3 ] || fail "the shim caught $caught scans, not 3: $(cat "$LOG")"
+grep -q "^PLAN SCAN s$" "$LOG" && grep -q "^PLAN SCAN r$" "$LOG" && grep -q "^PLAN SCAN samples USING COVERING INDEX" "$LOG" ||
+	fail "expected plan lines missing: $(cat "$LOG")"
+pass "the detector catches $caught full scans from the sqlite3 CLI"
+rm -f "$LOG"
+
+P="$PDTT_BIN"
+# Windows in the fixture's samples (November 8-15), hourly (October 16 -
+# November 8), daily and monthly rollups, one spanning all four, and ones
+# outside the history (the coverage notes' queries).
+windows=("--month 2026-08" "--month 2026-10" "--from 2026-11-10 --to 2026-11-12"
+	"--from 2026-11-14T10:00 --to 2026-11-14T13:00" "--from 2026-10-20 --to 2026-10-27"
+	"--from 2026-08-01 --to 2026-11-16" "--month 2025-01" "--from 2026-11-14 --to 2027-01-01"
+	"--day 2026-11-13" "--last 7d")
+shapes=("" "--by hour" "--by day" "--by week" "--by month" "--top 1" "--by day --top 2"
+	"--user alice" "--user 1002 --user carol" "--iface eth0" "--iface lo --by day --top 1" "--utc")
+runs=0
+for w in "${windows[@]}"; do
+	for s in "${shapes[@]}"; do
+		for f in table csv json; do
+			# shellcheck disable=SC2086
+			traced "$P" report -d "$DB" $w $s --format $f || fail "report $w $s --format $f: $(cat "$T/out")"
+			runs=$((runs + 1))
+		done
+	done
+done
+# A file without the history's first start: the notes estimate it from the data.
+dbq "DELETE FROM meta WHERE key = 'first_start'"
+traced "$P" report -d "$DB" --month 2025-01 || fail "report before the history: $(cat "$T/out")"
+grep -q "history covers" "$T/out" || fail "no coverage note: $(cat "$T/out")"
+traced "$P" report -d "$DB" --user nobody-such || [ $? = 3 ] || fail "report --user nobody-such: $(cat "$T/out")"
+
+# Audits with default and own quotas of every kind and direction, over the
+# current, previous and named periods (the fixture's clock ends 2026-11-15).
+"$P" quota set --all 10MB --per day -d "$DB" >/dev/null
+"$P" quota set --all 100MB --per week --dir rx -d "$DB" >/dev/null
+"$P" quota set --all 1GB --per month -d "$DB" >/dev/null
+"$P" quota set alice 1kB --per day --dir tx --warn 50 -d "$DB" >/dev/null
+"$P" quota set 4242 5GB --per month -d "$DB" >/dev/null
+for period in current previous 2026-10 2026-11-13 2026-W45 2026-08; do
+	for f in "--format table" "--format csv" "--format json" "--nagios"; do
+		# shellcheck disable=SC2086
+		rc=0
+		traced "$P" audit -d "$DB" --period "$period" $f || rc=$?
+		[ $rc -le 2 ] || fail "audit --period $period $f exited $rc: $(cat "$T/out")"
+		runs=$((runs + 1))
+	done
+done
+traced "$P" quota list -d "$DB" || fail "quota list: $(cat "$T/out")"
+
+stmts=$(grep '^STATEMENT ' "$LOG" | sort -u | wc -l)
+# The statements that carry the data were among them.
+for marker in "FROM usage_finest f" "date(f.t, 'unixepoch'" "strftime('%Y-%m', f.t" "Usage against quotas" \
+	"json_object('version', 1" "coalesce(sum(rx_bytes), 0)" "SELECT period_start FROM samples"; do
+	awk -v m="$marker" '/^STATEMENT / && index($0, m) { f = 1 } END { exit !f }' "$LOG" ||
+		fail "no statement with '$marker' was run"
+done
+bad=$(big_scans "$LOG" | sort -u)
+[ -z "$bad" ] || fail "statements that scan samples or rollups:
+$bad"
+pass "$runs report and audit runs, $stmts distinct statements: none scans samples or rollups"
