@@ -33,6 +33,7 @@ bench: build-xdp
 	bash bench/owner_cost.sh $(BUILD)/pdtt_xdp_user $(BUILD)/bench/syscall_loop
 	bash bench/history_bench.sh $(BUILD)/bench/history_bench
 	bash bench/report_latency.sh $(BUILD)/pdtt_xdp_user $(BUILD)/bench/history_bench
+	bash bench/quota_bench.sh $(BUILD)/bench/history_bench $(BUILD)/bench/quota_bench
 
 clean:
 	rm -rf build build-asan pdtt_xdp_user
