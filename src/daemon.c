@@ -61,7 +61,9 @@ struct pdtt_daemon {
 	uint64_t lost_warned_packets;
 	struct pdtt_buf buf;
 	struct timespec last_tick;
-	uint64_t netns_cookie; /* the daemon's netns as the programs key it */
+	struct timespec late_said; /* when a late interval was last reported */
+	unsigned late_count;	   /* late intervals since then */
+	uint64_t netns_cookie;	   /* the daemon's netns as the programs key it */
 
 	/* History (absent with --no-db) */
 	bool have_db;
@@ -703,9 +705,29 @@ static int wait_event(struct pdtt_daemon *d, const struct timespec *wait)
 	return -1;
 }
 
+/* The schedule slipped: said at once, then at most hourly with a count, so
+ * an admin learns that -t is too short for the machine (or it stalled). */
+static void say_late(struct pdtt_daemon *d, double late, double work, const struct timespec *now)
+{
+	char since[64] = "";
+
+	d->late_count++;
+	if (d->late_said.tv_sec && seconds_since(&d->late_said, now) < 3600)
+		return;
+	if (d->late_count > 1)
+		snprintf(since, sizeof(since), "; %u late intervals since the last such line",
+			 d->late_count);
+	pdtt_say("interval: the -t %u schedule slipped: an interval began %.1f s late and its work "
+		 "took %.1f s%s; the next one starts now and covers the gap, nothing is lost; a "
+		 "longer -t helps if this repeats",
+		 d->opts->interval, late, work, since);
+	d->late_said = *now;
+	d->late_count = 0;
+}
+
 static void run_loop(struct pdtt_daemon *d)
 {
-	struct timespec next, now;
+	struct timespec next, now, began, due;
 	bool stop = false;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -731,13 +753,16 @@ static void run_loop(struct pdtt_daemon *d)
 			if (sig != 0)
 				continue;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &began);
+		due = next;
 		collect(d, false);
 		report(d, false);
 		timespec_add(&next, d->opts->interval);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		prune_history(d, &now);
 		reap_hooks(d, false);
-		if (before(&next, &now)) { /* fell behind (suspend, stall): skip, don't burst */
+		if (before(&next, &now)) { /* fell behind (stall, slow disk): skip, don't burst */
+			say_late(d, seconds_since(&due, &began), seconds_since(&began, &now), &now);
 			next = now;
 			timespec_add(&next, d->opts->interval);
 		}

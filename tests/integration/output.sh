@@ -153,7 +153,27 @@ after=$(awk '$2 ~ /^11:/ { if (++n == 2) print }' "$T/blocks3")
 [ "$(echo "$after" | wc -w)" = 2 ] || fail "the second 11:00 block lists an idle user: $after"
 pass "first block of the clock hour ($hourly) lists the idle user; its neighbours do not"
 
-# --- 4. A terminal of 12 rows: 6 of 8 users, "2 more users", the total.
+# --- 4. A daemon that falls behind its schedule (stopped for 2.5 intervals)
+# says so on stderr, then goes on at one block per interval, no burst.
+start_daemon "$NS_A" --no-db -i lo -t 1 -l "$T/log5"
+wait_blocks "$T/log5" 1
+kill -STOP "$DAEMON_PID"
+sleep 2.5
+kill -CONT "$DAEMON_PID"
+b=$(nblocks "$T/log5")
+i=0
+until grep -q 'the -t 1 schedule slipped' "$T/stderr"; do
+	sleep 0.1
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "no line about the late interval: $(cat "$T/stderr")"
+done
+sleep 0.5
+burst=$(($(nblocks "$T/log5") - b))
+stop_daemon
+[ "$burst" -le 1 ] || fail "$burst blocks in the half second after the stall"
+pass "a stalled daemon says: $(grep -o 'interval: .*' "$T/stderr" | head -n 1)"
+
+# --- 5. A terminal of 12 rows: 6 of 8 users, "2 more users", the total.
 cmd="stty rows 12 cols 120; exec nsenter --net=/run/netns/$NS_A timeout --preserve-status -s INT 7 $PDTT_BIN --no-db -i lo -t 1 -l $T/log4"
 script -qfec "$cmd" "$T/tty" >/dev/null 2>&1 &
 SCRIPT_PID=$!

