@@ -74,8 +74,8 @@ void pdtt_usage(FILE *out, const char *prog)
 		"      --quota-exec-timeout SECS  kill a hook still running after SECS (default: "
 		"10)\n"
 		"      --console MODE     table, summary (one line per interval), users (a line\n"
-		"                         per user that changed, then the summary) or off\n"
-		"                         (default: table on a terminal, else summary)\n"
+		"                         per user that changed, then the summary), off, or\n"
+		"                         auto (default: table on a terminal, else summary)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -290,8 +290,9 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 		case OPT_CONSOLE:
 			if (parse_console(optarg, &o->console)) {
 				snprintf(err, errlen,
-					 "console '%s': not a mode; give table, summary, users or "
-					 "off, e.g. --console summary",
+					 "console '%s': not a mode; give auto, table, summary, "
+					 "users "
+					 "or off, e.g. --console summary",
 					 optarg);
 				return PDTT_EXIT_USAGE;
 			}

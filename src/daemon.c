@@ -45,11 +45,11 @@ struct pdtt_daemon {
 	struct pdtt_ifwatch ifwatch; /* follows the -i names for the daemon's life */
 	char cgroup_path[4096];
 	int n_ifaces;
-	int sig_fd; /* signalfd for SIGINT, SIGTERM and SIGHUP */
-	struct pdtt_logfile log;
+	int sig_fd;		   /* signalfd for SIGINT, SIGTERM and SIGHUP */
 	enum pdtt_console console; /* resolved: never PDTT_CONSOLE_AUTO */
 	bool console_tty;
 	bool read_failing;
+	struct pdtt_logfile log;
 	struct pdtt_snapshot prev, cur, delta;
 	/* Idle keys: removed from the kernel map with their final counters. */
 	unsigned idle_reads;	    /* unchanged reads before a key goes; 0 never */
@@ -62,7 +62,7 @@ struct pdtt_daemon {
 	struct pdtt_buf buf;
 	struct timespec last_tick;
 	struct timespec late_said; /* when a late interval was last reported */
-	unsigned late_count;	   /* late intervals since then */
+	unsigned long late_count;  /* late intervals since then */
 	uint64_t netns_cookie;	   /* the daemon's netns as the programs key it */
 
 	/* History (absent with --no-db) */
@@ -345,7 +345,11 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 			 period, args[7], args[8]);
 		rc = pdtt_logfile_write(&d->log, line, strlen(line));
 		if (rc)
-			pdtt_say("log %s: %s", d->opts->log_path, strerror(-rc));
+			pdtt_say(
+				"log %s: %s; the QUOTA line below is on stderr and in the database "
+				"(quota_events); check the free space and permissions of the log's "
+				"file system",
+				d->opts->log_path, strerror(-rc));
 		fputs(line, stderr);
 		run_hook(d, args);
 	}
@@ -611,11 +615,14 @@ static void collect(struct pdtt_daemon *d, bool final)
 	}
 }
 
-static unsigned screen_rows(void)
+/* The terminal's size now (it may have been resized); 24x80 if unknown. */
+static struct pdtt_screen screen_size(void)
 {
 	struct winsize ws;
 
-	return ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row ? ws.ws_row : 24;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || !ws.ws_row || !ws.ws_col)
+		return (struct pdtt_screen){ 24, 80 };
+	return (struct pdtt_screen){ ws.ws_row, ws.ws_col };
 }
 
 /* The console's view of the interval, in the order its mode shows users. */
@@ -627,11 +634,13 @@ static void show_console(struct pdtt_daemon *d, const struct tm *tm, double secs
 	pdtt_users_sum(&d->users, &v.total, &v.interval);
 	pdtt_buf_reset(&d->buf);
 	if (d->console == PDTT_CONSOLE_TABLE) {
+		struct pdtt_screen scr = screen_size();
+
 		pdtt_users_by_rate(&d->users, users);
 		v.active = pdtt_users_changed(users, d->users.n, users + d->users.n);
 		if (d->console_tty)
 			pdtt_buf_printf(&d->buf, "\033[H\033[2J");
-		pdtt_format_console_table(&d->buf, tm, secs, &v, screen_rows());
+		pdtt_format_console_table(&d->buf, tm, secs, &v, &scr);
 	} else {
 		v.active = pdtt_users_changed(users, d->users.n, users + d->users.n);
 		if (d->console == PDTT_CONSOLE_USERS)
@@ -715,7 +724,7 @@ static void say_late(struct pdtt_daemon *d, double late, double work, const stru
 	if (d->late_said.tv_sec && seconds_since(&d->late_said, now) < 3600)
 		return;
 	if (d->late_count > 1)
-		snprintf(since, sizeof(since), "; %u late intervals since the last such line",
+		snprintf(since, sizeof(since), "; %lu late intervals since the last such line",
 			 d->late_count);
 	pdtt_say("interval: the -t %u schedule slipped: an interval began %.1f s late and its work "
 		 "took %.1f s%s; the next one starts now and covers the gap, nothing is lost; a "

@@ -27,8 +27,9 @@ void pdtt_logfile_reopen(struct pdtt_logfile *l)
 	int fd = open_append(l->path);
 
 	if (fd < 0) {
-		pdtt_say("log %s: reopen failed: %s; still writing to the old file", l->path,
-			 strerror(errno));
+		pdtt_say("log %s: reopen failed: %s; still writing to the old file; check that "
+			 "the directory exists and is writable, then send SIGHUP again",
+			 l->path, strerror(errno));
 		return;
 	}
 	close(l->fd);
@@ -70,8 +71,9 @@ void pdtt_logfile_block(struct pdtt_logfile *l, const struct tm *when, double mo
 	/* One write per block: O_APPEND keeps blocks whole. */
 	rc = l->buf.oom ? -ENOMEM : pdtt_logfile_write(l, l->buf.p, l->buf.len);
 	if (rc) {
-		pdtt_say("log %s: %s; totals are kept and the next block lists every user", l->path,
-			 strerror(-rc));
+		pdtt_say("log %s: %s; totals are kept and the next block lists every user; check "
+			 "the free space and permissions of the log's file system",
+			 l->path, strerror(-rc));
 		l->full.need_full = true;
 	} else if (full) {
 		pdtt_log_full_done(&l->full, hour, mono_now);

@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 void pdtt_format_timestamp(const struct tm *t, char out[20])
 {
@@ -135,56 +136,66 @@ void pdtt_format_console_summary(struct pdtt_buf *b, const struct tm *when,
 
 static void rate(uint64_t bytes, double secs, char *out, size_t len)
 {
-	char h[32];
-
-	pdtt_format_iec(secs > 0 ? (uint64_t)((double)bytes / secs) : 0, h, sizeof(h));
-	snprintf(out, len, "%s/s", h);
+	pdtt_format_iec(secs > 0 ? (uint64_t)((double)bytes / secs) : 0, out, len);
 }
+
+/* 79 columns: fits an 80-column terminal without wrapping. */
+#define TABLE_ROW "%10s  %-12.12s %10s %10s %10s %10s %10s\n"
+#define TABLE_WIDTH 79
 
 static void table_row(struct pdtt_buf *b, const char *uid, const char *name,
 		      const struct pdtt_value *total, const struct pdtt_value *interval,
 		      double secs)
 {
-	char rx[32], tx[32], tot[32], rxr[40], txr[40];
+	char rx[32], tx[32], tot[32], rxr[32], txr[32];
 
 	pdtt_format_iec(total->rx_bytes, rx, sizeof(rx));
 	pdtt_format_iec(total->tx_bytes, tx, sizeof(tx));
 	pdtt_format_iec(pdtt_value_total_bytes(total), tot, sizeof(tot));
 	rate(interval->rx_bytes, secs, rxr, sizeof(rxr));
 	rate(interval->tx_bytes, secs, txr, sizeof(txr));
-	pdtt_buf_printf(b, "%10s  %-16.16s %11s %11s %11s %13s %13s\n", uid, name, rx, tx, tot, rxr,
-			txr);
+	pdtt_buf_printf(b, TABLE_ROW, uid, name, rx, tx, tot, rxr, txr);
 }
 
-/* Header (3 lines), TOTAL, a warning (2 lines) and the cursor's last line
- * are not users: what is left of the screen, at least one. */
-static size_t table_user_rows(unsigned screen_rows, size_t n, bool warning)
+/* Screen rows a line of len characters takes on a terminal of cols columns. */
+static unsigned rows_of(size_t len, unsigned cols)
 {
-	size_t fixed = 3 + 1 + (warning ? 2 : 0) + 1, room;
+	return !cols || len <= cols ? 1 : (unsigned)((len + cols - 1) / cols);
+}
 
-	if (!screen_rows)
+/* How many users fit: the title, a blank line, the column header, TOTAL, a
+ * warning (blank line and text) and the cursor's last line are not users;
+ * each line counts the rows it wraps into.  At least one user. */
+static size_t table_user_rows(const struct pdtt_screen *scr, size_t n, size_t title_len,
+			      size_t warn_len)
+{
+	unsigned per = rows_of(TABLE_WIDTH, scr->cols), fixed, room;
+
+	if (!scr->rows)
 		return n;
-	room = screen_rows > fixed ? screen_rows - fixed : 1;
-	if (n <= room)
+	fixed = rows_of(title_len, scr->cols) + 1 + 2 * per + 1;
+	if (warn_len)
+		fixed += 1 + rows_of(warn_len, scr->cols);
+	room = scr->rows > fixed ? scr->rows - fixed : 0;
+	if (n <= room / per)
 		return n;
-	return room > 1 ? room - 1 : 1; /* one line says how many more */
+	room = room > 1 ? room - 1 : 0; /* one line says how many more */
+	return room / per ? room / per : 1;
 }
 
 void pdtt_format_console_table(struct pdtt_buf *b, const struct tm *when, double interval_secs,
-			       const struct pdtt_console_view *v, unsigned screen_rows)
+			       const struct pdtt_console_view *v, const struct pdtt_screen *scr)
 {
-	char ts[20], warn[256], uid[16], label[40];
+	char ts[20], warn[256], uid[16], label[40], title[160];
 	size_t shown;
 
 	pdtt_format_timestamp(when, ts);
 	pdtt_format_lost(v->lost, warn, sizeof(warn));
-	shown = table_user_rows(screen_rows, v->n, warn[0] != '\0');
-	pdtt_buf_printf(b,
-			"pdtt  %s  %zu user%s, %zu active  (totals since start, rates over "
-			"%.0f s)\n\n",
-			ts, v->n, v->n == 1 ? "" : "s", v->active, interval_secs);
-	pdtt_buf_printf(b, "%10s  %-16s %11s %11s %11s %13s %13s\n", "UID", "USER", "RX", "TX",
-			"TOTAL", "RX RATE", "TX RATE");
+	snprintf(title, sizeof(title), "pdtt  %s  %zu user%s, %zu active  (rates over %.0f s)", ts,
+		 v->n, v->n == 1 ? "" : "s", v->active, interval_secs);
+	shown = table_user_rows(scr, v->n, strlen(title), strlen(warn));
+	pdtt_buf_printf(b, "%s\n\n", title);
+	pdtt_buf_printf(b, TABLE_ROW, "UID", "USER", "RX", "TX", "TOTAL", "RX/s", "TX/s");
 	for (size_t i = 0; i < shown; i++) {
 		snprintf(uid, sizeof(uid), "%" PRIu32, v->users[i]->uid);
 		table_row(b, uid, user_name(v->users[i]), &v->users[i]->total,
@@ -193,7 +204,7 @@ void pdtt_format_console_table(struct pdtt_buf *b, const struct tm *when, double
 	if (shown < v->n)
 		pdtt_buf_printf(b, "%10s  %zu more user%s\n", "...", v->n - shown,
 				v->n - shown == 1 ? "" : "s");
-	snprintf(label, sizeof(label), "(%zu user%s)", v->n, v->n == 1 ? "" : "s");
+	snprintf(label, sizeof(label), "(%zu)", v->n);
 	table_row(b, "TOTAL", label, &v->total, &v->interval, interval_secs);
 	if (warn[0])
 		pdtt_buf_printf(b, "\n%s\n", warn);

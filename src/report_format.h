@@ -65,11 +65,18 @@ void pdtt_format_console_users(struct pdtt_buf *b, const struct tm *when,
 void pdtt_format_console_summary(struct pdtt_buf *b, const struct tm *when,
 				 const struct pdtt_console_view *v);
 
-/* Console table for terminals: human-readable sizes and per-second rates
- * over the last interval of interval_secs seconds; the first users that fit
- * screen_rows lines (0: all), a line counting the rest and a TOTAL line. */
+/* A terminal's size; 0 rows: no limit, 0 cols: lines never wrap. */
+struct pdtt_screen {
+	unsigned rows, cols;
+};
+
+/* Console table for terminals, 79 columns wide: totals since start in
+ * human-readable sizes and per-second rates over the last interval of
+ * interval_secs seconds; the first users that fit the screen (counting the
+ * rows a line wraps into on a narrower one), a line counting the rest and a
+ * TOTAL line with everyone's, its USER column the number of users. */
 void pdtt_format_console_table(struct pdtt_buf *b, const struct tm *when, double interval_secs,
-			       const struct pdtt_console_view *v, unsigned screen_rows);
+			       const struct pdtt_console_view *v, const struct pdtt_screen *scr);
 
 /* "512 B", "1.5 KiB", "3.2 GiB" ... */
 void pdtt_format_iec(uint64_t bytes, char *out, size_t len);

@@ -2,6 +2,7 @@
  * every distinct statement a process runs, writes to $PDTT_PLAN_LOG
  *   STATEMENT <the SQL on one line>
  *   PLAN <each line of its EXPLAIN QUERY PLAN>
+ *   PLAN-ERROR <why>   when the plan could not be had
  * Statements are not changed and run as they would without the shim. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -59,6 +60,8 @@ static void explain(sqlite3_stmt *stmt, FILE *f)
 	fputs("STATEMENT ", f);
 	one_line(f, sql);
 	st = prepare_prefixed(db, "EXPLAIN QUERY PLAN ", sql);
+	if (!st) /* fail closed: plans.sh rejects a statement it cannot see */
+		fprintf(f, "PLAN-ERROR %s\n", sqlite3_errmsg(db));
 	while (st && real_step(st) == SQLITE_ROW)
 		fprintf(f, "PLAN %s\n", (const char *)sqlite3_column_text(st, 3));
 	sqlite3_finalize(st);

@@ -8,7 +8,7 @@
 -- bucket_start, ...), as before.
 CREATE INDEX samples_by_t ON samples (CAST(period_end - 1 AS INTEGER));
 
-DROP VIEW usage_finest;
+DROP VIEW IF EXISTS usage_finest;
 CREATE VIEW usage_finest AS
 WITH cut AS (
 	SELECT

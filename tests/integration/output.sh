@@ -13,8 +13,8 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v script >/dev/null || fail "missing tool: script (bsdutils)"
-FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
-[ -r "$FAKETIME_LIB" ] || fail "missing $FAKETIME_LIB (package libfaketime)"
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+[ -r "$FAKETIME_LIB" ] || fail "missing libfaketime.so.1 (package libfaketime)"
 
 setup_netns
 lo_bytes() { echo $((2 * $1 * ($2 + 28))); } # COUNT SIZE: out and in over lo
@@ -85,14 +85,17 @@ a2=$(nblocks "$T/log")
 udp_lo "$NS_A" $U2 30 200 6202
 sleep 2.3
 a3=$(nblocks "$T/log")
+wait_blocks "$T/log" $((a3 + 2)) # two blocks surely idle
 stop_daemon TERM
 n=$(nblocks "$T/log")
 u1=$(lo_bytes 20 100) u2=$(lo_bytes 30 200)
 # Busiest first in the stop's block: U2 moved more.
 check_blocks "$T/log" "$U2=$u2 $U1=$u1" "$((a1 + 1)) $a2 $U1" "$((a2 + 1)) $a3 $U2"
-# The idle blocks before the stop are headers only: 56 bytes an interval.
-idle=$(awk -v a=$a3 -v z=$((n - 1)) '/^=== Network Statistics Report \[/ { i++ }
-	i >= a && i <= z { c += length($0) + 1 } END { print c / (z - a + 1) }' "$T/log")
+# The idle blocks before the stop are headers only: 56 bytes an interval
+# (the first block of a clock hour lists everyone: not counted).
+idle=$(awk -v a=$((a3 + 1)) -v z=$((n - 1)) '/^=== Network Statistics Report \[/ { i++
+		h = substr($6, 1, 2); hourly = (h != last); last = h; if (i >= a && i <= z && !hourly) k++ }
+	i >= a && i <= z && !hourly { c += length($0) + 1 } END { print k ? c / k : "none" }' "$T/log")
 [ "$idle" = 56 ] || fail "an idle interval wrote $idle bytes to the log, expected 56 (the header)"
 grep -q 'uid=' "$T/console" && fail "per-user console lines without --console users: $(grep -m1 uid= "$T/console")"
 lines=$(wc -l <"$T/console")
@@ -119,8 +122,10 @@ ulines=$(grep -c " uid=$U1 " "$T/console")
 pass "after SIGHUP the new file's first block lists everyone; --console users: $ulines line(s) for the one active user"
 
 # --- 3. The first block of a clock hour lists everyone (libfaketime: the
-# wall clock starts at 10:59:55, the monotonic clock is the real one).
-fake_env=(LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@2026-12-02 10:59:55" FAKETIME_DONT_FAKE_MONOTONIC=1
+# wall clock starts at 10:59:45, the monotonic clock is the real one).  U1
+# moves data in a 10:59 block, then stays idle: the 10:59 blocks after it
+# list nobody, the first 11:00 block lists U1, the next one nobody.
+fake_env=(LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@2026-12-02 10:59:45" FAKETIME_DONT_FAKE_MONOTONIC=1
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
 env "${fake_env[@]}" true # libfaketime loads
 : >"$T/stderr"
@@ -136,22 +141,26 @@ until grep -q tracking "$T/stderr"; do
 done
 udp_lo "$NS_A" $U1 10 100 6204
 i=0
-until grep -q '^=== Network Statistics Report \[2026-12-02 11:00:0[0-9]\]' "$T/log3"; do
+until blocks "$T/log3" | awk '$2 ~ /^11:00:/ { n++ } END { exit n < 2 }'; do
 	kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon under libfaketime exited: $(cat "$T/stderr")"
 	sleep 0.2
 	i=$((i + 1))
-	[ $i -lt 100 ] || fail "no 11:00 block under libfaketime: $(cat "$T/log3")"
+	[ $i -lt 150 ] || fail "no two 11:00 blocks under libfaketime: $(cat "$T/log3")"
 done
-wait_blocks "$T/log3" "$(($(nblocks "$T/log3") + 1))"
 stop_daemon
-blocks "$T/log3" >"$T/blocks3"
+blocks "$T/log3" | sed '$d' >"$T/blocks3" # the stop's block lists everyone anyway
+u1=$U1=$(lo_bytes 10 100)
+# The 10:59 blocks: U1's traffic, then at least one idle block.
+# (U1's datagrams may straddle two blocks: the last one has its total.)
+awk -v u="$u1" '$2 ~ /^10:59:/ {
+		if (NF > 2) { if (idle || NF != 3 || $3 !~ "^'$U1'=") bad = 1; last = $3 } else if (last) idle++ }
+	END { exit bad || last != u || !idle }' "$T/blocks3" ||
+	fail "10:59 blocks: U1's traffic in one, then idle ones expected: $(cat "$T/blocks3")"
 hourly=$(awk '$2 ~ /^11:/ { print; exit }' "$T/blocks3")
-before=$(awk '$2 ~ /^10:/ { l = $0 } END { print l }' "$T/blocks3")
 after=$(awk '$2 ~ /^11:/ { if (++n == 2) print }' "$T/blocks3")
-[ "$(echo "$hourly" | cut -d' ' -f3-)" = "$U1=$(lo_bytes 10 100)" ] || fail "first block of 11:00: '$hourly': $(cat "$T/blocks3")"
-[ "$(echo "$before" | wc -w)" = 2 ] || fail "the last 10:59 block lists an idle user: $before"
+[ "$(echo "$hourly" | cut -d' ' -f3-)" = "$u1" ] || fail "first block of 11:00: '$hourly': $(cat "$T/blocks3")"
 [ "$(echo "$after" | wc -w)" = 2 ] || fail "the second 11:00 block lists an idle user: $after"
-pass "first block of the clock hour ($hourly) lists the idle user; its neighbours do not"
+pass "first block of the clock hour ($hourly) lists the user idle since 10:59; the blocks around it do not"
 
 # --- 4. A daemon that falls behind its schedule (stopped for 2.5 intervals)
 # says so on stderr, then goes on at one block per interval, no burst.
@@ -173,8 +182,10 @@ stop_daemon
 [ "$burst" -le 1 ] || fail "$burst blocks in the half second after the stall"
 pass "a stalled daemon says: $(grep -o 'interval: .*' "$T/stderr" | head -n 1)"
 
-# --- 5. A terminal of 12 rows: 6 of 8 users, "2 more users", the total.
-cmd="stty rows 12 cols 120; exec nsenter --net=/run/netns/$NS_A timeout --preserve-status -s INT 7 $PDTT_BIN --no-db -i lo -t 1 -l $T/log4"
+# --- 5. A terminal of 12 rows and 80 columns: 6 of 8 users, "2 more
+# users", the total.  SIGINT once the traffic is counted and two idle
+# blocks followed, so the last screen orders users by their totals.
+cmd="stty rows 12 cols 80; exec nsenter --net=/run/netns/$NS_A timeout --preserve-status -s INT 60 $PDTT_BIN --no-db -i lo -t 1 -l $T/log4"
 script -qfec "$cmd" "$T/tty" >/dev/null 2>&1 &
 SCRIPT_PID=$!
 BG_PIDS+=("$SCRIPT_PID")
@@ -187,6 +198,9 @@ done
 for k in 1 2 3 4 5 6 7 8; do
 	udp_lo "$NS_A" $((60010 + k)) $((4 * k)) 100 $((6210 + k)) # k KiB each
 done
+b=$(nblocks "$T/log4")
+wait_blocks "$T/log4" $((b + 2))
+pkill -INT -P "$SCRIPT_PID" timeout || fail "no timeout process under script(1)"
 wait "$SCRIPT_PID" || fail "daemon on a pty exited $?: $(tail -c 2000 "$T/tty")"
 # The last screen: what follows the last clear-screen sequence.
 # script(1) appends an empty line and "Script done ...".
@@ -197,7 +211,9 @@ rows=$(wc -l <"$T/screen")
 shown=$(awk '$1 ~ /^600[0-9][0-9]$/ { printf "%s ", $1 }' "$T/screen")
 [ "$shown" = "60018 60017 60016 60015 60014 60013 " ] || fail "table rows '$shown': $(cat "$T/screen")"
 grep -q '^       \.\.\.  2 more users$' "$T/screen" || fail "no '2 more users' line: $(cat "$T/screen")"
-grep -qE '^     TOTAL  \(8 users\) +18\.0 KiB +18\.0 KiB +36\.0 KiB ' "$T/screen" ||
+[ "$(awk '{ if (length($0) > w) w = length($0) } END { print w }' "$T/screen")" -le 79 ] ||
+	fail "a line is wider than 79 columns: $(cat "$T/screen")"
+grep -qE '^     TOTAL  \(8\) +18\.0 KiB +18\.0 KiB +36\.0 KiB ' "$T/screen" ||
 	fail "TOTAL line: $(grep TOTAL "$T/screen")"
-pass "12-row terminal: $rows lines, users $shown+ 2 more, TOTAL 36.0 KiB of 8 users"
+pass "12x80 terminal: $rows lines, users $shown+ 2 more, TOTAL 36.0 KiB of 8 users"
 assert_no_bpf_left

@@ -93,12 +93,20 @@ pass "audit: $N users under each default quota"
 # No interval skipped: the daemon says when its schedule slipped (an
 # interval's work longer than -t; output.sh makes it happen).
 grep -q 'schedule slipped' "$T/stderr" && fail "the daemon fell behind: $(grep 'schedule slipped' "$T/stderr")"
+# Nor was an interval's commit or quota check refused (it would be caught
+# up later, but not in the interval).
+grep -q '^pdtt: database ' "$T/stderr" && fail "database trouble: $(grep '^pdtt: database ' "$T/stderr")"
+# One commit per interval, none longer than an interval and a second.
+long=$(dbq "SELECT count(*) FROM samples WHERE period_end - period_start > $((INTERVAL + 1))")
+[ "$long" = 0 ] || fail "$long samples span more than $((INTERVAL + 1)) s"
 # Idle blocks list nobody unless they are the first of a clock hour.
 idle_listed=$(awk -v a=$((b1 + 1)) -v z=$b2 '/^=== Network Statistics Report \[/ { i++; h = substr($6, 1, 2)
 		full = (h != last); last = h; next }
 	/^UID: / && i >= a && i <= z && !full { n++ } END { print n + 0 }' "$T/log")
 [ "$idle_listed" = 0 ] || fail "idle blocks listed $idle_listed users"
 pass "no interval skipped; idle blocks list nobody"
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "stop failed: $(cat "$T/stop.err")"
+assert_no_bpf_left
 
 hz=$(getconf CLK_TCK)
 awk -v n=$N -v hz=$hz -v t=$(((t1 - t0) / 1000000)) -v c1=$((ticks1 - ticks0)) -v k1=$((b1 - b0)) \

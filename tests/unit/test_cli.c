@@ -170,8 +170,8 @@ static void console_modes(void **state)
 	assert_int_equal(PARSE("-i", "lo", "--console", "users", "--console", "auto"), 0);
 	assert_int_equal(o.console, PDTT_CONSOLE_AUTO); /* the last one wins */
 	assert_int_equal(PARSE("-i", "lo", "--console", "lines"), PDTT_EXIT_USAGE);
-	assert_string_equal(err, "console 'lines': not a mode; give table, summary, users or off, "
-				 "e.g. --console summary");
+	assert_string_equal(err, "console 'lines': not a mode; give auto, table, summary, users or "
+				 "off, e.g. --console summary");
 	assert_int_equal(PARSE("-i", "lo", "--console", ""), PDTT_EXIT_USAGE);
 	assert_int_equal(PARSE("-i", "lo", "--console"), PDTT_EXIT_USAGE);
 	assert_non_null(strstr(err, "missing its value"));

@@ -144,15 +144,15 @@ static void table_has_human_sizes_and_rates(void **state)
 	v.total = u.total;
 	v.interval = u.interval;
 	pdtt_buf_init(&b);
-	pdtt_format_console_table(&b, &t, 10.0, &v, 0);
-	assert_non_null(strstr(b.p, "1 user, 1 active"));
-	assert_non_null(strstr(b.p, "RX RATE"));
-	assert_non_null(strstr(b.p, "3.0 MiB"));
-	assert_non_null(strstr(b.p, "1.5 KiB"));
-	assert_non_null(strstr(b.p, "2.0 KiB/s"));
-	assert_non_null(strstr(b.p, "0 B/s"));
-	assert_non_null(strstr(b.p, "\n     TOTAL  (1 user)   "));
-	assert_null(strstr(b.p, "more user"));
+	pdtt_format_console_table(&b, &t, 10.0, &v, &(struct pdtt_screen){ 0 });
+	assert_string_equal(
+		b.p,
+		"pdtt  2024-01-15 10:30:00  1 user, 1 active  (rates over 10 s)\n"
+		"\n"
+		"       UID  USER                 RX         TX      TOTAL       RX/s       TX/s\n"
+		"      1000  john            3.0 MiB    1.5 KiB    3.0 MiB    2.0 KiB        0 B\n"
+		"     TOTAL  (1)             3.0 MiB    1.5 KiB    3.0 MiB    2.0 KiB        0 "
+		"B\n");
 	pdtt_buf_free(&b);
 }
 
@@ -165,13 +165,29 @@ static size_t count_lines(const char *s)
 	return n;
 }
 
-/* Thousands of users on a 24-line terminal: the first that fit, a line
- * with how many more, and the total of everyone. */
+/* The longest line that is not the warning. */
+static size_t widest(const char *s)
+{
+	size_t w = 0;
+
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+
+		if (strncmp(s, "WARNING", 7) != 0 && n > w)
+			w = n;
+		s += n + (s[n] == '\n');
+	}
+	return w;
+}
+
+/* Thousands of users on a 24x80 terminal: the first that fit, a line with
+ * how many more, and the total of everyone; no line wider than 79. */
 static void table_fits_the_screen(void **state)
 {
 	static struct pdtt_user_stat u[100];
 	const struct pdtt_user_stat *users[100];
 	struct pdtt_console_view v = { .users = users, .n = 100, .active = 100 };
+	struct pdtt_screen scr = { 24, 80 };
 	struct tm t = when();
 	struct pdtt_buf b;
 
@@ -185,31 +201,39 @@ static void table_fits_the_screen(void **state)
 		users[i] = &u[i];
 	}
 	pdtt_buf_init(&b);
-	pdtt_format_console_table(&b, &t, 1.0, &v, 24);
+	pdtt_format_console_table(&b, &t, 1.0, &v, &scr);
 	/* 3 header lines, 18 users, "... 82 more users", TOTAL: 23 lines, the
 	 * cursor on the 24th. */
 	assert_int_equal(count_lines(b.p), 23);
+	assert_true(widest(b.p) <= 79);
 	assert_non_null(strstr(b.p, "      1017  (unknown)"));
 	assert_null(strstr(b.p, "      1018  "));
 	assert_non_null(strstr(b.p, "       ...  82 more users\n"));
-	assert_non_null(strstr(b.p,
-			       "     TOTAL  (100 users)        100.0 KiB         0 B   100.0 KiB"
-			       "   100.0 KiB/s         0 B/s\n"));
+	assert_non_null(strstr(b.p, "     TOTAL  (100)         100.0 KiB        0 B  100.0 KiB  "
+				    "100.0 KiB        0 B\n"));
 	/* All of them fit: no "more" line. */
-	v.n = 18;
+	v.n = 19;
 	pdtt_buf_reset(&b);
-	pdtt_format_console_table(&b, &t, 1.0, &v, 24);
-	assert_int_equal(count_lines(b.p), 22);
+	pdtt_format_console_table(&b, &t, 1.0, &v, &scr);
+	assert_int_equal(count_lines(b.p), 23);
 	assert_null(strstr(b.p, "more user"));
-	/* A warning takes two lines; a tiny screen still shows one user. */
+	/* The warning (122 characters) takes a blank line and two rows. */
 	v.n = 100;
 	v.lost = &(struct pdtt_lost_info){ .bytes = 1, .packets = 1, .max_entries = 4 };
 	pdtt_buf_reset(&b);
-	pdtt_format_console_table(&b, &t, 1.0, &v, 24);
-	assert_int_equal(count_lines(b.p), 23);
-	assert_non_null(strstr(b.p, "84 more users\n"));
+	pdtt_format_console_table(&b, &t, 1.0, &v, &scr);
+	assert_int_equal(count_lines(b.p), 22); /* 23 rows with the wrapped warning */
+	assert_non_null(strstr(b.p, "       ...  85 more users\n"));
+	/* 40 columns: every table line wraps into two rows, the title too. */
+	v.lost = NULL;
+	scr.cols = 40;
 	pdtt_buf_reset(&b);
-	pdtt_format_console_table(&b, &t, 1.0, &v, 3);
+	pdtt_format_console_table(&b, &t, 1.0, &v, &scr);
+	assert_non_null(strstr(b.p, "       ...  93 more users\n"));
+	/* A tiny screen still shows one user. */
+	scr = (struct pdtt_screen){ 3, 80 };
+	pdtt_buf_reset(&b);
+	pdtt_format_console_table(&b, &t, 1.0, &v, &scr);
 	assert_non_null(strstr(b.p, "      1000  "));
 	assert_non_null(strstr(b.p, "99 more users\n"));
 	pdtt_buf_free(&b);
