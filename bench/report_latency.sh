@@ -53,6 +53,25 @@ echo
 awk -v a="${ms[30d-by-day-dec]}" -v b="${ms[month-dec]}" 'BEGIN {printf "30-day --by day / one-month total (December): %.2f\n", a / b}'
 awk -v a="${ms[month-jun]}" -v b="${ms[month-dec]}" 'BEGIN {printf "June (daily rollups) / December (finest detail), one month: %.2f\n", a / b}'
 
+
+# The report floor (issue 11): a GROUP BY uid over exactly the rows that
+# cover December, in a minimal WITHOUT ROWID table with a fitting key, read by
+# the sqlite3 CLI (a process start, like report's).
+floor=$ydir/floor.db
+dec_from=$(date -u -d 2026-12-01 +%s)
+dec_to=$(date -u -d 2027-01-01 +%s)
+sqlite3 "$floor" "ATTACH '$db' AS y;
+	CREATE TABLE f (t INTEGER, uid INTEGER, iface_id INTEGER, rx_bytes INTEGER, tx_bytes INTEGER,
+		rx_packets INTEGER, tx_packets INTEGER, PRIMARY KEY (t, uid, iface_id)) WITHOUT ROWID;
+	INSERT INTO f SELECT t, uid, iface_id, rx_bytes, tx_bytes, rx_packets, tx_packets
+		FROM y.usage_finest WHERE t >= $dec_from AND t < $dec_to;"
+floor_rows=$(sqlite3 "$floor" "SELECT count(*) FROM f")
+floor_ms=$(median_ms sqlite3 "$floor" "SELECT uid, sum(rx_bytes), sum(tx_bytes), sum(rx_bytes + tx_bytes),
+	sum(rx_packets + tx_packets) FROM f WHERE t >= $dec_from AND t < $dec_to GROUP BY uid")
+printf '%-16s %-48s %8s ms  (%d rows read)\n' "report-floor" "GROUP BY uid over December's rows" "$floor_ms" "$floor_rows"
+awk -v a="${ms[month-dec]}" -v b="$floor_ms" 'BEGIN {printf "one-month report / report floor (December): %.2f\n", a / b}'
+awk -v a="${ms[30d-by-day-dec]}" -v b="$floor_ms" 'BEGIN {printf "30-day --by day / report floor (December): %.2f\n", a / b}'
+
 echo
 echo "adding 3.1 million synthetic samples to a copy ..." >&2
 dense=$ydir/dense.db
