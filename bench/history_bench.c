@@ -495,16 +495,14 @@ static int interval_one(const struct options *o, size_t n, struct interval_resul
 		goto cleanup;
 	}
 	store_open = true;
-	/* Default quotas for everyone, as 'quota set --all' writes them. */
-	if (sqlite3_exec(
-		    store.db,
-		    "INSERT INTO quotas (uid, per, dir, limit_bytes, warn_pct, updated) VALUES "
-		    "(NULL, 'day', 'total', 1000000000000, 80, 0), "
-		    "(NULL, 'week', 'total', 1000000000000, 80, 0), "
-		    "(NULL, 'month', 'total', 1000000000000, 80, 0)",
-		    NULL, NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "history_bench: quotas: %s\n", sqlite3_errmsg(store.db));
-		goto cleanup;
+	/* Default quotas for everyone, through 'quota set --all' itself. */
+	for (int k = 0; k < 3; k++) {
+		char *argv[] = { "quota", "set",   "--all",
+				 "1TB",	  "--per", (char *)pdtt_per_name((enum pdtt_per)k),
+				 "--db",  path,	   NULL };
+
+		if (pdtt_quota_main(8, argv))
+			goto cleanup;
 	}
 
 	t0 = (int64_t)timegm(&tm0);
@@ -556,8 +554,7 @@ static int interval_one(const struct options *o, size_t n, struct interval_resul
 		if (pdtt_snapshot_copy(&committed, &cur))
 			goto cleanup;
 		g = now_ms();
-		for (int k = 0; k < 3; k++)
-			periods[k] = pdtt_period_of((enum pdtt_per)k, c.span.end - 1);
+		pdtt_periods_of(c.span.end - 1, periods);
 		if (pdtt_audit_collect(store.db, periods, &audit, &n_audit)) {
 			fprintf(stderr, "history_bench: quota check: %s\n",
 				sqlite3_errmsg(store.db));

@@ -133,13 +133,6 @@ static int check(sqlite3 *db, const struct pdtt_window p[3], size_t *n, double *
 	return rc;
 }
 
-/* The day, week and month that end - 1 falls in. */
-static void periods_at(int64_t end, struct pdtt_window p[3])
-{
-	for (int k = 0; k < 3; k++)
-		p[k] = pdtt_period_of((enum pdtt_per)k, end - 1);
-}
-
 /* The median of runs checks (times in ms_buf). */
 static int check_runs(sqlite3 *db, const struct pdtt_window p[3], int runs, double *ms_buf,
 		      size_t *n, double *med)
@@ -189,6 +182,7 @@ int main(int argc, char **argv)
 	int runs = 7, opt, users, rc = 1;
 	bool peer = false;
 	char copy[4200], err[512], side[4300];
+	const char *hist;
 	struct pdtt_store s = { 0 };
 	double *commit_ms = NULL, *check_ms = NULL;
 	int64_t last_end;
@@ -211,9 +205,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: quota_bench YEAR_DB [-r RUNS] [-O]\n");
 		return 2;
 	}
-	snprintf(copy, sizeof(copy), "%s.quota-bench", argv[optind]);
-	if (copy_file(argv[optind], copy)) {
-		fprintf(stderr, "quota_bench: cannot copy %s\n", argv[optind]);
+	hist = argv[optind]; /* 'quota set' below runs getopt again */
+	snprintf(copy, sizeof(copy), "%s.quota-bench", hist);
+	if (copy_file(hist, copy)) {
+		fprintf(stderr, "quota_bench: cannot copy %s\n", hist);
 		return 1;
 	}
 	if (pdtt_store_open(&s, copy, true, err, sizeof(err))) {
@@ -224,30 +219,31 @@ int main(int argc, char **argv)
 	first_uid = (uint32_t)q_int(s.db, "SELECT min(uid) FROM users");
 	last_end = q_int(s.db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_end'");
 	if (users <= 0 || last_end <= 0) {
-		fprintf(stderr, "quota_bench: %s holds no history\n", argv[optind]);
+		fprintf(stderr, "quota_bench: %s holds no history\n", hist);
 		goto out;
 	}
-	/* Default quotas of every kind, as 'quota set --all' makes them. */
-	if (sqlite3_exec(s.db,
-			 "DELETE FROM quotas; INSERT INTO quotas (uid, per, dir, limit_bytes, "
-			 "warn_pct, updated) VALUES (NULL, 'day', 'total', 1000000000, 80, 0), "
-			 "(NULL, 'week', 'total', 5000000000, 80, 0), (NULL, 'month', 'total', "
-			 "20000000000, 80, 0)",
-			 NULL, NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "quota_bench: quotas: %s\n", sqlite3_errmsg(s.db));
-		goto out;
+	/* Default quotas of every kind, through 'quota set --all' itself. */
+	for (int k = 0; k < 3; k++) {
+		static const char *const limits[3] = { "1GB", "5GB", "20GB" };
+		char *argv[] = {
+			"quota", "set", "--all", (char *)limits[k], "--per", (char *)per_names[k],
+			"--db",	 copy,	NULL
+		};
+
+		if (pdtt_quota_main(8, argv))
+			goto out;
 	}
 	commit_ms = calloc((size_t)runs, sizeof(double));
 	check_ms = calloc((size_t)runs, sizeof(double));
 	if (!commit_ms || !check_ms)
 		goto out;
-	printf("history: %s, %d users, %lld samples, %lld rollup rows\n", argv[optind], users,
+	printf("history: %s, %d users, %lld samples, %lld rollup rows\n", hist, users,
 	       (long long)q_int(s.db, "SELECT count(*) FROM samples"),
 	       (long long)q_int(s.db, "SELECT count(*) FROM rollups"));
 	for (int i = 0; i < runs; i++) {
 		int64_t end = last_end + 10 * (i + 1);
 
-		periods_at(end, at);
+		pdtt_periods_of(end - 1, at); /* as the daemon after that commit */
 		if (commit_all(&s, end - 10, end, users, first_uid, i + 1, &commit_ms[i]) ||
 		    check(s.db, at, &n, &check_ms[i]))
 			goto out;
@@ -259,7 +255,7 @@ int main(int argc, char **argv)
 	printf("(b) quota check, day+week+month:      %8.2f ms, %zu rows; check/commit = %.2f\n",
 	       check_median, n, check_median / commit_median);
 	/* From here on, the periods of the last commit. */
-	periods_at(last_end + 10 * runs, at);
+	pdtt_periods_of(last_end + 10 * runs - 1, at);
 	for (int k = 0; k < 3; k++) {
 		struct pdtt_window one[3] = { 0 };
 		double ms;

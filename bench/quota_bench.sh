@@ -15,13 +15,6 @@ QB=${2:-build/bench/quota_bench}
 RUNS=${3:-7}
 [ -x "$HB" ] && [ -x "$QB" ] || { echo "usage: $0 [HISTORY_BENCH] [QUOTA_BENCH] [RUNS] (build first)" >&2; exit 2; }
 
-dir=$(mktemp -d /tmp/pdtt-quota-bench.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-ydir=$dir
-[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && ydir=$(mktemp -d /dev/shm/pdtt-quota-bench.XXXXXX) &&
-	trap 'rm -rf "$dir" "$ydir"' EXIT
-
-echo "generating the simulated year (5,000 users, UTC) through the store ..." >&2
-"$HB" -p year -y "$ydir" -d "$dir" -K -z UTC >"$dir/year.txt"
-[ -s "$ydir/year.db" ] || { echo "history_bench kept no database" >&2; exit 1; }
-"$QB" "$ydir/year.db" -r "$RUNS" ${BENCH_PEER:+-O}
+. "$(dirname "$0")/lib.sh"
+simulated_year quota-bench "$HB"
+"$QB" "$db" -r "$RUNS" ${BENCH_PEER:+-O}

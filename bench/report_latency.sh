@@ -13,28 +13,9 @@ HB=${2:-build/bench/history_bench}
 RUNS=${3:-7}
 [ -x "$PDTT" ] && [ -x "$HB" ] || { echo "usage: $0 [PDTT_BIN] [HISTORY_BENCH] [RUNS] (build first)" >&2; exit 2; }
 
-dir=$(mktemp -d /tmp/pdtt-report-bench.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-ydir=$dir
-[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && ydir=$(mktemp -d /dev/shm/pdtt-report-bench.XXXXXX) &&
-	trap 'rm -rf "$dir" "$ydir"' EXIT
-
-echo "generating the simulated year (5,000 users, UTC) through the store ..." >&2
-"$HB" -p year -y "$ydir" -d "$dir" -K -z UTC >"$dir/year.txt"
-db="$ydir/year.db"
-[ -s "$db" ] || { echo "history_bench kept no database" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
+simulated_year report-bench "$HB"
 du -h "$db" | awk '{print "database: " $1}'
-
-median_ms() { # CMD...: median wall time over RUNS runs, in ms
-	local i t0 t1 times=()
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s%N)
-		"$@" >/dev/null
-		t1=$(date +%s%N)
-		times+=($(((t1 - t0) / 1000)))
-	done
-	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
 
 declare -A ms
 cases=("month-dec|--month 2026-12"

@@ -296,8 +296,7 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 	sqlite3_stmt *st = NULL;
 	size_t n;
 
-	for (int k = 0; k < 3; k++)
-		periods[k] = pdtt_period_of((enum pdtt_per)k, at - 1);
+	pdtt_periods_of(at - 1, periods);
 	if (pdtt_audit_collect(d->store.db, periods, &rows, &n)) {
 		pdtt_say("database %s: quota check failed: %s; retried next interval", d->db_path,
 			 sqlite3_errmsg(d->store.db));
@@ -633,16 +632,15 @@ static void show_console(struct pdtt_daemon *d, const struct tm *tm, double secs
 
 	pdtt_users_sum(&d->users, &v.total, &v.interval);
 	pdtt_buf_reset(&d->buf);
+	v.active = pdtt_users_changed(users, d->users.n, users + d->users.n);
 	if (d->console == PDTT_CONSOLE_TABLE) {
 		struct pdtt_screen scr = screen_size();
 
 		pdtt_users_by_rate(&d->users, users);
-		v.active = pdtt_users_changed(users, d->users.n, users + d->users.n);
 		if (d->console_tty)
 			pdtt_buf_printf(&d->buf, "\033[H\033[2J");
 		pdtt_format_console_table(&d->buf, tm, secs, &v, &scr);
 	} else {
-		v.active = pdtt_users_changed(users, d->users.n, users + d->users.n);
 		if (d->console == PDTT_CONSOLE_USERS)
 			pdtt_format_console_users(&d->buf, tm, users + d->users.n, v.active);
 		pdtt_format_console_summary(&d->buf, tm, &v);
@@ -671,10 +669,8 @@ static void report(struct pdtt_daemon *d, bool final)
 	pdtt_users_by_busiest(&d->users, sorted);
 	pdtt_logfile_block(&d->log, &tm, (double)now.tv_sec + (double)now.tv_nsec / 1e9, sorted,
 			   d->users.n, &d->lost, final);
-	if (d->console != PDTT_CONSOLE_OFF) {
-		pdtt_users_by_busiest(&d->users, sorted); /* the log filtered it in place */
+	if (d->console != PDTT_CONSOLE_OFF)
 		show_console(d, &tm, seconds_since(&d->last_tick, &now), sorted);
-	}
 	d->last_tick = now;
 	free(sorted);
 }

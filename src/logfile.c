@@ -56,18 +56,15 @@ int pdtt_logfile_write(struct pdtt_logfile *l, const char *p, size_t n)
 }
 
 void pdtt_logfile_block(struct pdtt_logfile *l, const struct tm *when, double mono_now,
-			const struct pdtt_user_stat **users, size_t n,
+			const struct pdtt_user_stat *const *users, size_t n,
 			const struct pdtt_lost_info *lost, bool final)
 {
 	long hour = pdtt_clock_hour(when);
 	bool full = pdtt_log_full_due(&l->full, hour, mono_now, final);
 	int rc;
 
-	/* The filter keeps the busiest-first order, in place. */
-	if (!full)
-		n = pdtt_users_changed(users, n, users);
 	pdtt_buf_reset(&l->buf);
-	pdtt_format_log_block(&l->buf, when, users, n, lost);
+	pdtt_format_log_block(&l->buf, when, users, n, lost, !full);
 	/* One write per block: O_APPEND keeps blocks whole. */
 	rc = l->buf.oom ? -ENOMEM : pdtt_logfile_write(l, l->buf.p, l->buf.len);
 	if (rc) {

@@ -25,11 +25,10 @@ void pdtt_logfile_reopen(struct pdtt_logfile *l);
 int pdtt_logfile_write(struct pdtt_logfile *l, const char *text, size_t len);
 /* Appends the interval's block: users[0..n) busiest first, all of them or
  * only those whose counters changed, as the schedule says (final: the stop's
- * block, always full).  A partial block filters users[] in place (busiest
- * first still).  On failure stderr says so and the next block lists
+ * block, always full).  On failure stderr says so and the next block lists
  * everyone, so no total is missing from the file for long. */
 void pdtt_logfile_block(struct pdtt_logfile *l, const struct tm *when, double mono_now,
-			const struct pdtt_user_stat **users, size_t n,
+			const struct pdtt_user_stat *const *users, size_t n,
 			const struct pdtt_lost_info *lost, bool final);
 void pdtt_logfile_close(struct pdtt_logfile *l);
 

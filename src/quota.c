@@ -149,6 +149,12 @@ struct pdtt_window pdtt_period_of(enum pdtt_per per, int64_t t)
 	return w;
 }
 
+void pdtt_periods_of(int64_t t, struct pdtt_window out[3])
+{
+	for (int k = 0; k < 3; k++)
+		out[k] = pdtt_period_of((enum pdtt_per)k, t);
+}
+
 struct pdtt_window pdtt_period_before(enum pdtt_per per, const struct pdtt_window *w)
 {
 	return pdtt_period_of(per, w->from - 1);

@@ -43,6 +43,9 @@ const char *pdtt_state_name(enum pdtt_quota_state s); /* "ok", "warn", "over" */
 
 /* The day, ISO week (Monday 00:00) or month containing t, in local time. */
 struct pdtt_window pdtt_period_of(enum pdtt_per per, int64_t t);
+/* The day, week and month containing t, indexed by enum pdtt_per: what the
+ * quota check after a commit looks at. */
+void pdtt_periods_of(int64_t t, struct pdtt_window out[3]);
 /* The one before. */
 struct pdtt_window pdtt_period_before(enum pdtt_per per, const struct pdtt_window *w);
 /* "2026-10-25", "2026-W44", "2026-10". */

@@ -780,7 +780,11 @@ int pdtt_report_main(int argc, char **argv)
 	b.uids = o.n_users ? uids.p : NULL;
 	b.ifaces = ifaces;
 
-	rc = o.format == FORMAT_CSV ? 0 : fetch_totals(store.db, report_sql(o.by), &b, &all);
+	/* The window's totals: a second run of the query only where --top
+	 * leaves rows out or JSON does not fetch them; else the rows' sum. */
+	rc = o.format == FORMAT_JSON || (o.format == FORMAT_TABLE && o.top)
+		     ? fetch_totals(store.db, report_sql(o.by), &b, &all)
+		     : 0;
 	if (rc)
 		goto out;
 	if (o.format == FORMAT_JSON) {
@@ -790,6 +794,12 @@ int pdtt_report_main(int argc, char **argv)
 	rc = fetch_rows(store.db, report_sql(o.by), &b, &rows, &n);
 	if (rc)
 		goto out;
+	for (size_t i = 0; !o.top && i < n; i++) {
+		all.rx += rows[i].rx;
+		all.tx += rows[i].tx;
+		all.total += rows[i].total;
+		all.packets += rows[i].packets;
+	}
 	pdtt_format_time(plan.window.from, o.utc, f, sizeof(f));
 	pdtt_format_time(plan.window.to, o.utc, t, sizeof(t));
 	snprintf(window_text, sizeof(window_text), "[%s, %s) by %s", f, t, by_names[o.by]);

@@ -63,17 +63,19 @@ static const char *user_name(const struct pdtt_user_stat *u)
 
 void pdtt_format_log_block(struct pdtt_buf *b, const struct tm *when,
 			   const struct pdtt_user_stat *const *users, size_t n,
-			   const struct pdtt_lost_info *lost)
+			   const struct pdtt_lost_info *lost, bool changed_only)
 {
 	char ts[20], warn[256];
 
 	pdtt_format_timestamp(when, ts);
 	pdtt_buf_printf(b, "=== Network Statistics Report [%s] ===\n", ts);
 	for (size_t i = 0; i < n; i++)
-		pdtt_buf_printf(
-			b, "UID: %" PRIu32 " | Username: %s\n  Total: %" PRIu64 " bytes\n---\n",
-			users[i]->uid, user_name(users[i]),
-			pdtt_value_total_bytes(&users[i]->total));
+		if (!changed_only || !pdtt_value_is_zero(&users[i]->interval))
+			pdtt_buf_printf(b,
+					"UID: %" PRIu32 " | Username: %s\n  Total: %" PRIu64
+					" bytes\n---\n",
+					users[i]->uid, user_name(users[i]),
+					pdtt_value_total_bytes(&users[i]->total));
 	pdtt_format_lost(lost, warn, sizeof(warn));
 	if (warn[0])
 		pdtt_buf_printf(b, "%s\n", warn);

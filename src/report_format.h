@@ -23,10 +23,12 @@ void pdtt_format_timestamp(const struct tm *when, char out[20]);
  *   UID: N | Username: NAME
  *     Total: N bytes
  *   ---
- * users busiest first; a WARNING line follows when counts were lost. */
+ * for users[0..n) in their order, or with changed_only only those whose
+ * counters changed in the last interval; a WARNING line follows when counts
+ * were lost. */
 void pdtt_format_log_block(struct pdtt_buf *b, const struct tm *when,
 			   const struct pdtt_user_stat *const *users, size_t n,
-			   const struct pdtt_lost_info *lost);
+			   const struct pdtt_lost_info *lost, bool changed_only);
 
 /* The log's full-block schedule: a block lists the users whose totals
  * changed in its interval, and the first block of every clock hour (and of

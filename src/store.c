@@ -138,8 +138,7 @@ static int migrate(struct pdtt_store *s, int64_t from, char *err, size_t errlen)
 	return 0;
 }
 
-static void bind_text(sqlite3_stmt *st, const char *name, const char *v);
-static int run(sqlite3_stmt *st, int64_t *id);
+static int put_meta_int(struct pdtt_store *s, enum pdtt_stmt which, const char *key, int64_t v);
 
 int pdtt_store_history_start(struct sqlite3 *db, int64_t *t)
 {
@@ -162,7 +161,6 @@ static void seed_first_start(struct pdtt_store *s)
 {
 	sqlite3_stmt *st;
 	int64_t t;
-	char num[32];
 
 	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM meta WHERE key = 'first_start'", -1, &st,
 			       NULL) != SQLITE_OK)
@@ -171,10 +169,7 @@ static void seed_first_start(struct pdtt_store *s)
 	sqlite3_finalize(st);
 	if (s->have_first_start || pdtt_store_history_start(s->db, &t))
 		return;
-	snprintf(num, sizeof(num), "%lld", (long long)t);
-	bind_text(s->st[PDTT_ST_LOWER_META], ":key", "first_start");
-	bind_text(s->st[PDTT_ST_LOWER_META], ":value", num);
-	s->have_first_start = run(s->st[PDTT_ST_LOWER_META], NULL) == SQLITE_OK;
+	s->have_first_start = put_meta_int(s, PDTT_ST_LOWER_META, "first_start", t) == SQLITE_OK;
 }
 
 int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *err, size_t errlen)
@@ -333,13 +328,27 @@ static int get_meta(struct pdtt_store *s, const char *key, char *out, size_t len
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int set_meta(struct pdtt_store *s, const char *key, const char *value)
+/* One meta row through SET_META, RAISE_META or LOWER_META. */
+static int put_meta(struct pdtt_store *s, enum pdtt_stmt which, const char *key, const char *value)
 {
-	sqlite3_stmt *st = s->st[PDTT_ST_SET_META];
+	sqlite3_stmt *st = s->st[which];
 
 	bind_text(st, ":key", key);
 	bind_text(st, ":value", value);
 	return run(st, NULL);
+}
+
+static int put_meta_int(struct pdtt_store *s, enum pdtt_stmt which, const char *key, int64_t v)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", (long long)v);
+	return put_meta(s, which, key, num);
+}
+
+static int set_meta(struct pdtt_store *s, const char *key, const char *value)
+{
+	return put_meta(s, PDTT_ST_SET_META, key, value);
 }
 
 int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *out,
@@ -504,17 +513,10 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)c->map_id);
 	if (rc == SQLITE_OK)
 		rc = set_meta(s, "map_id", num);
-	snprintf(num, sizeof(num), "%lld", (long long)c->span.end);
 	if (rc == SQLITE_OK)
-		rc = set_meta(s, "last_end", num);
-	if (rc == SQLITE_OK && !s->have_first_start) { /* the first commit */
-		sqlite3_stmt *st = s->st[PDTT_ST_LOWER_META];
-
-		snprintf(num, sizeof(num), "%lld", (long long)c->span.start);
-		bind_text(st, ":key", "first_start");
-		bind_text(st, ":value", num);
-		rc = run(st, NULL);
-	}
+		rc = put_meta_int(s, PDTT_ST_SET_META, "last_end", c->span.end);
+	if (rc == SQLITE_OK && !s->have_first_start) /* the first commit */
+		rc = put_meta_int(s, PDTT_ST_LOWER_META, "first_start", c->span.start);
 	if (rc == SQLITE_OK)
 		rc = exec(s, "COMMIT");
 	if (rc != SQLITE_OK) {
@@ -532,7 +534,7 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 static int prune_one(struct pdtt_store *s, const char *name, const char *res, int64_t cutoff)
 {
 	sqlite3_stmt *st;
-	char key[48], num[32];
+	char key[48];
 	int rc;
 
 	if (cutoff == INT64_MIN)
@@ -548,11 +550,7 @@ static int prune_one(struct pdtt_store *s, const char *name, const char *res, in
 	if (rc)
 		return rc;
 	snprintf(key, sizeof(key), "pruned_%s_before", name);
-	snprintf(num, sizeof(num), "%lld", (long long)cutoff);
-	st = s->st[PDTT_ST_RAISE_META];
-	bind_text(st, ":key", key);
-	bind_text(st, ":value", num);
-	return run(st, NULL);
+	return put_meta_int(s, PDTT_ST_RAISE_META, key, cutoff);
 }
 
 int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz)

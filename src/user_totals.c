@@ -75,12 +75,18 @@ static int busiest_cmp(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
-void pdtt_users_by_busiest(const struct pdtt_user_table *t, const struct pdtt_user_stat **out)
+static void sorted_by(const struct pdtt_user_table *t, const struct pdtt_user_stat **out,
+		      int (*cmp)(const void *, const void *))
 {
 	for (size_t i = 0; i < t->n; i++)
 		out[i] = &t->u[i];
 	if (t->n > 1)
-		qsort(out, t->n, sizeof(const struct pdtt_user_stat *), busiest_cmp);
+		qsort(out, t->n, sizeof(const struct pdtt_user_stat *), cmp);
+}
+
+void pdtt_users_by_busiest(const struct pdtt_user_table *t, const struct pdtt_user_stat **out)
+{
+	sorted_by(t, out, busiest_cmp);
 }
 
 static int rate_cmp(const void *a, const void *b)
@@ -97,10 +103,7 @@ static int rate_cmp(const void *a, const void *b)
 
 void pdtt_users_by_rate(const struct pdtt_user_table *t, const struct pdtt_user_stat **out)
 {
-	for (size_t i = 0; i < t->n; i++)
-		out[i] = &t->u[i];
-	if (t->n > 1)
-		qsort(out, t->n, sizeof(const struct pdtt_user_stat *), rate_cmp);
+	sorted_by(t, out, rate_cmp);
 }
 
 size_t pdtt_users_changed(const struct pdtt_user_stat *const *in, size_t n,

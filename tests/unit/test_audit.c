@@ -15,12 +15,11 @@
 
 #include "quota.h"
 #include "quota_cmd.h"
+#include "scratch_db.h"
 #include "store.h"
 
 #define D 86400LL
 #define T0 1796083200LL /* 2026-12-01T00:00:00Z, a Tuesday */
-
-static char dir[64], path[128];
 
 static void commit_day(struct pdtt_store *s, int64_t day, __u32 uid, __u64 rx, __u64 tx)
 {
@@ -96,8 +95,7 @@ static void own_quotas_defaults_and_periods(void **state)
 				      "(NULL, 'month', 'total', 300000, 50, 0)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	for (int k = 0; k < 3; k++)
-		p[k] = pdtt_period_of((enum pdtt_per)k, T0 + 3 * D + 7200);
+	pdtt_periods_of(T0 + 3 * D + 7200, p);
 	assert_int_equal(pdtt_audit_collect(s.db, p, &rows, &n), 0);
 
 	/* 1001: its own day quota (rx of the 4th), the default week (tx from
@@ -178,21 +176,8 @@ static void own_quotas_defaults_and_periods(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/pdtt-audit.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/pdtt.db", dir);
-	setenv("TZ", "UTC", 1);
-	tzset();
+	scratch_db_make("pdtt-audit", "pdtt.db", "UTC");
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[160];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
 }
 
 int main(void)

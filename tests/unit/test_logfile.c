@@ -41,7 +41,7 @@ static void blocks_and_failures(void **state)
 	int tmp = mkstemp(path);
 	struct pdtt_user_stat busy = { .uid = 1000, .name = "busy" };
 	struct pdtt_user_stat idle = { .uid = 1001, .name = "idle" };
-	const struct pdtt_user_stat *users[2];
+	const struct pdtt_user_stat *users[] = { &busy, &idle };
 	struct pdtt_logfile l;
 	struct tm t = at(10, 0);
 
@@ -53,15 +53,11 @@ static void blocks_and_failures(void **state)
 	idle.total.rx_bytes = 5;
 	/* A failed write: the next block, though not due, lists everyone. */
 	assert_int_equal(pdtt_logfile_open(&l, "/dev/full"), 0);
-	users[0] = &busy;
-	users[1] = &idle;
 	pdtt_logfile_block(&l, &t, 100.0, users, 2, NULL, false);
 	assert_true(l.full.need_full);
 	l.path = path; /* what a SIGHUP after a rotation would find */
 	pdtt_logfile_reopen(&l);
 	assert_true(l.full.need_full);
-	users[0] = &busy;
-	users[1] = &idle;
 	pdtt_logfile_block(&l, &t, 110.0, users, 2, NULL, false);
 	assert_false(l.full.need_full);
 	assert_string_equal(slurp(path), "=== Network Statistics Report [2026-12-02 10:00:00] ===\n"
@@ -69,15 +65,11 @@ static void blocks_and_failures(void **state)
 					 "UID: 1001 | Username: idle\n  Total: 5 bytes\n---\n");
 	/* Within the hour: only the user that changed. */
 	t = at(10, 1);
-	users[0] = &busy;
-	users[1] = &idle;
 	assert_int_equal(truncate(path, 0), 0);
 	pdtt_logfile_block(&l, &t, 170.0, users, 2, NULL, false);
 	assert_string_equal(slurp(path), "=== Network Statistics Report [2026-12-02 10:01:00] ===\n"
 					 "UID: 1000 | Username: busy\n  Total: 100 bytes\n---\n");
 	/* The stop's block lists everyone. */
-	users[0] = &busy;
-	users[1] = &idle;
 	assert_int_equal(truncate(path, 0), 0);
 	pdtt_logfile_block(&l, &t, 175.0, users, 2, NULL, true);
 	assert_non_null(strstr(slurp(path), "UID: 1001 | Username: idle\n"));

@@ -123,6 +123,17 @@ static void periods(void **state)
 	assert_true(w.to - w.from == 23 * 3600);
 	pdtt_period_label(PDTT_PER_DAY, w.from, label, sizeof(label));
 	assert_string_equal(label, "2026-03-29");
+	/* all three at once, indexed by kind: Thursday 2026-12-31 */
+	{
+		struct pdtt_window all[3];
+
+		pdtt_periods_of(local(2026, 12, 31, 23) + 3599, all);
+		assert_true(all[PDTT_PER_DAY].from == local(2026, 12, 31, 0));
+		assert_true(all[PDTT_PER_DAY].to == local(2027, 1, 1, 0));
+		assert_true(all[PDTT_PER_WEEK].from == local(2026, 12, 28, 0));
+		assert_true(all[PDTT_PER_MONTH].from == local(2026, 12, 1, 0));
+		assert_true(all[PDTT_PER_MONTH].to == local(2027, 1, 1, 0));
+	}
 }
 
 static void period_specs(void **state)

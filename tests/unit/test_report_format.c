@@ -26,7 +26,7 @@ static void readme_example_block(void **state)
 	john.total.tx_bytes = 576;
 	jane.total.tx_bytes = 524288;
 	pdtt_buf_init(&b);
-	pdtt_format_log_block(&b, &t, users, 2, NULL);
+	pdtt_format_log_block(&b, &t, users, 2, NULL, false);
 	assert_false(b.oom);
 	assert_string_equal(b.p, "=== Network Statistics Report [2024-01-15 10:30:00] ===\n"
 				 "UID: 1000 | Username: john\n"
@@ -48,13 +48,21 @@ static void unknown_user_and_empty_report(void **state)
 	(void)state;
 	ghost.total.rx_bytes = 1;
 	pdtt_buf_init(&b);
-	pdtt_format_log_block(&b, &t, users, 1, NULL);
+	pdtt_format_log_block(&b, &t, users, 1, NULL, false);
 	assert_string_equal(b.p, "=== Network Statistics Report [2024-01-15 10:30:00] ===\n"
 				 "UID: 4242 | Username: (unknown)\n"
 				 "  Total: 1 bytes\n"
 				 "---\n");
+	/* Between full blocks: a user with no change this interval is left out. */
 	pdtt_buf_reset(&b);
-	pdtt_format_log_block(&b, &t, users, 0, NULL);
+	pdtt_format_log_block(&b, &t, users, 1, NULL, true);
+	assert_string_equal(b.p, "=== Network Statistics Report [2024-01-15 10:30:00] ===\n");
+	ghost.interval.tx_packets = 1;
+	pdtt_buf_reset(&b);
+	pdtt_format_log_block(&b, &t, users, 1, NULL, true);
+	assert_non_null(strstr(b.p, "UID: 4242 | Username: (unknown)\n"));
+	pdtt_buf_reset(&b);
+	pdtt_format_log_block(&b, &t, users, 0, NULL, false);
 	assert_string_equal(b.p, "=== Network Statistics Report [2024-01-15 10:30:00] ===\n");
 	pdtt_buf_free(&b);
 }
@@ -67,7 +75,7 @@ static void lost_counts_are_reported(void **state)
 
 	(void)state;
 	pdtt_buf_init(&b);
-	pdtt_format_log_block(&b, &t, NULL, 0, &lost);
+	pdtt_format_log_block(&b, &t, NULL, 0, &lost, false);
 	assert_non_null(strstr(
 		b.p, "\nWARNING: 3 packets (3000 bytes) not counted since start: "
 		     "per-user table full (1 entries); restart with a larger --max-entries\n"));
@@ -78,7 +86,7 @@ static void lost_counts_are_reported(void **state)
 	lost.pinned = true;
 	lost.max_entries = 4096;
 	pdtt_buf_reset(&b);
-	pdtt_format_log_block(&b, &t, NULL, 0, &lost);
+	pdtt_format_log_block(&b, &t, NULL, 0, &lost, false);
 	assert_non_null(strstr(b.p, "per-user table full (4096 entries); run 'pdtt_xdp_user stop', "
 				    "then start again with a larger --max-entries (the pinned "
 				    "table keeps its size until stop)\n"));
@@ -86,7 +94,7 @@ static void lost_counts_are_reported(void **state)
 	lost.max_entries = 1;
 	lost.bytes = lost.packets = 0;
 	pdtt_buf_reset(&b);
-	pdtt_format_log_block(&b, &t, NULL, 0, &lost);
+	pdtt_format_log_block(&b, &t, NULL, 0, &lost, false);
 	assert_null(strstr(b.p, "WARNING"));
 	pdtt_buf_free(&b);
 }

@@ -17,32 +17,18 @@
 #include "pdtt_exit.h"
 #include "retention.h"
 #include "sql_embedded.h"
+#include "scratch_db.h"
 #include "store.h"
 
 #define H 3600LL
 #define D 86400LL
 #define T0 1767225600LL /* 2026-01-01T00:00:00Z */
 
-static char dir[64], path[128];
-
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/pdtt-store.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/db/pdtt.db", dir);
-	setenv("TZ", "Europe/Berlin", 1);
-	tzset();
+	scratch_db_make("pdtt-store", "db/pdtt.db", "Europe/Berlin");
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[160];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
 }
 
 static int64_t q(const char *db_path, const char *sql)
