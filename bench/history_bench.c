@@ -142,17 +142,15 @@ static double mib(long long bytes)
 /* --- where a commit's time goes (-P): SQLite's own per-statement timer ---- */
 
 static const char *const stmt_names[PDTT_ST_COUNT] = {
-	[PDTT_ST_UPSERT_USER] = "upsert_user",
-	[PDTT_ST_UPSERT_INTERFACE] = "upsert_interface",
-	[PDTT_ST_INSERT_SAMPLE] = "insert_sample",
-	[PDTT_ST_ADD_ROLLUP] = "add_rollup (x3)",
-	[PDTT_ST_UPSERT_BASELINE] = "upsert_baseline",
-	[PDTT_ST_LOAD_BASELINE] = "load_baseline",
-	[PDTT_ST_CLEAR_BASELINE] = "clear_baseline",
-	[PDTT_ST_GET_META] = "get_meta",
-	[PDTT_ST_SET_META] = "set_meta",
-	[PDTT_ST_PRUNE_SAMPLES] = "prune_samples",
-	[PDTT_ST_PRUNE_ROLLUPS] = "prune_rollups",
+	[PDTT_ST_UPSERT_USER] = "upsert_user",	   [PDTT_ST_UPSERT_INTERFACE] = "upsert_interface",
+	[PDTT_ST_INSERT_SAMPLE] = "insert_sample", [PDTT_ST_UPSERT_BASELINE] = "upsert_baseline",
+	[PDTT_ST_LOAD_BASELINE] = "load_baseline", [PDTT_ST_CLEAR_BASELINE] = "clear_baseline",
+	[PDTT_ST_GET_META] = "get_meta",	   [PDTT_ST_SET_META] = "set_meta",
+	[PDTT_ST_PRUNE_SAMPLES] = "prune_samples", [PDTT_ST_PRUNE_HOURS] = "prune_hours",
+	[PDTT_ST_PRUNE_DAYS] = "prune_days",	   [PDTT_ST_PRUNE_MONTHS] = "prune_months",
+	[PDTT_ST_ROLL_SAMPLES] = "roll_samples",   [PDTT_ST_ROLL_HOURS] = "roll_hours",
+	[PDTT_ST_ROLL_DAYS] = "roll_days",	   [PDTT_ST_NEXT_SAMPLE] = "next_sample",
+	[PDTT_ST_NEXT_HOUR] = "next_hour",	   [PDTT_ST_NEXT_DAY] = "next_day",
 };
 
 #define PROF_OTHER 8 /* BEGIN, COMMIT, PRAGMA ...: by their SQL text */
@@ -772,9 +770,9 @@ static void print_sizes(struct sqlite3 *db, const char *path)
 {
 	static const char *const counts[][2] = {
 		{ "samples", "SELECT count(*) FROM samples" },
-		{ "rollups hour", "SELECT count(*) FROM rollups WHERE resolution = 'hour'" },
-		{ "rollups day", "SELECT count(*) FROM rollups WHERE resolution = 'day'" },
-		{ "rollups month", "SELECT count(*) FROM rollups WHERE resolution = 'month'" },
+		{ "rollup_hour", "SELECT count(*) FROM rollup_hour" },
+		{ "rollup_day", "SELECT count(*) FROM rollup_day" },
+		{ "rollup_month", "SELECT count(*) FROM rollup_month" },
 		{ "users", "SELECT count(*) FROM users" },
 		{ "interfaces", "SELECT count(*) FROM interfaces" },
 		{ "baseline", "SELECT count(*) FROM baseline" },
@@ -811,102 +809,26 @@ static void print_sizes(struct sqlite3 *db, const char *path)
 		       mib(sqlite3_column_int64(st, 3)), mib(sqlite3_column_int64(st, 4)),
 		       mib(sqlite3_column_int64(st, 5)));
 	sqlite3_finalize(st);
-	printf("\nrollup labels: %.1f MiB of text (sum(length(label)) + sum(length(resolution)))\n",
-	       mib(q_int(db, "SELECT sum(length(label)) + sum(length(resolution)) FROM rollups")));
 }
 
-/* dbstat cannot split one b-tree by key range, so each resolution's rows
- * are copied, in key order, into a table of the same definition in an
- * in-memory scratch database and measured there.  Freshly packed pages are
- * fuller than the live ones; the shares are what counts.  bytes[3]: hour,
- * day, month; 0 or -1. */
-static int rollup_bytes(struct sqlite3 *db, int64_t bytes[3])
-{
-	static const char *const res[] = { "hour", "day", "month" };
-	const char *prefix = "CREATE TABLE rollups";
-	sqlite3_stmt *st = NULL;
-	char *create = NULL, sql[256];
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE name = 'rollups'", -1, &st,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		goto cleanup;
-	{
-		const char *def = (const char *)sqlite3_column_text(st, 0);
-
-		if (!def || strncmp(def, prefix, strlen(prefix)))
-			goto cleanup;
-		create = sqlite3_mprintf("CREATE TABLE scratch.r%s", def + strlen(prefix));
-	}
-	/* Its REFERENCES would point into the scratch database. */
-	if (!create || sqlite3_exec(db, "PRAGMA foreign_keys = OFF; ATTACH ':memory:' AS scratch;",
-				    NULL, NULL, NULL) != SQLITE_OK)
-		goto cleanup;
-	if (sqlite3_exec(db, create, NULL, NULL, NULL) != SQLITE_OK)
-		goto detach;
-	for (int i = 0; i < 3; i++) {
-		snprintf(sql, sizeof(sql),
-			 "DELETE FROM scratch.r; INSERT INTO scratch.r SELECT * FROM main.rollups "
-			 "WHERE resolution = '%s' ORDER BY bucket_start, uid, iface_id;",
-			 res[i]);
-		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-			goto detach;
-		bytes[i] = q_int(db, "SELECT sum(pgsize) FROM dbstat('scratch') WHERE name = 'r'");
-		if (bytes[i] < 0)
-			goto detach;
-	}
-	rc = 0;
-detach:
-	if (rc)
-		fprintf(stderr, "history_bench: measuring rollups: %s\n", sqlite3_errmsg(db));
-	sqlite3_exec(db, "DETACH scratch; PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
-cleanup:
-	sqlite3_finalize(st);
-	sqlite3_free(create);
-	return rc;
-}
-
-/* The year at other activity levels: hour rollups and samples grow with the
- * active hours a day, day and month rollups do not (every key is active on
+/* The year at other activity levels: samples and hourly rows grow with the
+ * active hours a day, daily and monthly rows do not (every key is active on
  * every day already). */
 static void print_estimates(struct sqlite3 *db, const char *path, int hours)
 {
 	static const int levels[] = { 1, 4, 8, 24 };
-	int64_t rb[3], rollups, samples, n_hour, n_samples;
-	double hour_bytes, per_hour_bytes, fixed;
+	int64_t scaled, n_hour, n_samples;
+	double per_hour_bytes, fixed;
 
-	if (rollup_bytes(db, rb))
-		return;
-	rollups = q_int(db, "SELECT sum(pgsize) FROM dbstat WHERE name = 'rollups'");
-	samples = q_int(db, "SELECT sum(pgsize) FROM dbstat "
-			    "WHERE name IN ('samples', 'samples_by_uid')");
-	n_hour = q_int(db, "SELECT count(*) FROM rollups WHERE resolution = 'hour'");
+	scaled = q_int(db, "SELECT sum(pgsize) FROM dbstat "
+			   "WHERE name IN ('samples', 'samples_by_t', 'rollup_hour')");
+	n_hour = q_int(db, "SELECT count(*) FROM rollup_hour");
 	n_samples = q_int(db, "SELECT count(*) FROM samples");
-	if (rollups <= 0 || samples < 0 || rb[0] + rb[1] + rb[2] <= 0)
+	if (scaled < 0)
 		return;
-	/* The live rollups b-tree, split in the proportions of the packed copies. */
-	hour_bytes = (double)rollups * (double)rb[0] / (double)(rb[0] + rb[1] + rb[2]);
-	printf("\nrollups by resolution (live b-tree split in the proportions of packed "
-	       "copies):\n\n"
-	       "| resolution | rows | packed MiB | share | live MiB (est.) | bytes a row (live) |\n"
-	       "|---|---:|---:|---:|---:|---:|\n");
-	for (int i = 0; i < 3; i++) {
-		static const char *const res[] = { "hour", "day", "month" };
-		char sql[128];
-		int64_t n;
-		double live = (double)rollups * (double)rb[i] / (double)(rb[0] + rb[1] + rb[2]);
-
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM rollups WHERE resolution = '%s'",
-			 res[i]);
-		n = q_int(db, sql);
-		printf("| %s | %lld | %.1f | %.0f%% | %.1f | %.1f |\n", res[i], (long long)n,
-		       mib(rb[i]), 100.0 * (double)rb[i] / (double)(rb[0] + rb[1] + rb[2]),
-		       mib((long long)live), n > 0 ? live / (double)n : 0.0);
-	}
-	per_hour_bytes = (hour_bytes + (double)samples) / hours;
-	fixed = (double)file_size(path) - hour_bytes - (double)samples;
-	printf("\nThe same year with more active hours per user and day (hour rollups and\n"
+	per_hour_bytes = (double)scaled / hours;
+	fixed = (double)file_size(path) - (double)scaled;
+	printf("\nThe same year with more active hours per user and day (hourly rows and\n"
 	       "samples scale with the hours, %lld + %lld rows now; the rest does not):\n\n"
 	       "| active hours a day | file MiB (est.) |\n|---:|---:|\n",
 	       (long long)n_hour, (long long)n_samples);
@@ -933,7 +855,7 @@ static int year_one(const struct options *o, const char *zone)
 	int64_t t, end, last_end;
 	double commit_ms = 0, prune_ms = 0, start = now_ms(), max_commit = 0;
 	long long total_rows = 0, commits = 0, prunes = 0;
-	long long key_days = 0; /* (key, local day) pairs with traffic: the day rollups */
+	uint64_t committed[2] = { 0 }; /* rx and tx bytes: what the file must still hold */
 	int cur_mday = -1, cur_mon = -1, day = 0, rc = -1;
 
 	setenv("TZ", zone, 1);
@@ -1028,11 +950,10 @@ static int year_one(const struct options *o, const char *zone)
 
 				if (!active)
 					continue;
-				if (last_day[u] != day) { /* its first traffic today */
-					last_day[u] = day;
-					key_days += u % 5 ? 1 : 2;
-				}
+				last_day[u] = day;
 				hour_traffic(&r->delta);
+				committed[0] += r->delta.rx_bytes;
+				committed[1] += r->delta.tx_bytes;
 				yk->cum.rx_bytes += r->delta.rx_bytes;
 				yk->cum.rx_packets += r->delta.rx_packets;
 				yk->cum.tx_bytes += r->delta.tx_bytes;
@@ -1097,18 +1018,27 @@ static int year_one(const struct options *o, const char *zone)
 		goto cleanup;
 	}
 	print_sizes(store.db, path);
-	/* Sanity: one day rollup per key and local day with traffic. */
-	if (q_int(store.db, "SELECT count(*) FROM rollups WHERE resolution = 'day'") != key_days) {
-		fprintf(stderr, "history_bench: expected %lld day rollups\n", key_days);
+	/* Sanity: retention moved the traffic to coarser rows and lost none
+	 * (monthly rows are kept forever), and each table holds only its span. */
+	if (q_int(store.db, "SELECT sum(rx_bytes) FROM usage_finest") != (int64_t)committed[0] ||
+	    q_int(store.db, "SELECT sum(tx_bytes) FROM usage_finest") != (int64_t)committed[1]) {
+		fprintf(stderr, "history_bench: the file does not hold the committed bytes\n");
+		goto cleanup;
+	}
+	if (q_int(store.db, "SELECT (SELECT count(*) FROM rollup_hour WHERE bucket_start >= "
+			    "(SELECT value FROM meta WHERE key = 'pruned_samples_before')) + "
+			    "(SELECT count(*) FROM rollup_day WHERE bucket_start >= "
+			    "(SELECT value FROM meta WHERE key = 'pruned_hourly_before'))") != 0) {
+		fprintf(stderr, "history_bench: rollup rows where finer rows are kept\n");
 		goto cleanup;
 	}
 	{
 		int64_t n_samples = q_int(store.db, "SELECT count(*) FROM samples");
 		int64_t bytes = q_int(store.db, "SELECT sum(pgsize) FROM dbstat "
-						"WHERE name IN ('samples', 'samples_by_uid')");
+						"WHERE name IN ('samples', 'samples_by_t')");
 
 		if (n_samples > 0)
-			printf("\nsamples: %.1f bytes a row (table + samples_by_uid). The daemon\n"
+			printf("\nsamples: %.1f bytes a row (table + samples_by_t). The daemon\n"
 			       "commits every %d s, not hourly: a user-hour with traffic in every\n"
 			       "interval is %d sample rows instead of 1, which would make the 7 "
 			       "days\n"

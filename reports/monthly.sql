@@ -1,6 +1,5 @@
 -- Traffic per user per month over the window [:from, :to) (UTC epoch seconds),
--- from the finest detail still kept (view usage_finest).  Buckets are in the
--- local time zone (the TZ environment variable), or in UTC when :utc is 1.
+-- from the finest detail still kept.  Buckets are in the local time zone (the TZ environment variable), or in UTC when :utc is 1.
 -- Each bucket lists its users busiest first; share_pct is the user's share
 -- of the whole window.
 -- :top    users per bucket; NULL lists all
@@ -10,26 +9,81 @@
 --   sqlite3 -header -column /var/lib/pdtt/pdtt.db \
 --     ".param set :from \"strftime('%s', '2026-10-01', 'utc')\"" \
 --     ".param set :to \"strftime('%s', '2026-11-01', 'utc')\"" ".read reports/monthly.sql"
-SELECT bucket, bucket_start, user, uid, rx_bytes, tx_bytes, total_bytes, packets,
-       round(100.0 * total_bytes / nullif(window_total, 0), 2) AS share_pct
+-- How it runs: the window's buckets come first, each found once with
+-- SQLite's date functions (a bucket ends where the one holding its start +
+-- 32 days begins); then each table is read once per bucket through its
+-- time key (samples_by_t, the rollups' primary keys), so no row needs a
+-- date function of its own.  Every row is in exactly one table.
+WITH RECURSIVE
+first (bucket_start) AS (
+	SELECT iif(coalesce(:utc, 0),
+		   CAST(strftime('%s', (CAST(:from AS INTEGER)), 'unixepoch', 'start of month') AS INTEGER),
+		   CAST(strftime('%s', (CAST(:from AS INTEGER)), 'unixepoch', 'localtime', 'start of month', 'utc') AS INTEGER))
+),
+buckets (bucket_start, bucket_end, bucket) AS (
+	SELECT bucket_start,
+	       iif(coalesce(:utc, 0),
+		   CAST(strftime('%s', (bucket_start + 2764800), 'unixepoch', 'start of month') AS INTEGER),
+		   CAST(strftime('%s', (bucket_start + 2764800), 'unixepoch', 'localtime', 'start of month', 'utc') AS INTEGER)),
+	       iif(coalesce(:utc, 0),
+		   strftime('%Y-%m', bucket_start, 'unixepoch'),
+		   strftime('%Y-%m', bucket_start, 'unixepoch', 'localtime'))
+	FROM first
+	UNION ALL
+	SELECT bucket_end,
+	       iif(coalesce(:utc, 0),
+		   CAST(strftime('%s', (bucket_end + 2764800), 'unixepoch', 'start of month') AS INTEGER),
+		   CAST(strftime('%s', (bucket_end + 2764800), 'unixepoch', 'localtime', 'start of month', 'utc') AS INTEGER)),
+	       iif(coalesce(:utc, 0),
+		   strftime('%Y-%m', bucket_end, 'unixepoch'),
+		   strftime('%Y-%m', bucket_end, 'unixepoch', 'localtime'))
+	FROM buckets
+	WHERE bucket_end < CAST(:to AS INTEGER) AND bucket_end > bucket_start
+),
+rows (bucket, bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets) AS (
+	SELECT b.bucket, b.bucket_start, s.uid, s.iface_id,
+	       s.rx_bytes, s.rx_packets, s.tx_bytes, s.tx_packets
+	FROM buckets b JOIN samples s
+	  ON CAST(s.period_end - 1 AS INTEGER) >= max(b.bucket_start, CAST(:from AS INTEGER))
+	 AND CAST(s.period_end - 1 AS INTEGER) < min(b.bucket_end, CAST(:to AS INTEGER))
+	UNION ALL
+	SELECT b.bucket, b.bucket_start, h.uid, h.iface_id,
+	       h.rx_bytes, h.rx_packets, h.tx_bytes, h.tx_packets
+	FROM buckets b JOIN rollup_hour h
+	  ON h.bucket_start >= max(b.bucket_start, CAST(:from AS INTEGER))
+	 AND h.bucket_start < min(b.bucket_end, CAST(:to AS INTEGER))
+	UNION ALL
+	SELECT b.bucket, b.bucket_start, d.uid, d.iface_id,
+	       d.rx_bytes, d.rx_packets, d.tx_bytes, d.tx_packets
+	FROM buckets b JOIN rollup_day d
+	  ON d.bucket_start >= max(b.bucket_start, CAST(:from AS INTEGER))
+	 AND d.bucket_start < min(b.bucket_end, CAST(:to AS INTEGER))
+	UNION ALL
+	SELECT b.bucket, b.bucket_start, m.uid, m.iface_id,
+	       m.rx_bytes, m.rx_packets, m.tx_bytes, m.tx_packets
+	FROM buckets b JOIN rollup_month m
+	  ON m.bucket_start >= max(b.bucket_start, CAST(:from AS INTEGER))
+	 AND m.bucket_start < min(b.bucket_end, CAST(:to AS INTEGER))
+),
+per_user AS (
+	SELECT bucket, bucket_start, uid,
+	       sum(rx_bytes) AS rx_bytes, sum(tx_bytes) AS tx_bytes,
+	       sum(rx_bytes + tx_bytes) AS total_bytes,
+	       sum(rx_packets + tx_packets) AS packets
+	FROM rows
+	WHERE (:uids IS NULL OR uid IN (SELECT value FROM json_each(:uids)))
+	  AND (:ifaces IS NULL OR iface_id IN
+	       (SELECT id FROM interfaces WHERE name IN (SELECT value FROM json_each(:ifaces))))
+	GROUP BY bucket_start, uid
+)
+SELECT p.bucket, p.bucket_start, u.name AS user, p.uid, p.rx_bytes, p.tx_bytes, p.total_bytes,
+       p.packets, round(100.0 * p.total_bytes / nullif(p.window_total, 0), 2) AS share_pct
 FROM (
 	SELECT *,
 	       row_number() OVER (PARTITION BY bucket_start ORDER BY total_bytes DESC, uid) AS rank,
 	       sum(total_bytes) OVER () AS window_total
-	FROM (
-		SELECT iif(coalesce(:utc, 0), strftime('%Y-%m', f.t, 'unixepoch'), strftime('%Y-%m', f.t, 'unixepoch', 'localtime')) AS bucket,
-		       iif(coalesce(:utc, 0), CAST(strftime('%s', f.t, 'unixepoch', 'start of month') AS INTEGER), CAST(strftime('%s', f.t, 'unixepoch', 'localtime', 'start of month', 'utc') AS INTEGER)) AS bucket_start,
-		       u.name AS user, f.uid,
-		       sum(f.rx_bytes) AS rx_bytes, sum(f.tx_bytes) AS tx_bytes,
-		       sum(f.rx_bytes + f.tx_bytes) AS total_bytes,
-		       sum(f.rx_packets + f.tx_packets) AS packets
-		FROM usage_finest f LEFT JOIN users u ON u.uid = f.uid
-		WHERE f.t >= CAST(:from AS INTEGER) AND f.t < CAST(:to AS INTEGER)
-		  AND (:uids IS NULL OR f.uid IN (SELECT value FROM json_each(:uids)))
-		  AND (:ifaces IS NULL OR f.iface_id IN
-		       (SELECT id FROM interfaces WHERE name IN (SELECT value FROM json_each(:ifaces))))
-		GROUP BY 2, f.uid
-	)
-)
-WHERE :top IS NULL OR rank <= CAST(:top AS INTEGER)
-ORDER BY bucket_start, total_bytes DESC, uid;
+	FROM per_user
+) p
+LEFT JOIN users u ON u.uid = p.uid
+WHERE :top IS NULL OR p.rank <= CAST(:top AS INTEGER)
+ORDER BY p.bucket_start, p.total_bytes DESC, p.uid;

@@ -82,6 +82,7 @@ struct pdtt_daemon {
 	struct pdtt_user_table names; /* uid -> name cache for the database */
 	struct pdtt_commit_row *rows;
 	size_t rows_cap;
+	struct pdtt_quota_watch quota; /* the current periods' usage per user */
 	char (*labels)[2][24];
 
 	struct {
@@ -289,15 +290,14 @@ static void run_hook(struct pdtt_daemon *d, char *const args[9])
 
 /* After each commit: report each user's first warn and over per period,
  * once (quota_events remembers across restarts). */
-static void check_quotas(struct pdtt_daemon *d, int64_t at)
+static void check_quotas(struct pdtt_daemon *d, const struct pdtt_commit *c)
 {
-	struct pdtt_window periods[3];
 	struct pdtt_audit_row *rows;
 	sqlite3_stmt *st = NULL;
+	int64_t at = c->span.end;
 	size_t n;
 
-	pdtt_periods_of(at - 1, periods);
-	if (pdtt_audit_collect(d->store.db, periods, &rows, &n)) {
+	if (pdtt_quota_watch_check(&d->quota, d->store.db, c->rows, c->n_rows, at, &rows, &n)) {
 		pdtt_say("database %s: quota check failed: %s; retried next interval", d->db_path,
 			 sqlite3_errmsg(d->store.db));
 		return;
@@ -305,11 +305,12 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 	for (size_t i = 0; i < n; i++) {
 		const struct pdtt_audit_row *r = &rows[i];
 		char uid[16], used[24], lim[24], period[24], line[512];
+		char *name = NULL;
 		int rc;
 		char *args[10] = { (char *)d->opts->quota_exec,
 				   (char *)(r->state == PDTT_QUOTA_OVER ? "over" : "warn"),
 				   uid,
-				   r->name ? r->name : uid,
+				   uid,
 				   used,
 				   lim,
 				   period,
@@ -334,6 +335,9 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 			continue; /* already reported, or busy: the next interval retries */
 		}
 		sqlite3_reset(st);
+		name = pdtt_user_name(d->store.db, r->uid);
+		if (name)
+			args[3] = name;
 		snprintf(uid, sizeof(uid), "%" PRIu32, r->uid);
 		snprintf(used, sizeof(used), "%" PRIu64, r->used);
 		snprintf(lim, sizeof(lim), "%" PRIu64, r->limit);
@@ -351,6 +355,7 @@ static void check_quotas(struct pdtt_daemon *d, int64_t at)
 				d->opts->log_path, strerror(-rc));
 		fputs(line, stderr);
 		run_hook(d, args);
+		free(name);
 	}
 	sqlite3_finalize(st);
 	pdtt_audit_free(rows, n);
@@ -445,7 +450,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	pdtt_snapshot_clear(&d->retired);
 	d->last_end = c.span.end;
 	d->reset_pending = false;
-	check_quotas(d, c.span.end);
+	check_quotas(d, &c);
 	return;
 oom:
 	pdtt_say("database: out of memory; the next interval retries");
@@ -1060,6 +1065,7 @@ static void free_daemon(struct pdtt_daemon *d)
 	pdtt_snapshot_free(&d->taken);
 	pdtt_users_free(&d->users);
 	pdtt_users_free(&d->names);
+	pdtt_quota_watch_free(&d->quota);
 	pdtt_buf_free(&d->buf);
 	free(d->rows);
 	free(d->labels);

@@ -62,4 +62,67 @@ enum pdtt_quota_state pdtt_quota_state_of(uint64_t used, uint64_t limit, unsigne
 /* used as a percentage of limit, with two decimals' worth of precision. */
 double pdtt_quota_percent(uint64_t used, uint64_t limit);
 
+/* One quota against one user's usage in one period (audit, the daemon). */
+struct pdtt_audit_row {
+	uint32_t uid;
+	char *name; /* NULL: no passwd entry seen */
+	enum pdtt_per per;
+	enum pdtt_dir dir;
+	struct pdtt_window period;
+	uint64_t limit, used;
+	unsigned warn_pct;
+	int is_default;
+	enum pdtt_quota_state state;
+	double percent;
+};
+
+/* Sorts rows the way the audit lists them: highest percent first, then by
+ * uid and kind. */
+void pdtt_audit_sort(struct pdtt_audit_row *rows, size_t n);
+void pdtt_audit_free(struct pdtt_audit_row *rows, size_t n);
+
+/* A quota as set: uid -1 is the default for users without their own. */
+struct pdtt_quota_def {
+	int64_t uid;
+	enum pdtt_per per;
+	enum pdtt_dir dir;
+	uint64_t limit;
+	unsigned warn_pct;
+};
+
+/* Each user's traffic in the current day, ISO week and month, kept by the
+ * daemon from commit to commit, so its quota check reads no history. */
+struct pdtt_usage_user {
+	uint32_t uid;
+	uint64_t rx[3], tx[3]; /* indexed by enum pdtt_per */
+};
+
+struct pdtt_usage {
+	struct pdtt_window periods[3]; /* what each kind sums over; {0, 0}: not loaded */
+	struct pdtt_usage_user *u;     /* sorted by uid */
+	size_t n, cap;
+};
+
+void pdtt_usage_init(struct pdtt_usage *u);
+void pdtt_usage_free(struct pdtt_usage *u);
+/* Zeroes one kind's sums and sets the period they are over. */
+void pdtt_usage_reset(struct pdtt_usage *u, enum pdtt_per per, struct pdtt_window w);
+
+/* Traffic of one user, added to the kinds whose bit (1 << per) is in mask.
+ * Adds must come sorted by uid within a batch (commit rows are); a batch
+ * ends with pdtt_usage_end().  -1: out of memory (the batch is undone). */
+struct pdtt_usage_add {
+	uint32_t uid;
+	uint64_t rx, tx;
+};
+int pdtt_usage_add_sorted(struct pdtt_usage *u, unsigned mask, const struct pdtt_usage_add *a,
+			  size_t n);
+
+/* The audit's rows for the loaded periods, as sql/quota/audit.sql makes
+ * them: a user's own quota of a kind, listed even without traffic, else the
+ * default of that kind for a user with traffic in its direction.  Sorted as
+ * pdtt_audit_sort does; names are NULL.  -1: out of memory. */
+int pdtt_usage_check(const struct pdtt_usage *u, const struct pdtt_quota_def *defs, size_t ndefs,
+		     struct pdtt_audit_row **rows, size_t *n);
+
 #endif

@@ -22,17 +22,6 @@
 /* audit's exit statuses: the monitoring-plugin convention */
 enum { AUDIT_OK = 0, AUDIT_WARN = 1, AUDIT_CRIT = 2, AUDIT_UNKNOWN = 3 };
 
-static int cmp_rows(const void *a, const void *b)
-{
-	const struct pdtt_audit_row *x = a, *y = b;
-
-	if (x->percent != y->percent)
-		return x->percent > y->percent ? -1 : 1;
-	if (x->uid != y->uid)
-		return x->uid < y->uid ? -1 : 1;
-	return (int)x->per - (int)y->per;
-}
-
 int pdtt_audit_collect(sqlite3 *db, const struct pdtt_window periods[3],
 		       struct pdtt_audit_row **rows, size_t *n)
 {
@@ -87,16 +76,181 @@ int pdtt_audit_collect(sqlite3 *db, const struct pdtt_window periods[3],
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return rc;
-	if (*n > 1)
-		qsort(*rows, *n, sizeof(**rows), cmp_rows);
+	pdtt_audit_sort(*rows, *n);
 	return SQLITE_OK;
 }
 
-void pdtt_audit_free(struct pdtt_audit_row *rows, size_t n)
+char *pdtt_user_name(sqlite3 *db, uint32_t uid)
 {
-	for (size_t i = 0; i < n; i++)
-		free(rows[i].name);
-	free(rows);
+	sqlite3_stmt *st;
+	char *name = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT name FROM users WHERE uid = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, uid);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		name = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return name;
+}
+
+void pdtt_quota_watch_init(struct pdtt_quota_watch *w)
+{
+	memset(w, 0, sizeof(*w));
+	pdtt_usage_init(&w->usage);
+}
+
+void pdtt_quota_watch_free(struct pdtt_quota_watch *w)
+{
+	pdtt_usage_free(&w->usage);
+	free(w->adds);
+	memset(w, 0, sizeof(*w));
+}
+
+/* The commit's rows as one add per user (rows of one uid are adjacent). */
+static int commit_adds(struct pdtt_quota_watch *w, const struct pdtt_commit_row *rows, size_t n,
+		       size_t *na)
+{
+	*na = 0;
+	if (w->cap < n) {
+		struct pdtt_usage_add *a = realloc(w->adds, n * sizeof(*a));
+
+		if (!a)
+			return -1;
+		w->adds = a;
+		w->cap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (*na && w->adds[*na - 1].uid == rows[i].key.uid) {
+			w->adds[*na - 1].rx += rows[i].delta.rx_bytes;
+			w->adds[*na - 1].tx += rows[i].delta.tx_bytes;
+			continue;
+		}
+		w->adds[*na].uid = rows[i].key.uid;
+		w->adds[*na].rx = rows[i].delta.rx_bytes;
+		w->adds[(*na)++].tx = rows[i].delta.tx_bytes;
+	}
+	return 0;
+}
+
+int pdtt_quota_watch_check(struct pdtt_quota_watch *w, sqlite3 *db,
+			   const struct pdtt_commit_row *rows, size_t n, int64_t at,
+			   struct pdtt_audit_row **out, size_t *nout)
+{
+	struct pdtt_window periods[3];
+	struct pdtt_quota_def *defs = NULL;
+	unsigned add = 0;
+	size_t na = 0, ndefs = 0;
+	int rc = SQLITE_OK;
+
+	*out = NULL;
+	*nout = 0;
+	pdtt_periods_of(at - 1, periods);
+	/* A kind whose period is the one summed takes the commit's rows; a new
+	 * period (or one never read) is read whole, this commit included. */
+	for (int k = 0; k < 3; k++) {
+		const struct pdtt_window *had = &w->usage.periods[k];
+
+		if (had->from == periods[k].from && had->to == periods[k].to &&
+		    had->from != had->to)
+			add |= 1u << k;
+		else if ((rc = pdtt_usage_load(db, &w->usage, (enum pdtt_per)k, periods[k])))
+			return rc;
+	}
+	if (add &&
+	    (commit_adds(w, rows, n, &na) || pdtt_usage_add_sorted(&w->usage, add, w->adds, na))) {
+		for (int k = 0; k < 3; k++) /* unknown now: read again next time */
+			if (add & (1u << k))
+				pdtt_usage_reset(&w->usage, (enum pdtt_per)k,
+						 (struct pdtt_window){ 0 });
+		return SQLITE_NOMEM;
+	}
+	rc = pdtt_quota_defs_load(db, &defs, &ndefs);
+	if (rc == SQLITE_OK && pdtt_usage_check(&w->usage, defs, ndefs, out, nout))
+		rc = SQLITE_NOMEM;
+	free(defs);
+	return rc;
+}
+
+int pdtt_quota_defs_load(sqlite3 *db, struct pdtt_quota_def **defs, size_t *n)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*defs = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(db, pdtt_sql_list, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pdtt_quota_def *q;
+
+		if (*n == cap) {
+			struct pdtt_quota_def *nd =
+				realloc(*defs, (cap = cap ? cap * 2 : 16) * sizeof(*nd));
+
+			if (!nd) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*defs = nd;
+		}
+		q = &(*defs)[(*n)++];
+		q->uid = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1
+								   : sqlite3_column_int64(st, 0);
+		pdtt_per_parse((const char *)sqlite3_column_text(st, 2), &q->per);
+		pdtt_dir_parse((const char *)sqlite3_column_text(st, 3), &q->dir);
+		q->limit = (uint64_t)sqlite3_column_int64(st, 4);
+		q->warn_pct = (unsigned)sqlite3_column_int(st, 5);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*defs);
+		*defs = NULL;
+		*n = 0;
+		return rc;
+	}
+	return SQLITE_OK;
+}
+
+int pdtt_usage_load(sqlite3 *db, struct pdtt_usage *u, enum pdtt_per per, struct pdtt_window w)
+{
+	struct pdtt_usage_add *a = NULL;
+	sqlite3_stmt *st;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	pdtt_usage_reset(u, per, (struct pdtt_window){ 0, 0 });
+	rc = sqlite3_prepare_v2(db, pdtt_sql_usage, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":from"), w.from);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":to"), w.to);
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":months"), per == PDTT_PER_MONTH);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			struct pdtt_usage_add *na =
+				realloc(a, (cap = cap ? cap * 2 : 256) * sizeof(*a));
+
+			if (!na) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			a = na;
+		}
+		a[n].uid = (uint32_t)sqlite3_column_int64(st, 0);
+		a[n].rx = (uint64_t)sqlite3_column_int64(st, 1);
+		a[n++].tx = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		rc = pdtt_usage_add_sorted(u, 1u << per, a, n) ? SQLITE_NOMEM : SQLITE_OK;
+	free(a);
+	if (rc == SQLITE_OK)
+		u->periods[per] = w;
+	return rc;
 }
 
 /* Quota changes write: refuse early and clearly without write access. */

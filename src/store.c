@@ -15,27 +15,32 @@
 
 static const char *const migrations[PDTT_SCHEMA_VERSION] = {
 	pdtt_sql_001_base,   pdtt_sql_002_rollups,	pdtt_sql_003_usage_finest,
-	pdtt_sql_004_quotas, pdtt_sql_005_window_index,
+	pdtt_sql_004_quotas, pdtt_sql_005_window_index, pdtt_sql_006_integer_rollups,
 };
 
 static const char *const stmt_sql[PDTT_ST_COUNT] = {
 	[PDTT_ST_UPSERT_USER] = pdtt_sql_upsert_user,
 	[PDTT_ST_UPSERT_INTERFACE] = pdtt_sql_upsert_interface,
 	[PDTT_ST_INSERT_SAMPLE] = pdtt_sql_insert_sample,
-	[PDTT_ST_ADD_ROLLUP] = pdtt_sql_add_rollup,
 	[PDTT_ST_UPSERT_BASELINE] = pdtt_sql_upsert_baseline,
 	[PDTT_ST_LOAD_BASELINE] = pdtt_sql_load_baseline,
 	[PDTT_ST_CLEAR_BASELINE] = pdtt_sql_clear_baseline,
 	[PDTT_ST_GET_META] = pdtt_sql_get_meta,
 	[PDTT_ST_SET_META] = pdtt_sql_set_meta,
 	[PDTT_ST_PRUNE_SAMPLES] = pdtt_sql_prune_samples,
-	[PDTT_ST_PRUNE_ROLLUPS] = pdtt_sql_prune_rollups,
+	[PDTT_ST_PRUNE_HOURS] = pdtt_sql_prune_hours,
+	[PDTT_ST_PRUNE_DAYS] = pdtt_sql_prune_days,
+	[PDTT_ST_PRUNE_MONTHS] = pdtt_sql_prune_months,
+	[PDTT_ST_ROLL_SAMPLES] = pdtt_sql_roll_samples,
+	[PDTT_ST_ROLL_HOURS] = pdtt_sql_roll_hours,
+	[PDTT_ST_ROLL_DAYS] = pdtt_sql_roll_days,
+	[PDTT_ST_NEXT_SAMPLE] = pdtt_sql_next_sample,
+	[PDTT_ST_NEXT_HOUR] = pdtt_sql_next_hour,
+	[PDTT_ST_NEXT_DAY] = pdtt_sql_next_day,
 	[PDTT_ST_RAISE_META] = pdtt_sql_raise_meta,
 	[PDTT_ST_DELETE_BASELINE] = pdtt_sql_delete_baseline,
 	[PDTT_ST_LOWER_META] = pdtt_sql_lower_meta,
 };
-
-static const char *const res_name[] = { "hour", "day", "month" };
 
 static int exec(struct pdtt_store *s, const char *sql)
 {
@@ -429,7 +434,7 @@ static int iface_id_of(struct pdtt_store *s, struct commit_ctx *x, const struct 
 }
 
 static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct pdtt_commit *c,
-		      const struct pdtt_commit_row *r, const int64_t bucket[3], char label[3][40])
+		      const struct pdtt_commit_row *r)
 {
 	sqlite3_stmt *st;
 	int64_t iface_id = 0;
@@ -459,19 +464,6 @@ static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct p
 	if (rc)
 		return rc;
 
-	st = s->st[PDTT_ST_ADD_ROLLUP];
-	for (int i = 0; i < 3; i++) {
-		bind_text(st, ":resolution", res_name[i]);
-		bind_i64(st, ":bucket_start", bucket[i]);
-		bind_text(st, ":label", label[i]);
-		bind_i64(st, ":uid", r->key.uid);
-		bind_i64(st, ":iface_id", iface_id);
-		bind_value(st, &r->delta);
-		rc = run(st, NULL);
-		if (rc)
-			return rc;
-	}
-
 	if (r->gone)
 		return SQLITE_OK;
 	st = s->st[PDTT_ST_UPSERT_BASELINE];
@@ -485,15 +477,10 @@ static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct p
 int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *err, size_t errlen)
 {
 	struct commit_ctx x = { .last_uid = -1 };
-	int64_t bucket[3];
-	char label[3][40], num[32];
+	char num[32];
 	int rc;
 
-	/* Every row of one commit shares its buckets: the sample's last second. */
-	for (int i = 0; i < 3; i++) {
-		bucket[i] = pdtt_bucket_start((enum pdtt_res)i, c->span.end - 1);
-		pdtt_bucket_label((enum pdtt_res)i, bucket[i], label[i], sizeof(label[i]));
-	}
+	/* The samples and the baseline only: rollups are made by retention. */
 	rc = exec(s, "BEGIN IMMEDIATE");
 	if (rc == SQLITE_OK && c->reset_baseline)
 		rc = run(s->st[PDTT_ST_CLEAR_BASELINE], NULL);
@@ -507,7 +494,7 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 		rc = run(st, NULL);
 	}
 	for (size_t i = 0; rc == SQLITE_OK && i < c->n_rows; i++)
-		rc = commit_row(s, &x, c, &c->rows[i], bucket, label);
+		rc = commit_row(s, &x, c, &c->rows[i]);
 	if (rc == SQLITE_OK)
 		rc = set_meta(s, "boot_id", c->boot_id);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)c->map_id);
@@ -529,28 +516,77 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 	return rc;
 }
 
-/* Deletes one resolution's rows before the cutoff and records the mark
- * (meta 'pruned_<name>_before') that the usage_finest view reads. */
-static int prune_one(struct pdtt_store *s, const char *name, const char *res, int64_t cutoff)
+/* The first row of a table at or after a time (NULL: none), through a
+ * NEXT_* statement. */
+static int next_row(struct pdtt_store *s, enum pdtt_stmt which, int64_t after, int64_t *t,
+		    bool *found)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = s->st[which];
+	int rc;
+
+	bind_i64(st, ":after", after);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+	if (*found)
+		*t = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* One step of retention: every bucket of resolution res before the cutoff
+ * that holds finer rows gets their sums (ROLL_*), then the finer rows go
+ * (PRUNE_*), and meta 'pruned_<name>_before' records the cutoff that the
+ * report planner reads.  Only buckets with rows are visited (NEXT_*).  A
+ * sample's bucket is that of its last second (period_end - 1). */
+static int roll_up(struct pdtt_store *s, const char *name, enum pdtt_res res, enum pdtt_stmt next,
+		   enum pdtt_stmt roll, enum pdtt_stmt prune, int64_t cutoff)
+{
+	bool samples = next == PDTT_ST_NEXT_SAMPLE, found;
+	int64_t after = INT64_MIN, t = 0;
 	char key[48];
+	int rc = SQLITE_OK;
+
+	if (cutoff == INT64_MIN)
+		return SQLITE_OK;
+	for (;;) {
+		int64_t from, to;
+
+		rc = next_row(s, next, after, &t, &found);
+		if (rc || !found)
+			break;
+		from = pdtt_bucket_start(res, samples ? t - 1 : t);
+		if (from >= cutoff)
+			break;
+		to = pdtt_bucket_next(res, from);
+		bind_i64(s->st[roll], ":from", from);
+		bind_i64(s->st[roll], ":to", to);
+		rc = run(s->st[roll], NULL);
+		if (rc)
+			break;
+		after = to; /* samples: period_end > to; rollups: bucket_start >= to */
+	}
+	if (rc == SQLITE_OK) {
+		bind_i64(s->st[prune], ":cutoff", cutoff);
+		rc = run(s->st[prune], NULL);
+	}
+	if (rc == SQLITE_OK) {
+		snprintf(key, sizeof(key), "pruned_%s_before", name);
+		rc = put_meta_int(s, PDTT_ST_RAISE_META, key, cutoff);
+	}
+	return rc;
+}
+
+/* Months are the coarsest resolution: past their cutoff, traffic is gone. */
+static int prune_months(struct pdtt_store *s, int64_t cutoff)
+{
 	int rc;
 
 	if (cutoff == INT64_MIN)
 		return SQLITE_OK;
-	if (res) {
-		st = s->st[PDTT_ST_PRUNE_ROLLUPS];
-		bind_text(st, ":resolution", res);
-	} else {
-		st = s->st[PDTT_ST_PRUNE_SAMPLES];
-	}
-	bind_i64(st, ":cutoff", cutoff);
-	rc = run(st, NULL);
-	if (rc)
-		return rc;
-	snprintf(key, sizeof(key), "pruned_%s_before", name);
-	return put_meta_int(s, PDTT_ST_RAISE_META, key, cutoff);
+	bind_i64(s->st[PDTT_ST_PRUNE_MONTHS], ":cutoff", cutoff);
+	rc = run(s->st[PDTT_ST_PRUNE_MONTHS], NULL);
+	return rc ? rc : put_meta_int(s, PDTT_ST_RAISE_META, "pruned_monthly_before", cutoff);
 }
 
 int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz)
@@ -562,14 +598,18 @@ int pdtt_store_prune(struct pdtt_store *s, const struct pdtt_cutoffs *c, char *e
 {
 	int rc = exec(s, "BEGIN IMMEDIATE");
 
+	/* Finest first, so what samples give to hours can move on to days. */
 	if (rc == SQLITE_OK)
-		rc = prune_one(s, "samples", NULL, c->samples);
+		rc = roll_up(s, "samples", PDTT_RES_HOUR, PDTT_ST_NEXT_SAMPLE, PDTT_ST_ROLL_SAMPLES,
+			     PDTT_ST_PRUNE_SAMPLES, c->samples);
 	if (rc == SQLITE_OK)
-		rc = prune_one(s, "hourly", "hour", c->hourly);
+		rc = roll_up(s, "hourly", PDTT_RES_DAY, PDTT_ST_NEXT_HOUR, PDTT_ST_ROLL_HOURS,
+			     PDTT_ST_PRUNE_HOURS, c->hourly);
 	if (rc == SQLITE_OK)
-		rc = prune_one(s, "daily", "day", c->daily);
+		rc = roll_up(s, "daily", PDTT_RES_MONTH, PDTT_ST_NEXT_DAY, PDTT_ST_ROLL_DAYS,
+			     PDTT_ST_PRUNE_DAYS, c->daily);
 	if (rc == SQLITE_OK)
-		rc = prune_one(s, "monthly", "month", c->monthly);
+		rc = prune_months(s, c->monthly);
 	if (rc == SQLITE_OK)
 		rc = exec(s, "COMMIT");
 	if (rc != SQLITE_OK) {

@@ -2,6 +2,8 @@
  * commit and prune code, with a fake clock, for the report tests.
  *
  *   pdtt_report_fixture DB
+ *   pdtt_report_fixture --migrate DB   (only open it read-write: migrates an
+ *                                       older schema, as the daemon would)
  *
  * Time zone Europe/Berlin.  Hourly samples from 2026-08-01 00:00 to
  * 2026-11-15 12:00 local; "now" is the end.  Per local hour:
@@ -12,6 +14,7 @@
  * so the window holds all four resolutions. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "retention.h"
@@ -47,8 +50,16 @@ int main(int argc, char **argv)
 	char err[512];
 	int64_t t, end;
 
+	if (argc == 3 && !strcmp(argv[1], "--migrate")) {
+		if (pdtt_store_open(&s, argv[2], true, err, sizeof(err))) {
+			fprintf(stderr, "pdtt: %s\n", err);
+			return 1;
+		}
+		pdtt_store_close(&s);
+		return 0;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s DB\n", argv[0]);
+		fprintf(stderr, "usage: %s DB | --migrate DB\n", argv[0]);
 		return 2;
 	}
 	setenv("TZ", "Europe/Berlin", 1);

@@ -7,7 +7,7 @@ SELECT coalesce(
 	    (SELECT period_start FROM samples
 	     WHERE period_end = (SELECT min(period_end) FROM samples) LIMIT 1), NULL),
 	iif(NOT EXISTS (SELECT 1 FROM meta WHERE key = 'pruned_hourly_before'),
-	    (SELECT min(bucket_start) FROM rollups WHERE resolution = 'hour'), NULL),
+	    (SELECT min(bucket_start) FROM rollup_hour), NULL),
 	iif(NOT EXISTS (SELECT 1 FROM meta WHERE key = 'pruned_daily_before'),
-	    (SELECT min(bucket_start) FROM rollups WHERE resolution = 'day'), NULL),
-	(SELECT min(bucket_start) FROM rollups WHERE resolution = 'month'));
+	    (SELECT min(bucket_start) FROM rollup_day), NULL),
+	(SELECT min(bucket_start) FROM rollup_month));

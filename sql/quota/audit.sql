@@ -4,25 +4,41 @@
 -- overrides the default (uid NULL) of the same kind and is listed even
 -- without traffic; under a default, only users with traffic are listed.
 --
--- Each period's usage is one aggregate (GROUP BY uid) over its rollups: the
--- daily ones for days and weeks, the monthly ones for months, read as a
--- range of the rollups' primary key (resolution, bucket_start, ...).
--- Periods are whole local days, weeks and months, so those rollups are
--- exact.  Own quotas join the aggregate as zero rows, so every quota is then
--- found through the quotas' own indexes: the cost grows with the rows of the
--- period and the number of quotas, never with their product.
-WITH periods (per, res, p_from, p_to) AS (
-	VALUES ('day', 'day', :day_from, :day_to), ('week', 'day', :week_from, :week_to),
-	       ('month', 'month', :month_from, :month_to)
+-- Each period's usage is one aggregate (GROUP BY uid) over the rows whose
+-- time lies in it, read once per period kind through each table's time key
+-- (samples_by_t, the rollups' primary keys).  Periods are whole local days,
+-- weeks and months, so the hourly and daily rows are exact; a month kept
+-- only as a monthly total counts for month quotas, not for the days and
+-- weeks in it.  Own quotas join the aggregate as zero rows, so every quota
+-- is then found through the quotas' own indexes: the cost grows with the
+-- rows of the period and the number of quotas, never with their product.
+WITH periods (per, p_from, p_to) AS (
+	VALUES ('day', :day_from, :day_to), ('week', :week_from, :week_to),
+	       ('month', :month_from, :month_to)
 ),
 used (per, p_from, p_to, uid, rx, tx) AS (
 	SELECT per, p_from, p_to, uid, sum(rx), sum(tx)
 	FROM (
-		SELECT p.per, p.p_from, p.p_to, r.uid, r.rx_bytes AS rx, r.tx_bytes AS tx
+		SELECT p.per, p.p_from, p.p_to, s.uid, s.rx_bytes AS rx, s.tx_bytes AS tx
 		FROM periods p
-		JOIN rollups r ON r.resolution = p.res
-		              AND r.bucket_start >= p.p_from AND r.bucket_start < p.p_to
+		JOIN samples s ON CAST(s.period_end - 1 AS INTEGER) >= p.p_from
+			      AND CAST(s.period_end - 1 AS INTEGER) < p.p_to
 		WHERE p.p_from IS NOT NULL
+		UNION ALL
+		SELECT p.per, p.p_from, p.p_to, h.uid, h.rx_bytes, h.tx_bytes
+		FROM periods p
+		JOIN rollup_hour h ON h.bucket_start >= p.p_from AND h.bucket_start < p.p_to
+		WHERE p.p_from IS NOT NULL
+		UNION ALL
+		SELECT p.per, p.p_from, p.p_to, d.uid, d.rx_bytes, d.tx_bytes
+		FROM periods p
+		JOIN rollup_day d ON d.bucket_start >= p.p_from AND d.bucket_start < p.p_to
+		WHERE p.p_from IS NOT NULL
+		UNION ALL
+		SELECT p.per, p.p_from, p.p_to, m.uid, m.rx_bytes, m.tx_bytes
+		FROM periods p
+		JOIN rollup_month m ON m.bucket_start >= p.p_from AND m.bucket_start < p.p_to
+		WHERE p.p_from IS NOT NULL AND p.per = 'month'
 		UNION ALL
 		SELECT p.per, p.p_from, p.p_to, q.uid, 0, 0
 		FROM quotas q

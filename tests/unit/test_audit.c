@@ -15,6 +15,7 @@
 
 #include "quota.h"
 #include "quota_cmd.h"
+#include "retention.h"
 #include "scratch_db.h"
 #include "store.h"
 
@@ -56,35 +57,28 @@ static void assert_period(const struct pdtt_audit_row *r, int64_t from, int64_t 
 	assert_int_equal(r->period.to, to);
 }
 
-static void own_quotas_defaults_and_periods(void **state)
+/* Traffic on each side of every period bound of Fri 4 December 2026, and
+ * quotas: own ones, and defaults of every kind. */
+static void write_history(struct pdtt_store *s)
 {
-	struct pdtt_store s;
-	struct pdtt_audit_row *rows;
-	struct pdtt_window p[3];
-	const struct pdtt_audit_row *r;
-	const int64_t week = T0 - D, month_end = T0 + 31 * D;
+	const int64_t month_end = T0 + 31 * D;
 	char err[256];
-	size_t n;
 
-	(void)state;
-	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
-	/* The audit is for Fri 4 December 2026: the day [4th, 5th), the ISO
-	 * week [Mon 30 Nov, Mon 7 Dec), the month [1 Dec, 1 Jan).  Traffic on
-	 * each side of every bound. */
-	commit_day(&s, T0 - 2 * D, 1001, 55555, 55555); /* Sun 29 Nov: nothing */
-	commit_day(&s, T0 - D, 1001, 7777, 7777);	/* Mon 30 Nov: the week only */
+	assert_int_equal(pdtt_store_open(s, path, true, err, sizeof(err)), 0);
+	commit_day(s, T0 - 2 * D, 1001, 55555, 55555); /* Sun 29 Nov: nothing */
+	commit_day(s, T0 - D, 1001, 7777, 7777);       /* Mon 30 Nov: the week only */
 	for (int d = 0; d < 4; d++) {
-		commit_day(&s, T0 + d * D, 1001, 100 * (d + 1), 10);
-		commit_day(&s, T0 + d * D, 1002, 1000, 2000 * (d + 1));
+		commit_day(s, T0 + d * D, 1001, 100 * (d + 1), 10);
+		commit_day(s, T0 + d * D, 1002, 1000, 2000 * (d + 1));
 	}
-	commit_day(&s, T0 + 4 * D, 1001, 30000, 30000); /* Sat 5th: week and month */
-	commit_day(&s, T0 + 6 * D, 1001, 40000, 40000); /* Mon 7th: the month only */
-	commit_day(&s, month_end, 1001, 90000, 90000);	/* 1 Jan: nothing */
-	commit_day(&s, T0 + 3 * D, 1003, 5, 5);		/* the day: 10 */
-	commit_day(&s, T0 - D, 1005, 3, 3);		/* Mon 30 Nov: the week only */
-	commit_day(&s, T0 + 3 * D, 1006, 50, 0);	/* rx only */
-	commit_day(&s, T0 + 20 * D, 1007, 1, 1);	/* the month only */
-	assert_int_equal(sqlite3_exec(s.db,
+	commit_day(s, T0 + 4 * D, 1001, 30000, 30000); /* Sat 5th: week and month */
+	commit_day(s, T0 + 6 * D, 1001, 40000, 40000); /* Mon 7th: the month only */
+	commit_day(s, month_end, 1001, 90000, 90000);  /* 1 Jan: nothing */
+	commit_day(s, T0 + 3 * D, 1003, 5, 5);	       /* the day: 10 */
+	commit_day(s, T0 - D, 1005, 3, 3);	       /* Mon 30 Nov: the week only */
+	commit_day(s, T0 + 3 * D, 1006, 50, 0);	       /* rx only */
+	commit_day(s, T0 + 20 * D, 1007, 1, 1);	       /* the month only */
+	assert_int_equal(sqlite3_exec(s->db,
 				      "INSERT INTO users (uid, name, first_seen, last_seen) "
 				      "VALUES (1004, 'dave', 0, 0); "
 				      "INSERT INTO quotas (uid, per, dir, limit_bytes, warn_pct, "
@@ -95,6 +89,21 @@ static void own_quotas_defaults_and_periods(void **state)
 				      "(NULL, 'month', 'total', 300000, 50, 0)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
+}
+
+static void own_quotas_defaults_and_periods(void **state)
+{
+	struct pdtt_store s;
+	struct pdtt_audit_row *rows;
+	struct pdtt_window p[3];
+	const struct pdtt_audit_row *r;
+	const int64_t week = T0 - D, month_end = T0 + 31 * D;
+	size_t n;
+
+	(void)state;
+	/* The audit is for Fri 4 December 2026: the day [4th, 5th), the ISO
+	 * week [Mon 30 Nov, Mon 7 Dec), the month [1 Dec, 1 Jan). */
+	write_history(&s);
 	pdtt_periods_of(T0 + 3 * D + 7200, p);
 	assert_int_equal(pdtt_audit_collect(s.db, p, &rows, &n), 0);
 
@@ -173,6 +182,89 @@ static void own_quotas_defaults_and_periods(void **state)
 	pdtt_store_close(&s);
 }
 
+/* The daemon's check (sums kept in memory, brought forward by commits)
+ * gives the audit statement's rows, figure for figure. */
+static void assert_same_rows(struct pdtt_store *s, struct pdtt_quota_watch *w,
+			     const struct pdtt_commit_row *added, size_t n_added, int64_t at)
+{
+	struct pdtt_audit_row *a, *b;
+	struct pdtt_window p[3];
+	size_t na, nb;
+
+	pdtt_periods_of(at - 1, p);
+	assert_int_equal(pdtt_audit_collect(s->db, p, &a, &na), 0);
+	assert_int_equal(pdtt_quota_watch_check(w, s->db, added, n_added, at, &b, &nb), 0);
+	assert_int_equal(na, nb);
+	assert_true(na > 0);
+	for (size_t i = 0; i < na; i++) {
+		assert_int_equal(a[i].uid, b[i].uid);
+		assert_int_equal(a[i].per, b[i].per);
+		assert_int_equal(a[i].dir, b[i].dir);
+		assert_int_equal(a[i].period.from, b[i].period.from);
+		assert_int_equal(a[i].period.to, b[i].period.to);
+		assert_int_equal(a[i].limit, b[i].limit);
+		assert_int_equal(a[i].used, b[i].used);
+		assert_int_equal(a[i].warn_pct, b[i].warn_pct);
+		assert_int_equal(a[i].is_default, b[i].is_default);
+		assert_int_equal(a[i].state, b[i].state);
+	}
+	pdtt_audit_free(a, na);
+	pdtt_audit_free(b, nb);
+}
+
+static void watch_agrees_with_the_audit(void **state)
+{
+	struct pdtt_store s;
+	struct pdtt_quota_watch w;
+	struct pdtt_commit_row r[3] = {
+		{ .key = { .uid = 1002, .ifindex = 2, .netns_cookie = 9 },
+		  .delta = { 500, 1, 70000, 1 },
+		  .iface_name = "eth0",
+		  .netns = "host" },
+		{ .key = { .uid = 1002, .ifindex = 3, .netns_cookie = 9 },
+		  .delta = { 1, 1, 2, 1 },
+		  .iface_name = "wg0",
+		  .netns = "host" },
+		{ .key = { .uid = 1008, .ifindex = 2, .netns_cookie = 9 },
+		  .delta = { 250000, 1, 1, 1 },
+		  .iface_name = "eth0",
+		  .netns = "host" },
+	};
+	struct pdtt_commit c = { .rows = r, .n_rows = 3, .boot_id = "b", .map_id = 1 };
+	struct pdtt_cutoffs cut = { .daily = INT64_MIN, .monthly = INT64_MIN };
+	const int64_t at = T0 + 3 * D + 7200;
+	char err[256];
+
+	(void)state;
+	write_history(&s);
+	pdtt_quota_watch_init(&w);
+	/* At start: read from the history. */
+	assert_same_rows(&s, &w, NULL, 0, at);
+	/* The next commits: two rows of one user, a new user, in the same
+	 * periods, then in the next day (a new day period, the same week). */
+	for (int i = 0; i < 3; i++)
+		r[i].cumulative = r[i].delta;
+	c.span = (struct pdtt_span){ at, at + 10 };
+	assert_int_equal(pdtt_store_commit(&s, &c, err, sizeof(err)), 0);
+	assert_same_rows(&s, &w, r, 3, at + 10);
+	c.span = (struct pdtt_span){ at + 10, at + 20 };
+	assert_int_equal(pdtt_store_commit(&s, &c, err, sizeof(err)), 0);
+	assert_same_rows(&s, &w, r, 3, at + 20);
+	c.span = (struct pdtt_span){ T0 + 4 * D + 100, T0 + 4 * D + 110 };
+	assert_int_equal(pdtt_store_commit(&s, &c, err, sizeof(err)), 0);
+	assert_same_rows(&s, &w, r, 3, T0 + 4 * D + 110);
+	/* Retention turning the samples into hours and days changes no figure. */
+	cut.samples = T0 + 4 * D;
+	cut.hourly = T0 + 4 * D;
+	assert_int_equal(pdtt_store_prune(&s, &cut, err, sizeof(err)), 0);
+	pdtt_quota_watch_free(&w);
+	pdtt_quota_watch_init(&w);
+	assert_same_rows(&s, &w, NULL, 0, T0 + 4 * D + 110);
+	assert_same_rows(&s, &w, NULL, 0, at + 20);
+	pdtt_quota_watch_free(&w);
+	pdtt_store_close(&s);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -184,6 +276,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(own_quotas_defaults_and_periods, setup, teardown),
+		cmocka_unit_test_setup_teardown(watch_agrees_with_the_audit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,53 +145,80 @@ static void commits_resume_state_and_views(void **state)
 	assert_int_equal(q(path, "SELECT last_seen FROM users WHERE uid = 1000"), T0 + 20);
 }
 
-/* Sums per bucket at two resolutions agree wherever both still exist. */
-static void assert_resolutions_agree(void)
+static void exec_sql(const char *db_path, const char *sql)
 {
-	/* samples vs hours, for hours fully covered by samples */
-	assert_int_equal(q(path, "SELECT count(*) FROM (SELECT r.bucket_start, r.uid, r.iface_id, "
-				 "r.rx_bytes + r.tx_bytes AS t,"
-				 " (SELECT sum(rx_bytes + tx_bytes) FROM samples s WHERE s.uid = "
-				 "r.uid AND s.iface_id = r.iface_id"
-				 "  AND s.period_end - 1 >= r.bucket_start AND s.period_end - 1 < "
-				 "r.bucket_start + 3600) AS st"
-				 " FROM rollups r WHERE r.resolution = 'hour'"
-				 " AND r.bucket_start >= (SELECT min(period_end) - 1 FROM "
-				 "samples)) WHERE t IS NOT st"),
-			 0);
-	/* hours vs days, days vs months: every coarse bucket either has all its
-	 * finer buckets or none (aligned pruning), and then the sums match */
-	assert_int_equal(
-		q(path,
-		  "SELECT count(*) FROM rollups d WHERE d.resolution = 'day' AND"
-		  " d.bucket_start >= (SELECT min(bucket_start) FROM rollups WHERE resolution = "
-		  "'hour') AND"
-		  " d.rx_bytes + d.tx_bytes IS NOT (SELECT sum(h.rx_bytes + h.tx_bytes) FROM "
-		  "rollups h"
-		  "  WHERE h.resolution = 'hour' AND h.uid = d.uid AND h.iface_id = d.iface_id AND"
-		  "  h.bucket_start >= d.bucket_start AND h.bucket_start < d.bucket_start + 90000 "
-		  "AND"
-		  "  substr(h.label, 1, 10) = d.label)"),
-		0);
-	assert_int_equal(
-		q(path,
-		  "SELECT count(*) FROM rollups m WHERE m.resolution = 'month' AND"
-		  " m.bucket_start >= (SELECT min(bucket_start) FROM rollups WHERE resolution = "
-		  "'day') AND"
-		  " m.rx_bytes + m.tx_bytes IS NOT (SELECT sum(d.rx_bytes + d.tx_bytes) FROM "
-		  "rollups d"
-		  "  WHERE d.resolution = 'day' AND d.uid = m.uid AND d.iface_id = m.iface_id AND"
-		  "  substr(d.label, 1, 7) = m.label)"),
-		0);
+	sqlite3 *db;
+	char *e = NULL;
+
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &e) != SQLITE_OK)
+		fail_msg("%s: %s", sql, e);
+	sqlite3_close(db);
 }
+
+/* Every stretch of time is in exactly one table: each resolution holds
+ * only what its finer one no longer covers (meta 'pruned_*_before'), and
+ * every rollup row sits on a bucket boundary of the process's zone. */
+static void assert_one_resolution_each(void)
+{
+	static const char *const tables[] = { "rollup_hour", "rollup_day", "rollup_month" };
+	static const enum pdtt_res res[] = { PDTT_RES_HOUR, PDTT_RES_DAY, PDTT_RES_MONTH };
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char sql[128];
+
+	assert_int_equal(
+		q(path,
+		  "SELECT count(*) FROM samples WHERE period_end <= coalesce("
+		  "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_samples_before'), "
+		  "-9223372036854775808)"),
+		0);
+	assert_int_equal(
+		q(path,
+		  "SELECT count(*) FROM rollup_hour WHERE bucket_start >= coalesce("
+		  "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_samples_before'), "
+		  "-9223372036854775808) OR bucket_start < coalesce((SELECT CAST(value AS "
+		  "INTEGER) FROM meta WHERE key = 'pruned_hourly_before'), -9223372036854775808)"),
+		0);
+	assert_int_equal(
+		q(path,
+		  "SELECT count(*) FROM rollup_day WHERE bucket_start >= coalesce("
+		  "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_hourly_before'), "
+		  "-9223372036854775808) OR bucket_start < coalesce((SELECT CAST(value AS "
+		  "INTEGER) FROM meta WHERE key = 'pruned_daily_before'), -9223372036854775808)"),
+		0);
+	assert_int_equal(
+		q(path,
+		  "SELECT count(*) FROM rollup_month WHERE bucket_start >= coalesce("
+		  "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_daily_before'), "
+		  "-9223372036854775808)"),
+		0);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (int i = 0; i < 3; i++) {
+		snprintf(sql, sizeof(sql), "SELECT DISTINCT bucket_start FROM %s", tables[i]);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t b = sqlite3_column_int64(st, 0);
+
+			assert_true(pdtt_bucket_start(res[i], b) == b);
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+}
+
+/* Rows of before.X that the view no longer has, or has with other totals. */
+#define CHANGED(view, key, where)                                                           \
+	"SELECT count(*) FROM before_" view " b LEFT JOIN " view " a USING (" key ", uid) " \
+	"WHERE (" where ") AND (a.total_bytes IS NOT b.total_bytes OR a.packets IS NOT b.packets)"
 
 static void rollups_and_retention_keep_totals(void **state)
 {
 	struct pdtt_store s;
 	struct pdtt_retention ret = pdtt_retention_default();
 	struct pdtt_cutoffs c;
-	char err[256];
-	int64_t t = T0 - 3 * D, month_total, grand;
+	char err[256], where[160];
+	int64_t t = T0 - 3 * D, grand, n_months, n_days;
 	__u64 cum[3] = { 0 };
 
 	(void)state;
@@ -215,54 +242,66 @@ static void rollups_and_retention_keep_totals(void **state)
 		assert_int_equal(commit(&s, t, t + len, rows, 3), 0);
 		t += len;
 	}
+	/* A commit writes samples only: rollups are made by retention. */
 	grand = q(path, "SELECT sum(rx_bytes + tx_bytes) FROM samples");
 	assert_true(grand == (int64_t)(cum[0] + cum[1] + cum[2]));
-	assert_int_equal(
-		q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'month'"),
-		grand);
-	assert_int_equal(
-		q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'day'"),
-		grand);
-	assert_int_equal(
-		q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'hour'"),
-		grand);
-	assert_resolutions_agree();
-	month_total = q(path, "SELECT sum(total_bytes) FROM usage_monthly WHERE month = '2026-03'");
+	assert_int_equal(q(path, "SELECT (SELECT count(*) FROM rollup_hour) + (SELECT count(*) "
+				 "FROM rollup_day) + (SELECT count(*) FROM rollup_month)"),
+			 0);
 	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest"), grand);
-	assert_int_equal(q(path, "SELECT count(DISTINCT resolution) FROM usage_finest"),
-			 1); /* samples only */
+	assert_int_equal(q(path, "SELECT count(DISTINCT resolution) FROM usage_finest"), 1);
+	assert_int_equal(q(path, "SELECT sum(total_bytes) FROM usage_monthly"), grand);
+	/* Totals per month, day and hour as the samples give them. */
+	exec_sql(path, "CREATE TABLE before_usage_monthly AS SELECT * FROM usage_monthly;"
+		       "CREATE TABLE before_usage_daily AS SELECT * FROM usage_daily;"
+		       "CREATE VIEW usage_hourly AS SELECT t - t % 3600 AS hour, uid, "
+		       "sum(rx_bytes + tx_bytes) AS total_bytes, sum(rx_packets + tx_packets) AS "
+		       "packets FROM usage_finest GROUP BY hour, uid;"
+		       "CREATE TABLE before_usage_hourly AS SELECT * FROM usage_hourly;");
+	n_months = q(path, "SELECT count(*) FROM before_usage_monthly");
+	n_days = q(path, "SELECT count(*) FROM before_usage_daily");
+	assert_true(n_months >= 4 && n_days > 100);
 
 	c = pdtt_retention_cutoffs(&ret, t);
 	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
+	/* A second run finds nothing more to do and changes nothing. */
+	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
 	pdtt_store_close(&s);
-	assert_int_equal(q(path,
-			   "SELECT count(*) FROM samples WHERE period_end <= " /* none left */
-			   "(SELECT min(bucket_start) FROM rollups WHERE resolution = 'hour') - 1"),
-			 0);
 	assert_true(q(path, "SELECT min(period_end) FROM samples") > t - 2 * D - H);
-	assert_true(q(path, "SELECT min(bucket_start) FROM rollups WHERE resolution = 'hour'") >=
-		    t - 21 * D);
-	assert_true(q(path, "SELECT min(bucket_start) FROM rollups WHERE resolution = 'day'") >=
-		    t - 92 * D);
-	/* the finest retained detail still adds up to everything, without overlap */
-	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest"), grand);
-	assert_int_equal(q(path, "SELECT count(DISTINCT resolution) FROM usage_finest"), 4);
-	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest WHERE t >= "
-				 "CAST(strftime('%s', '2026-03-01 00:00', 'utc') AS INTEGER) AND t "
-				 "< CAST(strftime('%s', '2026-04-01 00:00', 'utc') AS INTEGER)"),
-			 month_total);
+	assert_true(q(path, "SELECT min(bucket_start) FROM rollup_hour") >= t - 21 * D);
+	assert_true(q(path, "SELECT min(bucket_start) FROM rollup_day") >= t - 92 * D);
+	assert_true(q(path, "SELECT count(*) FROM rollup_month") > 0);
 	assert_true(
 		q(path,
 		  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_samples_before'") ==
 		c.samples);
-	/* pruning never changes a coarser total */
-	assert_int_equal(
-		q(path, "SELECT sum(rx_bytes + tx_bytes) FROM rollups WHERE resolution = 'month'"),
-		grand);
-	assert_int_equal(
-		q(path, "SELECT sum(total_bytes) FROM usage_monthly WHERE month = '2026-03'"),
-		month_total);
-	assert_resolutions_agree();
+	/* Nothing was lost or doubled, and each stretch has one resolution. */
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest"), grand);
+	assert_int_equal(q(path, "SELECT count(DISTINCT resolution) FROM usage_finest"), 4);
+	assert_one_resolution_each();
+	/* Pruning never changes a coarser total: every month, every day that
+	 * is still kept at day detail or finer, every hour still kept at hour
+	 * detail or finer. */
+	assert_int_equal(q(path, CHANGED("usage_monthly", "month", "1")), 0);
+	assert_int_equal(q(path, "SELECT count(*) FROM usage_monthly"), n_months);
+	snprintf(where, sizeof(where), "b.day >= date(%lld, 'unixepoch', 'localtime')",
+		 (long long)c.daily);
+	assert_true(q(path, "SELECT count(*) FROM before_usage_daily WHERE day >= date((SELECT "
+			    "value FROM meta WHERE key = 'pruned_daily_before'), 'unixepoch', "
+			    "'localtime')") > 30);
+	{
+		char sql[512];
+
+		snprintf(sql, sizeof(sql), CHANGED("usage_daily", "day", "%s"), where);
+		assert_int_equal(q(path, sql), 0);
+		snprintf(where, sizeof(where), "b.hour >= %lld", (long long)c.hourly);
+		snprintf(sql, sizeof(sql), CHANGED("usage_hourly", "hour", "%s"), where);
+		assert_int_equal(q(path, sql), 0);
+	}
+	assert_int_equal(q(path, "SELECT count(*) FROM usage_daily WHERE day < date((SELECT value "
+				 "FROM meta WHERE key = 'pruned_daily_before'), 'unixepoch', "
+				 "'localtime')"),
+			 0); /* months kept as monthly totals only are not days */
 }
 
 static void write_v1(const char *p)
@@ -292,32 +331,66 @@ static void write_v1(const char *p)
 static void migrates_version_1(void **state)
 {
 	struct pdtt_store s;
+	struct pdtt_cutoffs c;
+	char err[256], p[160];
+	int64_t hour1 = pdtt_bucket_start(PDTT_RES_HOUR, 1792888209),
+		hour2 = pdtt_bucket_start(PDTT_RES_HOUR, 1792891809),
+		day = pdtt_bucket_start(PDTT_RES_DAY, 1792888209);
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/v1.db", dir);
+	write_v1(p);
+	assert_int_equal(pdtt_store_open(&s, p, true, err, sizeof(err)), 0);
+	assert_int_equal(q(p, "PRAGMA user_version"), PDTT_SCHEMA_VERSION);
+	/* Nothing was pruned: the samples hold it all, no rollup is needed. */
+	assert_int_equal(q(p, "SELECT (SELECT count(*) FROM rollup_hour) + (SELECT count(*) FROM "
+			      "rollup_day) + (SELECT count(*) FROM rollup_month)"),
+			 0);
+	assert_int_equal(q(p, "SELECT total_bytes FROM usage_monthly WHERE month = '2026-10'"),
+			 157);
+	assert_int_equal(q(p, "SELECT total_bytes FROM usage_daily WHERE day = '2026-10-25'"), 150);
+	/* Retention then puts buckets where the daemon's own code says: the
+	 * two 02:00 hours of the DST fold apart, 25 October as one day. */
+	c = (struct pdtt_cutoffs){ .samples = pdtt_bucket_next(PDTT_RES_HOUR, 1793000009),
+				   .hourly = pdtt_bucket_next(PDTT_RES_DAY, day),
+				   .daily = INT64_MIN,
+				   .monthly = INT64_MIN };
+	/* retention's cutoffs: hourly only as far as a day boundary allows */
+	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
+	pdtt_store_close(&s);
+	assert_true(hour1 != hour2);
+	assert_int_equal(q(p, "SELECT count(*) FROM samples"), 0);
+	assert_int_equal(q(p, "SELECT count(*) FROM rollup_hour"), 1); /* 26 Oct */
+	assert_int_equal(q(p, "SELECT bucket_start FROM rollup_hour"),
+			 pdtt_bucket_start(PDTT_RES_HOUR, 1792999999 + 10));
+	assert_int_equal(q(p, "SELECT count(*) FROM rollup_day"), 1);
+	assert_int_equal(q(p, "SELECT bucket_start FROM rollup_day"), day);
+	assert_int_equal(q(p, "SELECT rx_bytes FROM rollup_day"), 150);
+	assert_int_equal(q(p, "SELECT rx_packets FROM rollup_day"), 2);
+	assert_int_equal(q(p, "SELECT total_bytes FROM usage_monthly WHERE month = '2026-10'"),
+			 157);
+}
+
+/* The DST fold's two 02:00 hours stay two hourly rows. */
+static void rolls_the_dst_fold_into_two_hours(void **state)
+{
+	struct pdtt_store s;
+	struct pdtt_cutoffs c = { .hourly = INT64_MIN, .daily = INT64_MIN, .monthly = INT64_MIN };
 	char err[256], p[160];
 
 	(void)state;
 	snprintf(p, sizeof(p), "%s/v1.db", dir);
 	write_v1(p);
 	assert_int_equal(pdtt_store_open(&s, p, true, err, sizeof(err)), 0);
+	c.samples = pdtt_bucket_next(PDTT_RES_HOUR, 1793000009);
+	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
 	pdtt_store_close(&s);
-	assert_int_equal(q(p, "PRAGMA user_version"), PDTT_SCHEMA_VERSION);
-	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE resolution = 'hour'"), 3);
-	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE label = '2026-10-25T02:00+0200'"),
-			 1);
-	assert_int_equal(q(p, "SELECT count(*) FROM rollups WHERE label = '2026-10-25T02:00+0100'"),
-			 1);
-	assert_int_equal(
-		q(p,
-		  "SELECT rx_bytes FROM rollups WHERE resolution = 'day' AND label = '2026-10-25'"),
-		150);
-	assert_int_equal(q(p, "SELECT total_bytes FROM usage_monthly WHERE month = '2026-10'"),
-			 157);
-	/* the backfill puts buckets where the daemon's own code would */
-	assert_int_equal(q(p, "SELECT bucket_start FROM rollups WHERE resolution = 'day' AND label "
-			      "= '2026-10-25'"),
-			 pdtt_bucket_start(PDTT_RES_DAY, 1792888209));
-	assert_int_equal(
-		q(p, "SELECT bucket_start FROM rollups WHERE label = '2026-10-25T02:00+0100'"),
-		pdtt_bucket_start(PDTT_RES_HOUR, 1792891809));
+	assert_int_equal(q(p, "SELECT count(*) FROM rollup_hour"), 3);
+	assert_int_equal(q(p, "SELECT rx_bytes FROM rollup_hour WHERE bucket_start = 1792886400"),
+			 100); /* 00:00Z: 02:00 CEST */
+	assert_int_equal(q(p, "SELECT rx_bytes FROM rollup_hour WHERE bucket_start = 1792890000"),
+			 50); /* 01:00Z: 02:00 CET */
+	assert_int_equal(q(p, "SELECT total_bytes FROM usage_daily WHERE day = '2026-10-25'"), 150);
 }
 
 static void file_bytes(const char *p, char *buf, size_t len)
@@ -395,11 +468,11 @@ static void busy_and_full_commits_write_nothing(void **state)
 	assert_int_equal(sqlite3_exec(s.db, "PRAGMA max_page_count = 1", NULL, NULL, NULL),
 			 SQLITE_OK);
 	{
-		struct pdtt_commit_row many[200];
+		static struct pdtt_commit_row many[2000];
 
-		for (int i = 0; i < 200; i++)
+		for (int i = 0; i < 2000; i++)
 			many[i] = row(2000 + (__u32)i, 2, 1000, 1000, 1000, 1000);
-		assert_int_equal(commit(&s, T0, T0 + 10, many, 200), SQLITE_FULL);
+		assert_int_equal(commit(&s, T0, T0 + 10, many, 2000), SQLITE_FULL);
 	}
 	assert_int_equal(q(path, "SELECT count(*) FROM samples"), 0);
 	assert_int_equal(q(path, "SELECT count(*) FROM meta WHERE key = 'last_end'"), 0);
@@ -494,6 +567,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(first_start_marks_where_history_begins, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(rollups_and_retention_keep_totals, setup, teardown),
+		cmocka_unit_test_setup_teardown(rolls_the_dst_fold_into_two_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(migrates_version_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_foreign_corrupt_and_newer, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_and_full_commits_write_nothing, setup,

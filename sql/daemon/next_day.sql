@@ -1,0 +1,1 @@
+SELECT min(bucket_start) FROM rollup_day WHERE bucket_start >= :after;

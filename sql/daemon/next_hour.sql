@@ -1,0 +1,1 @@
+SELECT min(bucket_start) FROM rollup_hour WHERE bucket_start >= :after;

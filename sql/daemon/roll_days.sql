@@ -1,0 +1,13 @@
+-- Retention, third step: the daily rows of one local month [:from, :to)
+-- are added to that month's rows; the caller deletes them in the same
+-- transaction (prune_days.sql).
+INSERT INTO rollup_month (bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets)
+SELECT :from, uid, iface_id, sum(rx_bytes), sum(rx_packets), sum(tx_bytes), sum(tx_packets)
+FROM rollup_day
+WHERE bucket_start >= :from AND bucket_start < :to
+GROUP BY uid, iface_id
+ON CONFLICT (bucket_start, uid, iface_id) DO UPDATE SET
+	rx_bytes = rollup_month.rx_bytes + excluded.rx_bytes,
+	rx_packets = rollup_month.rx_packets + excluded.rx_packets,
+	tx_bytes = rollup_month.tx_bytes + excluded.tx_bytes,
+	tx_packets = rollup_month.tx_packets + excluded.tx_packets;
