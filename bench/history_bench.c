@@ -234,6 +234,8 @@ struct interval_result {
 	int worst_at;				 /* which interval was the worst */
 	double floor;				 /* ms: the commit floor's median */
 	double first_commit;			 /* ms: interval 0, every row new */
+	double rollup;				 /* ms: retention rolling all samples into hours */
+	long long rolled;			 /* samples it rolled */
 	double batch_read;			 /* ms: the same read via bpf_map_lookup_batch */
 	long long db_bytes, wal_bytes;		 /* file sizes after the run */
 };
@@ -432,6 +434,7 @@ static int interval_one(const struct options *o, size_t n, struct interval_resul
 	struct pdtt_commit_row *rows = NULL;
 	struct pdtt_value *vals = NULL;
 	struct pdtt_store store = { 0 };
+	struct pdtt_quota_watch watch;
 	struct profile prof;
 	bool store_open = false;
 	char path[4096], err[512], (*names)[24] = NULL;
@@ -451,6 +454,7 @@ static int interval_one(const struct options *o, size_t n, struct interval_resul
 	pdtt_snapshot_init(&committed);
 	pdtt_snapshot_init(&delta);
 	pdtt_snapshot_init(&batch);
+	pdtt_quota_watch_init(&watch);
 	memset(res, 0, sizeof(*res));
 	res->n = n;
 	snprintf(path, sizeof(path), "%s/interval-%zu.db", o->dir, n);
@@ -508,7 +512,6 @@ static int interval_one(const struct options *o, size_t n, struct interval_resul
 	/* Interval 0 commits every key for the first time; 1..K are steady state. */
 	for (int it = 0; it <= o->intervals; it++) {
 		struct pdtt_commit c = { 0 };
-		struct pdtt_window periods[3];
 		struct pdtt_audit_row *audit;
 		size_t n_audit;
 		double a, b, d, e, f, g, h;
@@ -552,8 +555,8 @@ static int interval_one(const struct options *o, size_t n, struct interval_resul
 		if (pdtt_snapshot_copy(&committed, &cur))
 			goto cleanup;
 		g = now_ms();
-		pdtt_periods_of(c.span.end - 1, periods);
-		if (pdtt_audit_collect(store.db, periods, &audit, &n_audit)) {
+		if (pdtt_quota_watch_check(&watch, store.db, c.rows, c.n_rows, c.span.end, &audit,
+					   &n_audit)) {
 			fprintf(stderr, "history_bench: quota check: %s\n",
 				sqlite3_errmsg(store.db));
 			goto cleanup;
@@ -600,6 +603,29 @@ static int interval_one(const struct options *o, size_t n, struct interval_resul
 		fprintf(stderr, "history_bench: the database does not hold what was committed\n");
 		goto cleanup;
 	}
+	/* What retention then costs: every sample rolled into its hour (the
+	 * daemon does this once an hour, for the hour that left the samples'
+	 * retention). */
+	{
+		struct pdtt_cutoffs cut = { .samples = pdtt_bucket_next(PDTT_RES_HOUR, last_end),
+					    .hourly = INT64_MIN,
+					    .daily = INT64_MIN,
+					    .monthly = INT64_MIN };
+		int64_t rx = q_int(store.db, "SELECT sum(rx_bytes) FROM samples");
+		double a = now_ms();
+
+		res->rolled = q_int(store.db, "SELECT count(*) FROM samples");
+		if (pdtt_store_prune(&store, &cut, err, sizeof(err))) {
+			fprintf(stderr, "history_bench: prune: %s\n", err);
+			goto cleanup;
+		}
+		res->rollup = now_ms() - a;
+		if (q_int(store.db, "SELECT count(*) FROM samples") != 0 ||
+		    q_int(store.db, "SELECT sum(rx_bytes) FROM rollup_hour") != rx) {
+			fprintf(stderr, "history_bench: the roll-up lost or kept samples\n");
+			goto cleanup;
+		}
+	}
 
 	/* The alternative read, for comparison (median-free: mean of 5). */
 	for (int i = 0; i < 5; i++) {
@@ -630,6 +656,7 @@ static int interval_one(const struct options *o, size_t n, struct interval_resul
 cleanup:
 	if (store_open)
 		pdtt_store_close(&store);
+	pdtt_quota_watch_free(&watch);
 	remove_db(path);
 	if (col.stats_fd >= 0)
 		close(col.stats_fd);
@@ -703,11 +730,23 @@ static int interval_bench(const struct options *o)
 	printf("\nread: pdtt_collector_read (batched lookups, then qsort); diff:\n"
 	       "pdtt_snapshot_diff; rows: commit rows as record_history builds them (bsearch\n"
 	       "per row) plus the baseline copy; commit: pdtt_store_commit (one transaction);\n"
-	       "quota: pdtt_audit_collect after it.  Parts and the whole are medians over\n"
+	       "quota: the daemon's check after it (pdtt_quota_watch_check: per-user sums\n"
+	       "kept in memory, read from the history at start and when a period begins).\n"
+	       "Parts and the whole are medians over\n"
 	       "intervals 1..%d; interval 10 is the first of a new hour, day and month.\n"
 	       "floor: the commit floor (see the top of bench/history_bench.c), median.\n\n",
 	       o->intervals);
 
+	printf("Retention's roll-up of those samples into hours (pdtt_store_prune), for\n"
+	       "comparison; the daemon rolls one hour of samples once an hour:\n\n"
+	       "| keys | samples rolled | roll-up ms | µs per sample | a full hour of every key "
+	       "active (est. s) |\n|---:|---:|---:|---:|---:|\n");
+	for (int i = 0; i < o->n_sizes; i++)
+		printf("| %zu | %lld | %.1f | %.2f | %.1f |\n", res[i].n, res[i].rolled,
+		       res[i].rollup, res[i].rollup * 1e3 / (double)res[i].rolled,
+		       res[i].rollup / (double)res[i].rolled * (double)res[i].n *
+			       (3600.0 / INTERVAL_SECS) / 1e3);
+	printf("\n");
 	printf("Reading the same map with bpf_map_lookup_batch, 4096 keys per call (pdtt uses\n"
 	       "1024), for comparison:\n\n");
 	printf("| keys | pdtt_collector_read ms | batch read ms | ratio "

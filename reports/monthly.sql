@@ -12,8 +12,9 @@
 -- How it runs: the window's buckets come first, each found once with
 -- SQLite's date functions (a bucket ends where the one holding its start +
 -- 32 days begins); then each table is read once per bucket through its
--- time key (samples_by_t, the rollups' primary keys), so no row needs a
--- date function of its own.  Every row is in exactly one table.
+-- primary key, so no row needs a date function of its own.  A sample's time
+-- is its last second: period_end - 1 in [lo, hi) is period_end in (lo, hi].
+-- Every row is in exactly one table.
 WITH RECURSIVE
 first (bucket_start) AS (
 	SELECT iif(coalesce(:utc, 0),
@@ -44,8 +45,8 @@ rows (bucket, bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_pa
 	SELECT b.bucket, b.bucket_start, s.uid, s.iface_id,
 	       s.rx_bytes, s.rx_packets, s.tx_bytes, s.tx_packets
 	FROM buckets b JOIN samples s
-	  ON CAST(s.period_end - 1 AS INTEGER) >= max(b.bucket_start, CAST(:from AS INTEGER))
-	 AND CAST(s.period_end - 1 AS INTEGER) < min(b.bucket_end, CAST(:to AS INTEGER))
+	  ON s.period_end > max(b.bucket_start, CAST(:from AS INTEGER))
+	 AND s.period_end <= min(b.bucket_end, CAST(:to AS INTEGER))
 	UNION ALL
 	SELECT b.bucket, b.bucket_start, h.uid, h.iface_id,
 	       h.rx_bytes, h.rx_packets, h.tx_bytes, h.tx_packets

@@ -45,6 +45,10 @@ enum pdtt_stmt {
 struct pdtt_store {
 	struct sqlite3 *db;
 	struct sqlite3_stmt *st[PDTT_ST_COUNT];
+	/* The per-row statements' parameter positions, found once at open:
+	 * :start :end :uid :iface_id then the counters; :uid :netns_cookie
+	 * :ifindex then the counters. */
+	int sample_ix[8], baseline_ix[7];
 	bool have_first_start; /* meta 'first_start' is there: commits leave it */
 };
 

@@ -5,8 +5,9 @@
 -- without traffic; under a default, only users with traffic are listed.
 --
 -- Each period's usage is one aggregate (GROUP BY uid) over the rows whose
--- time lies in it, read once per period kind through each table's time key
--- (samples_by_t, the rollups' primary keys).  Periods are whole local days,
+-- time lies in it, read once per period kind through each table's primary
+-- key (a sample's time is its last second: period_end - 1 in [from, to) is
+-- period_end in (from, to]).  Periods are whole local days,
 -- weeks and months, so the hourly and daily rows are exact; a month kept
 -- only as a monthly total counts for month quotas, not for the days and
 -- weeks in it.  Own quotas join the aggregate as zero rows, so every quota
@@ -21,8 +22,7 @@ used (per, p_from, p_to, uid, rx, tx) AS (
 	FROM (
 		SELECT p.per, p.p_from, p.p_to, s.uid, s.rx_bytes AS rx, s.tx_bytes AS tx
 		FROM periods p
-		JOIN samples s ON CAST(s.period_end - 1 AS INTEGER) >= p.p_from
-			      AND CAST(s.period_end - 1 AS INTEGER) < p.p_to
+		JOIN samples s ON s.period_end > p.p_from AND s.period_end <= p.p_to
 		WHERE p.p_from IS NOT NULL
 		UNION ALL
 		SELECT p.per, p.p_from, p.p_to, h.uid, h.rx_bytes, h.tx_bytes

@@ -7,7 +7,7 @@ SELECT uid, sum(rx), sum(tx)
 FROM (
 	SELECT s.uid, s.rx_bytes AS rx, s.tx_bytes AS tx
 	FROM samples s
-	WHERE CAST(s.period_end - 1 AS INTEGER) >= :from AND CAST(s.period_end - 1 AS INTEGER) < :to
+	WHERE s.period_end > :from AND s.period_end <= :to
 	UNION ALL
 	SELECT h.uid, h.rx_bytes, h.tx_bytes
 	FROM rollup_hour h WHERE h.bucket_start >= :from AND h.bucket_start < :to

@@ -73,13 +73,18 @@ WHERE resolution = 'month' AND bucket_start <
 	coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_daily_before'), -9223372036854775808);
 
 DROP TABLE rollups;
--- Per-user reports over samples find them through samples_by_t; this index
--- only cost a third b-tree write per sample.
+-- A sample is one b-tree write: reports, the audit and retention find the
+-- samples of a window through the primary key (period_end, ...), bounding
+-- period_end itself (t in [lo, hi) is period_end in (lo, hi]), so neither
+-- index is needed.
 DROP INDEX samples_by_uid;
+DROP INDEX samples_by_t;
 
 -- All history, each row once: a sample, or an hour, day or month bucket.
 -- t is the row's time for windows: a sample's last second, a bucket's
--- start.  Sum over any window aligned to the rows' buckets is exact.
+-- start.  Sum over any window aligned to the rows' buckets is exact.  For
+-- speed over long sample histories, bound t_end as well (a sample's t_end
+-- is period_end, a primary key): reports/*.sql read the tables directly.
 CREATE VIEW usage_finest AS
 SELECT 'sample' AS resolution, CAST(s.period_end - 1 AS INTEGER) AS t, s.period_start AS t_start,
        s.period_end AS t_end, s.uid, s.iface_id, s.rx_bytes, s.rx_packets, s.tx_bytes, s.tx_packets
