@@ -1,5 +1,6 @@
 -- Traffic per user per ISO week (Monday to Sunday) over the window [:from, :to) (UTC epoch seconds),
--- from the finest detail still kept.  Buckets are in the local time zone (the TZ environment variable), or in UTC when :utc is 1.
+-- from the finest detail still kept.  Buckets are in the local time zone
+-- (the TZ environment variable), or in UTC when :utc is 1.
 -- Each bucket lists its users busiest first; share_pct is the user's share
 -- of the whole window.
 -- :top    users per bucket; NULL lists all
@@ -12,7 +13,8 @@
 -- How it runs: the window's buckets come first, each found once with
 -- SQLite's date functions (a bucket ends where the one holding its start +
 -- 169 hours begins); then each table is read once per bucket through its
--- primary key, so no row needs a date function of its own.  A sample's time
+-- primary key (CROSS JOIN keeps the buckets the outer loop), so no row
+-- needs a date function of its own.  A sample's time
 -- is its last second: period_end - 1 in [lo, hi) is period_end in (lo, hi].
 -- Every row is in exactly one table.
 WITH RECURSIVE
@@ -44,25 +46,25 @@ buckets (bucket_start, bucket_end, bucket) AS (
 rows (bucket, bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets) AS (
 	SELECT b.bucket, b.bucket_start, s.uid, s.iface_id,
 	       s.rx_bytes, s.rx_packets, s.tx_bytes, s.tx_packets
-	FROM buckets b JOIN samples s
+	FROM buckets b CROSS JOIN samples s
 	  ON s.period_end > max(b.bucket_start, CAST(:from AS INTEGER))
 	 AND s.period_end <= min(b.bucket_end, CAST(:to AS INTEGER))
 	UNION ALL
 	SELECT b.bucket, b.bucket_start, h.uid, h.iface_id,
 	       h.rx_bytes, h.rx_packets, h.tx_bytes, h.tx_packets
-	FROM buckets b JOIN rollup_hour h
+	FROM buckets b CROSS JOIN rollup_hour h
 	  ON h.bucket_start >= max(b.bucket_start, CAST(:from AS INTEGER))
 	 AND h.bucket_start < min(b.bucket_end, CAST(:to AS INTEGER))
 	UNION ALL
 	SELECT b.bucket, b.bucket_start, d.uid, d.iface_id,
 	       d.rx_bytes, d.rx_packets, d.tx_bytes, d.tx_packets
-	FROM buckets b JOIN rollup_day d
+	FROM buckets b CROSS JOIN rollup_day d
 	  ON d.bucket_start >= max(b.bucket_start, CAST(:from AS INTEGER))
 	 AND d.bucket_start < min(b.bucket_end, CAST(:to AS INTEGER))
 	UNION ALL
 	SELECT b.bucket, b.bucket_start, m.uid, m.iface_id,
 	       m.rx_bytes, m.rx_packets, m.tx_bytes, m.tx_packets
-	FROM buckets b JOIN rollup_month m
+	FROM buckets b CROSS JOIN rollup_month m
 	  ON m.bucket_start >= max(b.bucket_start, CAST(:from AS INTEGER))
 	 AND m.bucket_start < min(b.bucket_end, CAST(:to AS INTEGER))
 ),

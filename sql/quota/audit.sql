@@ -7,7 +7,8 @@
 -- Each period's usage is one aggregate (GROUP BY uid) over the rows whose
 -- time lies in it, read once per period kind through each table's primary
 -- key (a sample's time is its last second: period_end - 1 in [from, to) is
--- period_end in (from, to]).  Periods are whole local days,
+-- period_end in (from, to]).  CROSS JOIN keeps the periods the outer loop,
+-- so each table is searched by range, never scanned.  Periods are whole local days,
 -- weeks and months, so the hourly and daily rows are exact; a month kept
 -- only as a monthly total counts for month quotas, not for the days and
 -- weeks in it.  Own quotas join the aggregate as zero rows, so every quota
@@ -22,22 +23,22 @@ used (per, p_from, p_to, uid, rx, tx) AS (
 	FROM (
 		SELECT p.per, p.p_from, p.p_to, s.uid, s.rx_bytes AS rx, s.tx_bytes AS tx
 		FROM periods p
-		JOIN samples s ON s.period_end > p.p_from AND s.period_end <= p.p_to
+		CROSS JOIN samples s ON s.period_end > p.p_from AND s.period_end <= p.p_to
 		WHERE p.p_from IS NOT NULL
 		UNION ALL
 		SELECT p.per, p.p_from, p.p_to, h.uid, h.rx_bytes, h.tx_bytes
 		FROM periods p
-		JOIN rollup_hour h ON h.bucket_start >= p.p_from AND h.bucket_start < p.p_to
+		CROSS JOIN rollup_hour h ON h.bucket_start >= p.p_from AND h.bucket_start < p.p_to
 		WHERE p.p_from IS NOT NULL
 		UNION ALL
 		SELECT p.per, p.p_from, p.p_to, d.uid, d.rx_bytes, d.tx_bytes
 		FROM periods p
-		JOIN rollup_day d ON d.bucket_start >= p.p_from AND d.bucket_start < p.p_to
+		CROSS JOIN rollup_day d ON d.bucket_start >= p.p_from AND d.bucket_start < p.p_to
 		WHERE p.p_from IS NOT NULL
 		UNION ALL
 		SELECT p.per, p.p_from, p.p_to, m.uid, m.rx_bytes, m.tx_bytes
 		FROM periods p
-		JOIN rollup_month m ON m.bucket_start >= p.p_from AND m.bucket_start < p.p_to
+		CROSS JOIN rollup_month m ON m.bucket_start >= p.p_from AND m.bucket_start < p.p_to
 		WHERE p.p_from IS NOT NULL AND p.per = 'month'
 		UNION ALL
 		SELECT p.per, p.p_from, p.p_to, q.uid, 0, 0

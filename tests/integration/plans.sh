@@ -3,12 +3,12 @@
 # statement 'report' and 'audit' run, over windows in every resolution and
 # with every option that changes the SQL, is captured by an LD_PRELOAD shim
 # around sqlite3_step (tests/plan_shim.c) with its EXPLAIN QUERY PLAN.  Any
-# SCAN of samples or rollups fails, a covering-index scan included, and so
+# SCAN of samples or a rollup table fails, a covering-index scan included, and so
 # does an automatic index on them or a SEARCH without both window bounds;
 # the small tables (users, interfaces, meta, quotas) and the statements' own
 # subqueries may be scanned.  The plan names tables by their aliases: the
-# aliases samples and rollups have in the statements and in the views are
-# read from the SQL itself.
+# aliases samples and the rollup tables have in the statements and in the
+# views are read from the SQL itself.
 . "$(dirname "$0")/lib.sh"
 
 SHIM=${PDTT_TEST_PLAN_SHIM:?PDTT_TEST_PLAN_SHIM must name the plan shim library}
@@ -26,9 +26,8 @@ traced() { # CMD...: runs CMD with the shim; output in $T/out
 # Statement -> the plan lines that read samples or rollups beyond a window:
 # a SCAN (covering index or not), an automatic index, or a SEARCH without
 # both a lower and an upper bound (or an equality on the time column, or
-# none at all: SQLite's min()/max() seek).  history_start.sql's min() over
-# one resolution of rollups ("(resolution=?)") is such a seek too.  Names
-# compare in upper case, without quotes.
+# none at all: SQLite's min()/max() seek).  Names compare in upper case,
+# without quotes.
 big_scans() { # PLAN_LOG
 	local views
 	views=$(dbq "SELECT group_concat(sql, ' ') FROM sqlite_schema WHERE type = 'view'" | tr '\n\t' '  ')
@@ -36,7 +35,7 @@ big_scans() { # PLAN_LOG
 		function aliases_in(sql, set,   s, m, a, n) {
 			s = toupper(sql)
 			gsub(/["`\[\]]/, "", s)
-			while (match(s, /(SAMPLES|ROLLUPS)[[:space:]]+(AS[[:space:]]+)?[A-Z_][A-Z0-9_]*/)) {
+			while (match(s, /(SAMPLES|ROLLUP_HOUR|ROLLUP_DAY|ROLLUP_MONTH)[[:space:]]+(AS[[:space:]]+)?[A-Z_][A-Z0-9_]*/)) {
 				m = substr(s, RSTART, RLENGTH)
 				s = substr(s, RSTART + RLENGTH)
 				n = split(m, a, /[[:space:]]+/)
@@ -44,9 +43,9 @@ big_scans() { # PLAN_LOG
 					set[a[n]] = 1
 			}
 		}
-		BEGIN { aliases_in(views, base); base["SAMPLES"] = 1; base["ROLLUPS"] = 1 }
-		/^STATEMENT / { stmt = substr($0, 11); delete al; for (k in base) al[k] = 1; aliases_in(stmt, al)
-			seek_ok = index(stmt, "Where the history begins") > 0; next }
+		BEGIN { aliases_in(views, base); base["SAMPLES"] = 1
+			base["ROLLUP_HOUR"] = 1; base["ROLLUP_DAY"] = 1; base["ROLLUP_MONTH"] = 1 }
+		/^STATEMENT / { stmt = substr($0, 11); delete al; for (k in base) al[k] = 1; aliases_in(stmt, al); next }
 		/^PLAN-ERROR / { print substr(stmt, 1, 160) " => no plan: " substr($0, 12); next }
 		/^PLAN / {
 			if (!match($0, /(SCAN|SEARCH) [^ ]+/)) next
@@ -56,7 +55,7 @@ big_scans() { # PLAN_LOG
 			if (!(name in al)) next
 			d = substr($0, 6)
 			bounded = index(d, "(") == 0 || (index(d, ">") && index(d, "<")) ||
-				d ~ /(period_end|bucket_start)=\?/ || (seek_ok && d ~ /\(resolution=\?\)$/)
+				d ~ /(period_end|bucket_start)=\?/
 			if (w[1] == "SCAN" || d ~ /AUTOMATIC/ || !bounded)
 				print substr(stmt, 1, 160) " => " d
 		}' "$1"
@@ -64,15 +63,15 @@ big_scans() { # PLAN_LOG
 
 # The detector works: the sqlite3 CLI reading all of samples or rollups is
 # caught, through the view and directly, with and without a covering index,
-# by alias in any case or quoted, and a SEARCH on uid alone.
+# by alias in any case or quoted, and a filter on uid alone.
 traced sqlite3 "$DB" "SELECT count(*) FROM samples" "SELECT sum(rx_bytes) FROM usage_finest" \
-	"SELECT count(*) FROM rollups r WHERE r.uid = 1001" \
+	"SELECT count(*) FROM rollup_day r WHERE r.uid = 1001" \
 	"SELECT sum(rx_bytes) FROM usage_finest f WHERE f.uid = 1001" \
-	"SELECT sum(rx_bytes) FROM samples as x" "SELECT sum(tx_bytes) FROM \"rollups\" q" ||
+	"SELECT sum(rx_bytes) FROM samples as x" "SELECT sum(tx_bytes) FROM \"rollup_hour\" q" ||
 	fail "sqlite3 under the shim: $(cat "$T/out")"
 found=$(big_scans "$LOG")
 caught=$(echo "$found" | wc -l)
-# 1 + 1 + 3 (the view's rollups, no lower bound) + 1 + 1 + 3 + 1 + 1
+# 1 + 4 (the view's four tables) + 1 + 4 + 1 + 1
 [ "$caught" = 12 ] || fail "the shim caught $caught full reads, not 12: $found"
 grep -q ' => SCAN x$' <<<"$found" && grep -q ' => SCAN q$' <<<"$found" ||
 	fail "aliases after 'as' or a quoted name were missed: $found"
@@ -125,7 +124,8 @@ traced "$P" quota list -d "$DB" || fail "quota list: $(cat "$T/out")"
 
 stmts=$(grep '^STATEMENT ' "$LOG" | sort -u | wc -l)
 # The statements that carry the data were among them.
-for marker in "FROM usage_finest f" "date(f.t, 'unixepoch'" "strftime('%Y-%m', f.t" "Usage against quotas" \
+for marker in "FROM rollup_month" "FROM buckets b CROSS JOIN samples s" "date(bucket_start, 'unixepoch'" \
+	"strftime('%Y-%m', bucket_start" "Usage against quotas" \
 	"json_object('version', 1" "coalesce(sum(rx_bytes), 0)" "SELECT period_start FROM samples"; do
 	awk -v m="$marker" '/^STATEMENT / && index($0, m) { f = 1 } END { exit !f }' "$LOG" ||
 		fail "no statement with '$marker' was run"
