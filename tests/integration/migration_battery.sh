@@ -3,13 +3,14 @@
 # tests/fixtures/v4.sql to make tests/fixtures/v4-expected.txt (see
 # tests/fixtures/README.md).  battery BIN DB prints one block per command.
 battery() {
-	local bin=$1 db=$2 args
+	local bin=$1 db=$2 args rc
 	while IFS= read -r args; do
 		[ -n "$args" ] || continue
 		printf '### %s\n' "$args"
+		rc=0
 		# shellcheck disable=SC2086 # the argument lists are words on purpose
-		"$bin" $args --db "$db" 2>&1
-		printf '### exit %s\n' "$?"
+		"$bin" $args --db "$db" 2>&1 || rc=$?
+		printf '### exit %s\n' "$rc"
 	done <<'LIST'
 report --month 2026-08 --format csv
 report --month 2026-09 --format csv
