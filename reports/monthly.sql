@@ -23,70 +23,81 @@ first (bucket_start) AS (
 		   CAST(strftime('%s', (CAST(:from AS INTEGER)), 'unixepoch', 'start of month') AS INTEGER),
 		   CAST(strftime('%s', (CAST(:from AS INTEGER)), 'unixepoch', 'localtime', 'start of month', 'utc') AS INTEGER))
 ),
-buckets (bucket_start, bucket_end, bucket) AS (
+buckets (bucket_start, bucket_end, off) AS (
 	SELECT bucket_start,
 	       iif(coalesce(:utc, 0),
 		   CAST(strftime('%s', (bucket_start + 2764800), 'unixepoch', 'start of month') AS INTEGER),
 		   CAST(strftime('%s', (bucket_start + 2764800), 'unixepoch', 'localtime', 'start of month', 'utc') AS INTEGER)),
-	       iif(coalesce(:utc, 0),
-		   strftime('%Y-%m', bucket_start, 'unixepoch'),
-		   strftime('%Y-%m', bucket_start, 'unixepoch', 'localtime'))
+	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_start, 'unixepoch', 'localtime') - bucket_start)
 	FROM first
 	UNION ALL
 	SELECT bucket_end,
 	       iif(coalesce(:utc, 0),
 		   CAST(strftime('%s', (bucket_end + 2764800), 'unixepoch', 'start of month') AS INTEGER),
 		   CAST(strftime('%s', (bucket_end + 2764800), 'unixepoch', 'localtime', 'start of month', 'utc') AS INTEGER)),
-	       iif(coalesce(:utc, 0),
-		   strftime('%Y-%m', bucket_end, 'unixepoch'),
-		   strftime('%Y-%m', bucket_end, 'unixepoch', 'localtime'))
+	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_end, 'unixepoch', 'localtime') - bucket_end)
 	FROM buckets
 	WHERE bucket_end < CAST(:to AS INTEGER) AND bucket_end > bucket_start
 ),
-rows (bucket, bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets) AS (
-	SELECT b.bucket, b.bucket_start, s.uid, s.iface_id,
+rows (bucket_start, off, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets) AS NOT MATERIALIZED (
+	SELECT b.bucket_start, b.off, s.uid, s.iface_id,
 	       s.rx_bytes, s.rx_packets, s.tx_bytes, s.tx_packets
 	FROM buckets b CROSS JOIN samples s
 	  ON s.period_end > max(b.bucket_start, CAST(:from AS INTEGER))
 	 AND s.period_end <= min(b.bucket_end, CAST(:to AS INTEGER))
 	UNION ALL
-	SELECT b.bucket, b.bucket_start, h.uid, h.iface_id,
+	SELECT b.bucket_start, b.off, h.uid, h.iface_id,
 	       h.rx_bytes, h.rx_packets, h.tx_bytes, h.tx_packets
 	FROM buckets b CROSS JOIN rollup_hour h
 	  ON h.bucket_start >= max(b.bucket_start, CAST(:from AS INTEGER))
 	 AND h.bucket_start < min(b.bucket_end, CAST(:to AS INTEGER))
 	UNION ALL
-	SELECT b.bucket, b.bucket_start, d.uid, d.iface_id,
+	SELECT b.bucket_start, b.off, d.uid, d.iface_id,
 	       d.rx_bytes, d.rx_packets, d.tx_bytes, d.tx_packets
 	FROM buckets b CROSS JOIN rollup_day d
 	  ON d.bucket_start >= max(b.bucket_start, CAST(:from AS INTEGER))
 	 AND d.bucket_start < min(b.bucket_end, CAST(:to AS INTEGER))
 	UNION ALL
-	SELECT b.bucket, b.bucket_start, m.uid, m.iface_id,
+	SELECT b.bucket_start, b.off, m.uid, m.iface_id,
 	       m.rx_bytes, m.rx_packets, m.tx_bytes, m.tx_packets
 	FROM buckets b CROSS JOIN rollup_month m
 	  ON m.bucket_start >= max(b.bucket_start, CAST(:from AS INTEGER))
 	 AND m.bucket_start < min(b.bucket_end, CAST(:to AS INTEGER))
 ),
-per_user AS (
-	SELECT bucket, bucket_start, uid,
-	       sum(rx_bytes) AS rx_bytes, sum(tx_bytes) AS tx_bytes,
-	       sum(rx_bytes + tx_bytes) AS total_bytes,
-	       sum(rx_packets + tx_packets) AS packets
-	FROM rows
+-- The rows the filters keep.  Read twice (per user, and for the window's
+-- total), not stored: reading is cheaper than a temporary table here.
+kept AS NOT MATERIALIZED (
+	SELECT * FROM rows
 	WHERE (:uids IS NULL OR uid IN (SELECT value FROM json_each(:uids)))
 	  AND (:ifaces IS NULL OR iface_id IN
 	       (SELECT id FROM interfaces WHERE name IN (SELECT value FROM json_each(:ifaces))))
+),
+per_user AS NOT MATERIALIZED (
+	SELECT bucket_start, off, uid,
+	       sum(rx_bytes) AS rx_bytes, sum(tx_bytes) AS tx_bytes,
+	       sum(rx_bytes + tx_bytes) AS total_bytes,
+	       sum(rx_packets + tx_packets) AS packets
+	FROM kept
 	GROUP BY bucket_start, uid
+),
+-- Every user of every bucket, or with :top the busiest of each (ranking
+-- costs a sort, so it runs only then).
+listed AS (
+	SELECT * FROM per_user WHERE :top IS NULL
+	UNION ALL
+	SELECT bucket_start, off, uid, rx_bytes, tx_bytes, total_bytes, packets
+	FROM (SELECT *,
+		     row_number() OVER (PARTITION BY bucket_start ORDER BY total_bytes DESC, uid) AS rank
+	      FROM per_user WHERE :top IS NOT NULL)
+	WHERE rank <= CAST(:top AS INTEGER)
 )
-SELECT p.bucket, p.bucket_start, u.name AS user, p.uid, p.rx_bytes, p.tx_bytes, p.total_bytes,
-       p.packets, round(100.0 * p.total_bytes / nullif(p.window_total, 0), 2) AS share_pct
-FROM (
-	SELECT *,
-	       row_number() OVER (PARTITION BY bucket_start ORDER BY total_bytes DESC, uid) AS rank,
-	       sum(total_bytes) OVER () AS window_total
-	FROM per_user
-) p
+-- Labels from the bucket's start and UTC offset, without a time zone
+-- lookup per row; share_pct rounded to 2 decimals by integer arithmetic
+-- (SQLite's round() formats a string per call).
+SELECT strftime('%Y-%m', p.bucket_start + p.off, 'unixepoch') AS bucket,
+       p.bucket_start, u.name AS user, p.uid, p.rx_bytes, p.tx_bytes, p.total_bytes, p.packets,
+       CAST(10000.0 * p.total_bytes / nullif((SELECT sum(rx_bytes + tx_bytes) FROM kept), 0) + 0.5
+	    AS INTEGER) / 100.0 AS share_pct
+FROM listed p
 LEFT JOIN users u ON u.uid = p.uid
-WHERE :top IS NULL OR p.rank <= CAST(:top AS INTEGER)
 ORDER BY p.bucket_start, p.total_bytes DESC, p.uid;

@@ -265,16 +265,16 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 		static const char *const sample[] = { ":start",	   ":end",	 ":uid",
 						      ":iface_id", ":rx_bytes",	 ":rx_packets",
 						      ":tx_bytes", ":tx_packets" };
-		static const char *const base[] = { ":uid",	   ":netns_cookie", ":ifindex",
-						    ":rx_bytes",   ":rx_packets",   ":tx_bytes",
+		static const char *const base[] = { ":uid",	  ":netns_cookie", ":ifindex",
+						    ":rx_bytes",  ":rx_packets",   ":tx_bytes",
 						    ":tx_packets" };
 
 		for (int i = 0; i < 8; i++)
-			s->sample_ix[i] =
-				sqlite3_bind_parameter_index(s->st[PDTT_ST_INSERT_SAMPLE], sample[i]);
+			s->sample_ix[i] = sqlite3_bind_parameter_index(s->st[PDTT_ST_INSERT_SAMPLE],
+								       sample[i]);
 		for (int i = 0; i < 7; i++)
-			s->baseline_ix[i] =
-				sqlite3_bind_parameter_index(s->st[PDTT_ST_UPSERT_BASELINE], base[i]);
+			s->baseline_ix[i] = sqlite3_bind_parameter_index(
+				s->st[PDTT_ST_UPSERT_BASELINE], base[i]);
 		seed_first_start(s);
 	}
 	return 0;
