@@ -29,23 +29,6 @@
 #include "quota_cmd.h"
 #include "store.h"
 
-/* The audit statement before the aggregate (sql/quota/audit.sql until
- * 2026-12-01), reduced to the columns that cost: one correlated sum per
- * user and quota kind, evaluated for the filter and for the result. */
-static const char old_audit[] =
-	"WITH effective AS (SELECT uid, per, dir, limit_bytes, warn_pct, 0 AS is_default FROM "
-	"quotas WHERE uid IS NOT NULL UNION ALL SELECT u.uid, d.per, d.dir, d.limit_bytes, "
-	"d.warn_pct, 1 FROM quotas d JOIN users u WHERE d.uid IS NULL AND NOT EXISTS (SELECT 1 "
-	"FROM quotas q WHERE q.uid = u.uid AND q.per = d.per)), periods (per, p_from, p_to) AS "
-	"(VALUES ('day', :day_from, :day_to), ('week', :week_from, :week_to), ('month', "
-	":month_from, :month_to)) SELECT e.uid, e.per, coalesce((SELECT sum(CASE e.dir WHEN 'rx' "
-	"THEN r.rx_bytes WHEN 'tx' THEN r.tx_bytes ELSE r.rx_bytes + r.tx_bytes END) FROM rollups "
-	"r "
-	"WHERE r.resolution = iif(e.per = 'month', 'month', 'day') AND r.bucket_start >= p.p_from "
-	"AND r.bucket_start < p.p_to AND r.uid = e.uid), 0) AS used FROM effective e JOIN periods "
-	"p "
-	"ON p.per = e.per AND p.p_from IS NOT NULL WHERE NOT e.is_default OR used > 0";
-
 static double now_ms(void)
 {
 	struct timespec t;
@@ -144,35 +127,18 @@ static int check_runs(sqlite3 *db, const struct pdtt_window p[3], int runs, doub
 	return 0;
 }
 
-static double old_check(sqlite3 *db, const struct pdtt_window p[3], size_t *n)
+/* The daemon's check after a commit (pdtt_quota_watch_check): the first
+ * reads the periods' sums from the history, the next ones only add rows. */
+static double watch_check(sqlite3 *db, struct pdtt_quota_watch *w, int64_t at, size_t *n)
 {
-	static const char *const names[3][2] = { { ":day_from", ":day_to" },
-						 { ":week_from", ":week_to" },
-						 { ":month_from", ":month_to" } };
-	sqlite3_stmt *st;
+	struct pdtt_audit_row *rows;
 	double t0 = now_ms();
 
-	int rc;
-
-	*n = 0;
-	if (sqlite3_prepare_v2(db, old_audit, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "quota_bench: the previous query: %s\n", sqlite3_errmsg(db));
+	if (pdtt_quota_watch_check(w, db, NULL, 0, at, &rows, n)) {
+		fprintf(stderr, "quota_bench: the daemon's check: %s\n", sqlite3_errmsg(db));
 		return -1;
 	}
-	for (int k = 0; k < 3; k++)
-		if (p[k].from != p[k].to) {
-			sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, names[k][0]),
-					   p[k].from);
-			sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, names[k][1]),
-					   p[k].to);
-		}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		(*n)++;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "quota_bench: the previous query: %s\n", sqlite3_errmsg(db));
-		return -1;
-	}
+	pdtt_audit_free(rows, *n);
 	return now_ms() - t0;
 }
 
@@ -239,7 +205,8 @@ int main(int argc, char **argv)
 		goto out;
 	printf("history: %s, %d users, %lld samples, %lld rollup rows\n", hist, users,
 	       (long long)q_int(s.db, "SELECT count(*) FROM samples"),
-	       (long long)q_int(s.db, "SELECT count(*) FROM rollups"));
+	       (long long)q_int(s.db, "SELECT (SELECT count(*) FROM rollup_hour) + (SELECT count(*) "
+				      "FROM rollup_day) + (SELECT count(*) FROM rollup_month)"));
 	for (int i = 0; i < runs; i++) {
 		int64_t end = last_end + 10 * (i + 1);
 
@@ -267,18 +234,18 @@ int main(int argc, char **argv)
 		       ms, n);
 	}
 	if (peer) {
-		size_t n_now;
-		double ms;
+		struct pdtt_quota_watch w;
+		double first, again;
+		size_t n_first;
 
-		if (check(s.db, at, &n_now, &ms))
+		pdtt_quota_watch_init(&w);
+		first = watch_check(s.db, &w, last_end + 10 * runs, &n_first);
+		again = first < 0 ? -1 : watch_check(s.db, &w, last_end + 10 * runs, &n);
+		pdtt_quota_watch_free(&w);
+		if (again < 0)
 			goto out;
-		ms = old_check(s.db, at, &n);
-		if (ms < 0)
-			goto out;
-		printf("(d) the previous correlated query:    %8.2f ms, %zu rows (run once, %s); "
-		       "previous/now = %.0f\n",
-		       ms, n, n == n_now ? "as many as now" : "NOT as many as now",
-		       ms / check_median);
+		printf("(d) the daemon's check: at start %8.2f ms, then %.3f ms, %zu rows (%s)\n",
+		       first, again, n, n == n_first ? "the same" : "NOT the same");
 	}
 	/* Own quotas for every other user: found through the quotas' indexes. */
 	if (sqlite3_exec(

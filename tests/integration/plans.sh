@@ -124,8 +124,8 @@ traced "$P" quota list -d "$DB" || fail "quota list: $(cat "$T/out")"
 
 stmts=$(grep '^STATEMENT ' "$LOG" | sort -u | wc -l)
 # The statements that carry the data were among them.
-for marker in "FROM rollup_month" "FROM buckets b CROSS JOIN samples s" "date(bucket_start, 'unixepoch'" \
-	"strftime('%Y-%m', bucket_start" "Usage against quotas" \
+for marker in "FROM rollup_month" "FROM buckets b CROSS JOIN samples s" "date(p.bucket_start + p.off, 'unixepoch')" \
+	"strftime('%Y-%m', p.bucket_start + p.off" "Usage against quotas" \
 	"json_object('version', 1" "coalesce(sum(rx_bytes), 0)" "SELECT period_start FROM samples"; do
 	awk -v m="$marker" '/^STATEMENT / && index($0, m) { f = 1 } END { exit !f }' "$LOG" ||
 		fail "no statement with '$marker' was run"
