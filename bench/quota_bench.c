@@ -205,8 +205,9 @@ int main(int argc, char **argv)
 		goto out;
 	printf("history: %s, %d users, %lld samples, %lld rollup rows\n", hist, users,
 	       (long long)q_int(s.db, "SELECT count(*) FROM samples"),
-	       (long long)q_int(s.db, "SELECT (SELECT count(*) FROM rollup_hour) + (SELECT count(*) "
-				      "FROM rollup_day) + (SELECT count(*) FROM rollup_month)"));
+	       (long long)q_int(s.db,
+				"SELECT (SELECT count(*) FROM rollup_hour) + (SELECT count(*) "
+				"FROM rollup_day) + (SELECT count(*) FROM rollup_month)"));
 	for (int i = 0; i < runs; i++) {
 		int64_t end = last_end + 10 * (i + 1);
 
