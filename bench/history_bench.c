@@ -860,7 +860,7 @@ static void print_estimates(struct sqlite3 *db, const char *path, int hours)
 	double per_hour_bytes, fixed;
 
 	scaled = q_int(db, "SELECT sum(pgsize) FROM dbstat "
-			   "WHERE name IN ('samples', 'samples_by_t', 'rollup_hour')");
+			   "WHERE name IN ('samples', 'rollup_hour')");
 	n_hour = q_int(db, "SELECT count(*) FROM rollup_hour");
 	n_samples = q_int(db, "SELECT count(*) FROM samples");
 	if (scaled < 0)
@@ -1074,10 +1074,10 @@ static int year_one(const struct options *o, const char *zone)
 	{
 		int64_t n_samples = q_int(store.db, "SELECT count(*) FROM samples");
 		int64_t bytes = q_int(store.db, "SELECT sum(pgsize) FROM dbstat "
-						"WHERE name IN ('samples', 'samples_by_t')");
+						"WHERE name = 'samples'");
 
 		if (n_samples > 0)
-			printf("\nsamples: %.1f bytes a row (table + samples_by_t). The daemon\n"
+			printf("\nsamples: %.1f bytes a row (the table; no index). The daemon\n"
 			       "commits every %d s, not hourly: a user-hour with traffic in every\n"
 			       "interval is %d sample rows instead of 1, which would make the 7 "
 			       "days\n"

@@ -25,19 +25,21 @@ first (bucket_start) AS (
 ),
 buckets (bucket_start, bucket_end, off) AS (
 	SELECT bucket_start,
-	       iif(coalesce(:utc, 0),
+	       max(iif(coalesce(:utc, 0),
 		   (bucket_start + 3600) - (bucket_start + 3600) % 3600,
 		   CAST((bucket_start + 3600) - strftime('%M', (bucket_start + 3600), 'unixepoch', 'localtime') * 60 - strftime('%S', (bucket_start + 3600), 'unixepoch', 'localtime') AS INTEGER)),
+		   bucket_start + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_start, 'unixepoch', 'localtime') - bucket_start)
 	FROM first
 	UNION ALL
 	SELECT bucket_end,
-	       iif(coalesce(:utc, 0),
+	       max(iif(coalesce(:utc, 0),
 		   (bucket_end + 3600) - (bucket_end + 3600) % 3600,
 		   CAST((bucket_end + 3600) - strftime('%M', (bucket_end + 3600), 'unixepoch', 'localtime') * 60 - strftime('%S', (bucket_end + 3600), 'unixepoch', 'localtime') AS INTEGER)),
+		   bucket_end + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_end, 'unixepoch', 'localtime') - bucket_end)
 	FROM buckets
-	WHERE bucket_end < CAST(:to AS INTEGER) AND bucket_end > bucket_start
+	WHERE bucket_end < CAST(:to AS INTEGER)
 ),
 rows (bucket_start, off, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets) AS NOT MATERIALIZED (
 	SELECT b.bucket_start, b.off, s.uid, s.iface_id,
@@ -92,13 +94,14 @@ listed AS (
 	WHERE rank <= CAST(:top AS INTEGER)
 )
 -- Labels from the bucket's start and UTC offset, without a time zone
--- lookup per row; share_pct rounded to 2 decimals by integer arithmetic
--- (SQLite's round() formats a string per call).
+-- lookup per row; share_pct rounded half up to 2 decimals in exact integer
+-- arithmetic (SQLite's round() formats a string per call).
 SELECT strftime('%Y-%m-%dT%H:00', p.bucket_start + p.off, 'unixepoch') ||
 	       printf('%+03d%02d', p.off / 3600, abs(p.off / 60 % 60)) AS bucket,
        p.bucket_start, u.name AS user, p.uid, p.rx_bytes, p.tx_bytes, p.total_bytes, p.packets,
-       CAST(10000.0 * p.total_bytes / nullif((SELECT sum(rx_bytes + tx_bytes) FROM kept), 0) + 0.5
-	    AS INTEGER) / 100.0 AS share_pct
-FROM listed p
+       iif(p.total_bytes < 461168601842738, (p.total_bytes * 20000 + t.w) / (2 * t.w),
+	   CAST(10000.0 * p.total_bytes / t.w + 0.5 AS INTEGER)) / 100.0 AS share_pct
+FROM (SELECT nullif(sum(rx_bytes + tx_bytes), 0) AS w FROM kept) t
+CROSS JOIN listed p
 LEFT JOIN users u ON u.uid = p.uid
 ORDER BY p.bucket_start, p.total_bytes DESC, p.uid;

@@ -21,23 +21,28 @@ WITH RECURSIVE
 first (bucket_start) AS (
 	SELECT iif(coalesce(:utc, 0),
 		   CAST(strftime('%s', (CAST(:from AS INTEGER)), 'unixepoch', '-6 days', 'weekday 1', 'start of day') AS INTEGER),
-		   CAST(strftime('%s', (CAST(:from AS INTEGER)), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER))
+		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((CAST(:from AS INTEGER)), 'unixepoch', 'localtime', '-6 days', 'weekday 1'))
+		    FROM (SELECT CAST(strftime('%s', (CAST(:from AS INTEGER)), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER) AS s)))
 ),
 buckets (bucket_start, bucket_end, off) AS (
 	SELECT bucket_start,
-	       iif(coalesce(:utc, 0),
+	       max(iif(coalesce(:utc, 0),
 		   CAST(strftime('%s', (bucket_start + 608400), 'unixepoch', '-6 days', 'weekday 1', 'start of day') AS INTEGER),
-		   CAST(strftime('%s', (bucket_start + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER)),
+		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_start + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1'))
+		    FROM (SELECT CAST(strftime('%s', (bucket_start + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER) AS s))),
+		   bucket_start + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_start, 'unixepoch', 'localtime') - bucket_start)
 	FROM first
 	UNION ALL
 	SELECT bucket_end,
-	       iif(coalesce(:utc, 0),
+	       max(iif(coalesce(:utc, 0),
 		   CAST(strftime('%s', (bucket_end + 608400), 'unixepoch', '-6 days', 'weekday 1', 'start of day') AS INTEGER),
-		   CAST(strftime('%s', (bucket_end + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER)),
+		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_end + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1'))
+		    FROM (SELECT CAST(strftime('%s', (bucket_end + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER) AS s))),
+		   bucket_end + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_end, 'unixepoch', 'localtime') - bucket_end)
 	FROM buckets
-	WHERE bucket_end < CAST(:to AS INTEGER) AND bucket_end > bucket_start
+	WHERE bucket_end < CAST(:to AS INTEGER)
 ),
 rows (bucket_start, off, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets) AS NOT MATERIALIZED (
 	SELECT b.bucket_start, b.off, s.uid, s.iface_id,
@@ -92,12 +97,13 @@ listed AS (
 	WHERE rank <= CAST(:top AS INTEGER)
 )
 -- Labels from the bucket's start and UTC offset, without a time zone
--- lookup per row; share_pct rounded to 2 decimals by integer arithmetic
--- (SQLite's round() formats a string per call).
+-- lookup per row; share_pct rounded half up to 2 decimals in exact integer
+-- arithmetic (SQLite's round() formats a string per call).
 SELECT 'week of ' || date(p.bucket_start + p.off, 'unixepoch') AS bucket,
        p.bucket_start, u.name AS user, p.uid, p.rx_bytes, p.tx_bytes, p.total_bytes, p.packets,
-       CAST(10000.0 * p.total_bytes / nullif((SELECT sum(rx_bytes + tx_bytes) FROM kept), 0) + 0.5
-	    AS INTEGER) / 100.0 AS share_pct
-FROM listed p
+       iif(p.total_bytes < 461168601842738, (p.total_bytes * 20000 + t.w) / (2 * t.w),
+	   CAST(10000.0 * p.total_bytes / t.w + 0.5 AS INTEGER)) / 100.0 AS share_pct
+FROM (SELECT nullif(sum(rx_bytes + tx_bytes), 0) AS w FROM kept) t
+CROSS JOIN listed p
 LEFT JOIN users u ON u.uid = p.uid
 ORDER BY p.bucket_start, p.total_bytes DESC, p.uid;

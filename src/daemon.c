@@ -296,10 +296,11 @@ static void check_quotas(struct pdtt_daemon *d, const struct pdtt_commit *c)
 	sqlite3_stmt *st = NULL;
 	int64_t at = c->span.end;
 	size_t n;
+	int qrc = pdtt_quota_watch_check(&d->quota, d->store.db, c->rows, c->n_rows, at, &rows, &n);
 
-	if (pdtt_quota_watch_check(&d->quota, d->store.db, c->rows, c->n_rows, at, &rows, &n)) {
+	if (qrc) {
 		pdtt_say("database %s: quota check failed: %s; retried next interval", d->db_path,
-			 sqlite3_errmsg(d->store.db));
+			 qrc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(d->store.db));
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -468,6 +469,10 @@ static void prune_history(struct pdtt_daemon *d, const struct timespec *now)
 	if (pdtt_store_prune(&d->store, &c, err, sizeof(err)))
 		pdtt_say("database %s: pruning old rows failed: %s; retried in an hour", d->db_path,
 			 err);
+	/* Rows that moved to monthly totals no longer count for days and weeks:
+	 * where retention reached into the current periods, read them again. */
+	if (c.daily != INT64_MIN && c.daily > d->quota.usage.periods[PDTT_PER_WEEK].from)
+		pdtt_quota_watch_forget(&d->quota);
 }
 
 static double seconds_since(const struct timespec *a, const struct timespec *b)
@@ -1087,6 +1092,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	d->opts = opts;
 	d->log.fd = -1;
 	d->sig_fd = -1;
+	pdtt_quota_watch_init(&d->quota);
 	d->ifwatch.fd = -1;
 	d->upgrade.lock_fd = d->upgrade.stats_fd = -1;
 	d->collector.stats_fd = d->collector.lost_fd = d->collector.lock_fd = -1;

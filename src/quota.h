@@ -109,8 +109,8 @@ void pdtt_usage_free(struct pdtt_usage *u);
 void pdtt_usage_reset(struct pdtt_usage *u, enum pdtt_per per, struct pdtt_window w);
 
 /* Traffic of one user, added to the kinds whose bit (1 << per) is in mask.
- * Adds must come sorted by uid within a batch (commit rows are); a batch
- * ends with pdtt_usage_end().  -1: out of memory (the batch is undone). */
+ * The adds must be sorted by uid (commit rows are; one uid may repeat).
+ * -1: out of memory, and nothing was added. */
 struct pdtt_usage_add {
 	uint32_t uid;
 	uint64_t rx, tx;

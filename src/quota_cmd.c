@@ -108,6 +108,12 @@ void pdtt_quota_watch_free(struct pdtt_quota_watch *w)
 	memset(w, 0, sizeof(*w));
 }
 
+void pdtt_quota_watch_forget(struct pdtt_quota_watch *w)
+{
+	for (int k = 0; k < 3; k++)
+		pdtt_usage_reset(&w->usage, (enum pdtt_per)k, (struct pdtt_window){ 0 });
+}
+
 /* The commit's rows as one add per user (rows of one uid are adjacent). */
 static int commit_adds(struct pdtt_quota_watch *w, const struct pdtt_commit_row *rows, size_t n,
 		       size_t *na)
@@ -156,15 +162,15 @@ int pdtt_quota_watch_check(struct pdtt_quota_watch *w, sqlite3 *db,
 		    had->from != had->to)
 			add |= 1u << k;
 		else if ((rc = pdtt_usage_load(db, &w->usage, (enum pdtt_per)k, periods[k])))
-			return rc;
+			break;
 	}
-	if (add &&
-	    (commit_adds(w, rows, n, &na) || pdtt_usage_add_sorted(&w->usage, add, w->adds, na))) {
-		for (int k = 0; k < 3; k++) /* unknown now: read again next time */
-			if (add & (1u << k))
-				pdtt_usage_reset(&w->usage, (enum pdtt_per)k,
-						 (struct pdtt_window){ 0 });
-		return SQLITE_NOMEM;
+	if (rc == SQLITE_OK && add &&
+	    (commit_adds(w, rows, n, &na) || pdtt_usage_add_sorted(&w->usage, add, w->adds, na)))
+		rc = SQLITE_NOMEM;
+	if (rc) {
+		/* Some sums now miss this commit: all are read again next time. */
+		pdtt_quota_watch_forget(w);
+		return rc;
 	}
 	rc = pdtt_quota_defs_load(db, &defs, &ndefs);
 	if (rc == SQLITE_OK && pdtt_usage_check(&w->usage, defs, ndefs, out, nout))

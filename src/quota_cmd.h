@@ -34,6 +34,11 @@ struct pdtt_quota_watch {
 
 void pdtt_quota_watch_init(struct pdtt_quota_watch *w);
 void pdtt_quota_watch_free(struct pdtt_quota_watch *w);
+/* Drops the sums, so the next check reads them from the history again:
+ * after a failed check, and after retention moved rows of the current
+ * periods to a table a period kind does not count (months, for days and
+ * weeks). */
+void pdtt_quota_watch_forget(struct pdtt_quota_watch *w);
 /* After a commit ending at `at` that stored rows[0..n) (sorted by uid):
  * the audit rows of the periods holding at - 1, as pdtt_audit_collect would
  * give them (names NULL).  0 or an SQLite error code; the sums of a period

@@ -567,11 +567,15 @@ static int next_row(struct pdtt_store *s, enum pdtt_stmt which, int64_t after, i
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* One step of retention: every bucket of resolution res before the cutoff
- * that holds finer rows gets their sums (ROLL_*), then the finer rows go
- * (PRUNE_*), and meta 'pruned_<name>_before' records the cutoff that the
- * report planner reads.  Only buckets with rows are visited (NEXT_*).  A
- * sample's bucket is that of its last second (period_end - 1). */
+/* One step of retention: the finer rows before the cutoff are added to the
+ * bucket of resolution res that holds their time (a sample's is its last
+ * second, period_end - 1) by ROLL_*, then deleted by PRUNE_*, and meta
+ * 'pruned_<name>_before' records the cutoff the report planner reads.  Only
+ * buckets with rows are visited (NEXT_*).  Each roll covers the times
+ * [max(bucket, after), min(bucket end, cutoff)), so every row before the
+ * cutoff is rolled exactly once and the prune deletes exactly those, even
+ * where a zone's calendar makes buckets odd (a cutoff inside a bucket, a
+ * day the C library cannot step). */
 static int roll_up(struct pdtt_store *s, const char *name, enum pdtt_res res, enum pdtt_stmt next,
 		   enum pdtt_stmt roll, enum pdtt_stmt prune, int64_t cutoff)
 {
@@ -583,16 +587,24 @@ static int roll_up(struct pdtt_store *s, const char *name, enum pdtt_res res, en
 	if (cutoff == INT64_MIN)
 		return SQLITE_OK;
 	for (;;) {
-		int64_t from, to;
+		int64_t time, bucket, to;
 
 		rc = next_row(s, next, after, &t, &found);
 		if (rc || !found)
 			break;
-		from = pdtt_bucket_start(res, samples ? t - 1 : t);
-		if (from >= cutoff)
+		time = samples ? t - 1 : t;
+		if (time >= cutoff)
 			break;
-		to = pdtt_bucket_next(res, from);
-		bind_i64(s->st[roll], ":from", from);
+		bucket = pdtt_bucket_start(res, time);
+		to = pdtt_bucket_next(res, bucket);
+		if (bucket > time || to <= time) { /* no calendar step: the row keeps its time */
+			bucket = time;
+			to = time + 1;
+		}
+		if (to > cutoff)
+			to = cutoff;
+		bind_i64(s->st[roll], ":bucket", bucket);
+		bind_i64(s->st[roll], ":from", bucket > after ? bucket : after);
 		bind_i64(s->st[roll], ":to", to);
 		rc = run(s->st[roll], NULL);
 		if (rc)

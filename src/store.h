@@ -92,7 +92,7 @@ void pdtt_store_close(struct pdtt_store *s);
 int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *st,
 		    struct pdtt_snapshot *baseline);
 
-/* Writes samples, rollups, users, interfaces, the baseline and meta in one
+/* Writes samples, users, interfaces, the baseline and meta in one
  * BEGIN IMMEDIATE transaction.  On failure nothing is written: the caller
  * keeps its baseline and the next commit carries the gap.  0 or an SQLite
  * error code; message in err. */

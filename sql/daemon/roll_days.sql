@@ -1,8 +1,8 @@
--- Retention, third step: the daily rows of one local month [:from, :to)
--- are added to that month's rows; the caller deletes them in the same
+-- Retention, third step: the daily rows in [:from, :to), a part of the
+-- local month starting at :bucket, are added to that month's rows; the caller deletes them in the same
 -- transaction (prune_days.sql).
 INSERT INTO rollup_month (bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets)
-SELECT :from, uid, iface_id, sum(rx_bytes), sum(rx_packets), sum(tx_bytes), sum(tx_packets)
+SELECT :bucket, uid, iface_id, sum(rx_bytes), sum(rx_packets), sum(tx_bytes), sum(tx_packets)
 FROM rollup_day
 WHERE bucket_start >= :from AND bucket_start < :to
 GROUP BY uid, iface_id

@@ -1,9 +1,9 @@
--- Retention, first step: the samples of one local hour [:from, :to) (a
--- sample belongs to the hour of its last second, period_end - 1) are added
--- to that hour's rows.  The caller then deletes them in the same
+-- Retention, first step: the samples whose last second (period_end - 1)
+-- lies in [:from, :to), a part of the local hour starting at :bucket, are
+-- added to that hour's rows.  The caller then deletes them in the same
 -- transaction (prune_samples.sql), so the traffic moves, never doubles.
 INSERT INTO rollup_hour (bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets)
-SELECT :from, uid, iface_id, sum(rx_bytes), sum(rx_packets), sum(tx_bytes), sum(tx_packets)
+SELECT :bucket, uid, iface_id, sum(rx_bytes), sum(rx_packets), sum(tx_bytes), sum(tx_packets)
 FROM samples
 WHERE period_end > :from AND period_end <= :to
 GROUP BY uid, iface_id

@@ -54,31 +54,57 @@ CREATE TABLE rollup_month (
 	PRIMARY KEY (bucket_start, uid, iface_id)
 ) WITHOUT ROWID;
 
+-- Where each resolution stops being covered by a finer one: the meta marks
+-- retention wrote; where one is missing (files pruned before the marks were
+-- kept), the bucket holding the finer data's first row, so a rollup is
+-- dropped only where finer rows hold the same traffic.
+CREATE TEMP TABLE migration_cut AS
+WITH first (sample_t, hour_t, day_t) AS (
+	SELECT (SELECT min(period_end) - 1 FROM samples),
+	       (SELECT min(bucket_start) FROM rollups WHERE resolution = 'hour'),
+	       (SELECT min(bucket_start) FROM rollups WHERE resolution = 'day')
+),
+finer (below_hour, below_day, below_month) AS (
+	SELECT sample_t,
+	       nullif(min(coalesce(sample_t, 9223372036854775807), coalesce(hour_t, 9223372036854775807)), 9223372036854775807),
+	       nullif(min(coalesce(sample_t, 9223372036854775807), coalesce(hour_t, 9223372036854775807), coalesce(day_t, 9223372036854775807)), 9223372036854775807)
+	FROM first
+)
+SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_samples_before'),
+		(SELECT max(bucket_start) FROM rollups WHERE resolution = 'hour' AND bucket_start <= below_hour),
+		below_hour, 9223372036854775807) AS samples,
+       coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_hourly_before'),
+		(SELECT max(bucket_start) FROM rollups WHERE resolution = 'day' AND bucket_start <= below_day),
+		below_day, 9223372036854775807) AS hourly,
+       coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_daily_before'),
+		(SELECT max(bucket_start) FROM rollups WHERE resolution = 'month' AND bucket_start <= below_month),
+		below_month, 9223372036854775807) AS daily
+FROM finer;
+
 INSERT INTO rollup_hour
 SELECT bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets
 FROM rollups
-WHERE resolution = 'hour' AND bucket_start <
-	coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_samples_before'), -9223372036854775808);
+WHERE resolution = 'hour' AND bucket_start < (SELECT samples FROM migration_cut);
 
 INSERT INTO rollup_day
 SELECT bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets
 FROM rollups
-WHERE resolution = 'day' AND bucket_start <
-	coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_hourly_before'), -9223372036854775808);
+WHERE resolution = 'day' AND bucket_start < (SELECT hourly FROM migration_cut);
 
 INSERT INTO rollup_month
 SELECT bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets
 FROM rollups
-WHERE resolution = 'month' AND bucket_start <
-	coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_daily_before'), -9223372036854775808);
+WHERE resolution = 'month' AND bucket_start < (SELECT daily FROM migration_cut);
+
+DROP TABLE migration_cut;
 
 DROP TABLE rollups;
 -- A sample is one b-tree write: reports, the audit and retention find the
 -- samples of a window through the primary key (period_end, ...), bounding
 -- period_end itself (t in [lo, hi) is period_end in (lo, hi]), so neither
 -- index is needed.
-DROP INDEX samples_by_uid;
-DROP INDEX samples_by_t;
+DROP INDEX IF EXISTS samples_by_uid;
+DROP INDEX IF EXISTS samples_by_t;
 
 -- All history, each row once: a sample, or an hour, day or month bucket.
 -- t is the row's time for windows: a sample's last second, a bucket's

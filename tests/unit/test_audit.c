@@ -257,9 +257,9 @@ static void watch_agrees_with_the_audit(void **state)
 	cut.samples = T0 + 4 * D;
 	cut.hourly = T0 + 4 * D;
 	assert_int_equal(pdtt_store_prune(&s, &cut, err, sizeof(err)), 0);
-	pdtt_quota_watch_free(&w);
-	pdtt_quota_watch_init(&w);
-	assert_same_rows(&s, &w, NULL, 0, T0 + 4 * D + 110);
+	assert_same_rows(&s, &w, NULL, 0, T0 + 4 * D + 110); /* the sums kept across it */
+	pdtt_quota_watch_forget(&w);
+	assert_same_rows(&s, &w, NULL, 0, T0 + 4 * D + 110); /* and read again */
 	assert_same_rows(&s, &w, NULL, 0, at + 20);
 	pdtt_quota_watch_free(&w);
 	pdtt_store_close(&s);

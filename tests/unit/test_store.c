@@ -304,6 +304,52 @@ static void rollups_and_retention_keep_totals(void **state)
 			 0); /* months kept as monthly totals only are not days */
 }
 
+/* Zones whose calendar is odd (Lord Howe's 30-minute DST) and a cutoff
+ * inside a bucket: every byte is rolled once, none is lost or doubled, and
+ * the rest of a cut bucket joins the same row later. */
+static void odd_zones_and_cutoffs_keep_every_byte(void **state)
+{
+	struct pdtt_store s;
+	struct pdtt_cutoffs c = { .hourly = INT64_MIN, .daily = INT64_MIN, .monthly = INT64_MIN };
+	const int64_t t0 = 1791288000LL; /* 2026-10-02T12:00Z, before Lord Howe's DST */
+	char err[256];
+	__u64 cum = 0;
+	int64_t t = t0, grand;
+
+	(void)state;
+	setenv("TZ", "Australia/Lord_Howe", 1);
+	tzset();
+	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	for (int i = 0; i < 6 * 24 * 4; i++, t += 600) {
+		struct pdtt_commit_row r =
+			row(1000, 2, 1000 + (__u64)i, 7, cum += 1007 + (__u64)i, 0);
+
+		assert_int_equal(commit(&s, t, t + 600, &r, 1), 0);
+	}
+	grand = q(path, "SELECT sum(rx_bytes + tx_bytes) FROM samples");
+	/* A samples cutoff half an hour into an hour, then the rest of it. */
+	c.samples = pdtt_bucket_start(PDTT_RES_HOUR, t0 + 2 * D) + 1800;
+	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest"), grand);
+	assert_int_equal(q(path, "SELECT count(*) FROM samples WHERE period_end <= (SELECT value "
+				 "FROM meta WHERE key = 'pruned_samples_before')"),
+			 0);
+	c.samples = pdtt_bucket_start(PDTT_RES_HOUR, t - 3 * H);
+	c.hourly = pdtt_bucket_start(PDTT_RES_DAY, t - D);
+	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
+	pdtt_store_close(&s);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest"), grand);
+	assert_true(q(path, "SELECT count(*) FROM rollup_day") > 0);
+	assert_true(q(path, "SELECT count(*) FROM rollup_hour") > 0);
+	/* the cut hour is one row: its two halves added up */
+	assert_int_equal(q(path, "SELECT count(*) FROM (SELECT bucket_start FROM rollup_hour GROUP "
+				 "BY bucket_start, uid, iface_id HAVING count(*) > 1)"),
+			 0);
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+}
+
 static void write_v1(const char *p)
 {
 	sqlite3 *db;
@@ -568,6 +614,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(rollups_and_retention_keep_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(rolls_the_dst_fold_into_two_hours, setup, teardown),
+		cmocka_unit_test_setup_teardown(odd_zones_and_cutoffs_keep_every_byte, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(migrates_version_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_foreign_corrupt_and_newer, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_and_full_commits_write_nothing, setup,
