@@ -97,13 +97,12 @@ listed AS (
 	WHERE rank <= CAST(:top AS INTEGER)
 )
 -- Labels from the bucket's start and UTC offset, without a time zone
--- lookup per row; share_pct rounded half up to 2 decimals in exact integer
--- arithmetic (SQLite's round() formats a string per call).
+-- lookup per row; share_pct rounded half up to 2 decimals from the same
+-- double round() would see (SQLite's round() formats a string per call).
 SELECT strftime('%Y-%m', p.bucket_start + p.off, 'unixepoch') AS bucket,
        p.bucket_start, u.name AS user, p.uid, p.rx_bytes, p.tx_bytes, p.total_bytes, p.packets,
-       iif(p.total_bytes < 461168601842738, (p.total_bytes * 20000 + t.w) / (2 * t.w),
-	   CAST(10000.0 * p.total_bytes / t.w + 0.5 AS INTEGER)) / 100.0 AS share_pct
-FROM (SELECT nullif(sum(rx_bytes + tx_bytes), 0) AS w FROM kept) t
-CROSS JOIN listed p
+       CAST(10000.0 * p.total_bytes / (SELECT nullif(sum(rx_bytes + tx_bytes), 0) FROM kept) + 0.5
+	    AS INTEGER) / 100.0 AS share_pct
+FROM listed p
 LEFT JOIN users u ON u.uid = p.uid
 ORDER BY p.bucket_start, p.total_bytes DESC, p.uid;
