@@ -12,7 +12,7 @@
 --     ".param set :to \"strftime('%s', '2026-11-01', 'utc')\"" ".read reports/hourly.sql"
 -- How it runs: the window's buckets come first, each found once with
 -- SQLite's date functions (a bucket ends where the one holding its start +
--- an hour begins); then each table is read once per bucket through its
+-- an hour and a half begins); then each table is read once per bucket through its
 -- primary key (CROSS JOIN keeps the buckets the outer loop), so no row
 -- needs a date function of its own.  A sample's time
 -- is its last second: period_end - 1 in [lo, hi) is period_end in (lo, hi].
@@ -26,16 +26,16 @@ first (bucket_start) AS (
 buckets (bucket_start, bucket_end, off) AS (
 	SELECT bucket_start,
 	       max(iif(coalesce(:utc, 0),
-		   (bucket_start + 3600) - (bucket_start + 3600) % 3600,
-		   CAST((bucket_start + 3600) - strftime('%M', (bucket_start + 3600), 'unixepoch', 'localtime') * 60 - strftime('%S', (bucket_start + 3600), 'unixepoch', 'localtime') AS INTEGER)),
+		   (bucket_start + 5400) - (bucket_start + 5400) % 3600,
+		   CAST((bucket_start + 5400) - strftime('%M', (bucket_start + 5400), 'unixepoch', 'localtime') * 60 - strftime('%S', (bucket_start + 5400), 'unixepoch', 'localtime') AS INTEGER)),
 		   bucket_start + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_start, 'unixepoch', 'localtime') - bucket_start)
 	FROM first
 	UNION ALL
 	SELECT bucket_end,
 	       max(iif(coalesce(:utc, 0),
-		   (bucket_end + 3600) - (bucket_end + 3600) % 3600,
-		   CAST((bucket_end + 3600) - strftime('%M', (bucket_end + 3600), 'unixepoch', 'localtime') * 60 - strftime('%S', (bucket_end + 3600), 'unixepoch', 'localtime') AS INTEGER)),
+		   (bucket_end + 5400) - (bucket_end + 5400) % 3600,
+		   CAST((bucket_end + 5400) - strftime('%M', (bucket_end + 5400), 'unixepoch', 'localtime') * 60 - strftime('%S', (bucket_end + 5400), 'unixepoch', 'localtime') AS INTEGER)),
 		   bucket_end + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_end, 'unixepoch', 'localtime') - bucket_end)
 	FROM buckets

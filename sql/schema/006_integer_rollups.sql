@@ -96,6 +96,21 @@ SELECT bucket_start, uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets
 FROM rollups
 WHERE resolution = 'month' AND bucket_start < (SELECT daily FROM migration_cut);
 
+-- A file pruned before the marks were kept gets them where coarser rows
+-- were kept below the derived cut, so reports say which detail is coarser.
+INSERT INTO meta (key, value)
+SELECT 'pruned_samples_before', samples FROM migration_cut
+WHERE samples < 9223372036854775807 AND EXISTS (SELECT 1 FROM rollup_hour)
+  AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'pruned_samples_before');
+INSERT INTO meta (key, value)
+SELECT 'pruned_hourly_before', hourly FROM migration_cut
+WHERE hourly < 9223372036854775807 AND EXISTS (SELECT 1 FROM rollup_day)
+  AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'pruned_hourly_before');
+INSERT INTO meta (key, value)
+SELECT 'pruned_daily_before', daily FROM migration_cut
+WHERE daily < 9223372036854775807 AND EXISTS (SELECT 1 FROM rollup_month)
+  AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'pruned_daily_before');
+
 DROP TABLE migration_cut;
 
 DROP TABLE rollups;

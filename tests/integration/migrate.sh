@@ -42,13 +42,18 @@ pass "a migration that fails changes nothing (same dump, version 4) and says why
 # finds where finer data begins from the rows themselves, so no month loses
 # a byte; the oracle is the version 4 file's own monthly rollups.
 cp "$DB" "$T/nomarks.db"
-sqlite3 "$T/nomarks.db" "DELETE FROM meta WHERE key LIKE 'pruned_%'"
+sqlite3 "$T/nomarks.db" "DELETE FROM meta WHERE key LIKE 'pruned_%' OR key = 'first_start'"
 month_sums() { TZ=Europe/Berlin sqlite3 "$1" "$2" | tr '\n' ' '; }
 want=$(month_sums "$T/nomarks.db" "SELECT bucket_start, sum(rx_bytes), sum(tx_bytes) FROM rollups WHERE resolution = 'month' GROUP BY 1 ORDER BY 1")
 "$FIXTURE" --migrate "$T/nomarks.db" 2>"$T/nomarks.err" || fail "migration without marks: $(cat "$T/nomarks.err")"
 got=$(month_sums "$T/nomarks.db" "SELECT CAST(strftime('%s', t, 'unixepoch', 'localtime', 'start of month', 'utc') AS INTEGER), sum(rx_bytes), sum(tx_bytes) FROM usage_finest GROUP BY 1 ORDER BY 1")
 [ -n "$want" ] && [ "$got" = "$want" ] || fail "months after a migration without marks: $got, want $want"
-pass "a file without retention marks migrates with every month's bytes: $want"
+# The derived marks tell reports which detail is coarser, as kept marks do.
+battery "$PDTT_BIN" "$T/nomarks.db" >"$T/nomarks.txt"
+diff -u "$FIXTURES/v4-expected.txt" "$T/nomarks.txt" >"$T/nomarks.diff" ||
+	fail "a file without marks reports differently:
+$(head -40 "$T/nomarks.diff")"
+pass "a file without retention marks migrates with every month's bytes ($want) and every report and audit output"
 
 # The real migration, then every figure.
 "$FIXTURE" --migrate "$DB" 2>"$T/mig.err" || fail "migration: $(cat "$T/mig.err")"
