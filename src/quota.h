@@ -100,7 +100,7 @@ struct pdtt_usage_user {
 struct pdtt_usage {
 	struct pdtt_window periods[3]; /* what each kind sums over; {0, 0}: not loaded */
 	struct pdtt_usage_user *u;     /* sorted by uid */
-	size_t n, cap;
+	size_t n;
 };
 
 void pdtt_usage_init(struct pdtt_usage *u);

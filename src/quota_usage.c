@@ -77,7 +77,6 @@ int pdtt_usage_add_sorted(struct pdtt_usage *u, unsigned mask, const struct pdtt
 	free(u->u);
 	u->u = m;
 	u->n = k;
-	u->cap = u->n;
 	return 0;
 }
 
