@@ -56,7 +56,7 @@ rm -f "$T/run/unlock"
 # leave it holding ctest's output open)
 (echo "BEGIN IMMEDIATE;"
 	for ((w = 0; w < 600; w++)); do [ -d "$T/run" ] && [ ! -e "$T/run/unlock" ] || break; sleep 0.1; done
-	echo "COMMIT;") | sqlite3 "$DB" &
+	echo "COMMIT;") | sqlite3 -cmd ".timeout 5000" "$DB" & # waits out the probe below if they meet
 lpid=$!
 BG_PIDS+=("$lpid")
 i=0
