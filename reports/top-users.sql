@@ -11,7 +11,8 @@
 -- How it runs: each table is read through its primary key over the window
 -- (a sample's time is its last second: period_end - 1 in [from, to) is
 -- period_end in (from, to]), summed per user, and only then joined to the
--- users table, once per user.
+-- users table, once per user.  share_pct is rounded half up to 2 decimals,
+-- as in the bucketed reports.
 WITH rows (uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets) AS (
 	SELECT uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets FROM samples
 	WHERE period_end > CAST(:from AS INTEGER) AND period_end <= CAST(:to AS INTEGER)
@@ -37,7 +38,8 @@ per_user AS (
 )
 SELECT NULL AS bucket, NULL AS bucket_start, u.name AS user, g.uid, g.rx_bytes, g.tx_bytes,
        g.total_bytes, g.packets,
-       round(100.0 * g.total_bytes / nullif(sum(g.total_bytes) OVER (), 0), 2) AS share_pct
+       CAST(10000.0 * g.total_bytes / nullif(sum(g.total_bytes) OVER (), 0) + 0.5 AS INTEGER)
+	    / 100.0 AS share_pct
 FROM per_user g
 LEFT JOIN users u ON u.uid = g.uid
 ORDER BY g.total_bytes DESC, g.uid

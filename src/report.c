@@ -17,6 +17,7 @@
 #include "errmsg.h"
 #include "pdtt_exit.h"
 #include "report_format.h"
+#include "report_sums.h"
 #include "sql_embedded.h"
 #include "store.h"
 #include "strbuf.h"
@@ -41,12 +42,39 @@ struct report_opts {
 	bool utc;
 };
 
+/* A user's name as the report prints it, and as a JSON string. */
+struct user_name {
+	uint32_t uid;
+	char *name, *json;
+};
+
 struct report_row {
-	char *bucket, *user;
+	size_t bucket; /* index of its label; NO_BUCKET with --by total */
 	int64_t bucket_start;
+	const struct user_name *user; /* NULL: not in the users table */
 	uint32_t uid;
 	uint64_t rx, tx, total, packets;
 	double share;
+	bool has_share; /* false: the window moved no bytes */
+};
+
+#define NO_BUCKET SIZE_MAX
+
+/* The whole window's totals, whatever --top lists. */
+struct window_totals {
+	uint64_t rx, tx, total, packets, users;
+};
+
+/* What the report lists: its rows, the labels of their buckets, the names
+ * they point to and the window's totals. */
+struct report_result {
+	struct report_row *rows;
+	size_t n, cap;
+	char (*labels)[40];
+	size_t nlabels, labels_cap;
+	struct user_name *names; /* sorted by uid */
+	size_t nnames;
+	struct window_totals all;
 };
 
 static const char *const by_names[] = { "total", "hour", "day", "week", "month" };
@@ -326,39 +354,6 @@ static int resolve_ifaces(sqlite3 *db, const struct report_opts *o, char **json)
 	return *json ? 0 : pdtt_fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(db));
 }
 
-static const char *report_sql(enum pdtt_by by)
-{
-	switch (by) {
-	case PDTT_BY_HOUR:
-		return pdtt_sql_hourly;
-	case PDTT_BY_DAY:
-		return pdtt_sql_daily;
-	case PDTT_BY_WEEK:
-		return pdtt_sql_weekly;
-	case PDTT_BY_MONTH:
-		return pdtt_sql_monthly;
-	case PDTT_BY_TOTAL:
-		break;
-	}
-	return pdtt_sql_top_users;
-}
-
-/* The report's SELECT without its final ';', to nest it in the JSON query. */
-static char *as_subquery(const char *sql)
-{
-	size_t n = strlen(sql);
-	char *s;
-
-	while (n && (sql[n - 1] == ';' || sql[n - 1] == '\n' || sql[n - 1] == ' '))
-		n--;
-	s = malloc(n + 1);
-	if (s) {
-		memcpy(s, sql, n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
 struct binds {
 	int64_t from, to;
 	long top;
@@ -366,121 +361,234 @@ struct binds {
 	const char *uids, *ifaces;
 };
 
-static void bind_report(sqlite3_stmt *st, const struct binds *b)
+static void bind_named(sqlite3_stmt *st, const char *name, const char *text)
 {
-	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
-		const char *n = sqlite3_bind_parameter_name(st, i);
+	int i = sqlite3_bind_parameter_index(st, name);
 
-		if (!n)
-			continue;
-		if (!strcmp(n, ":from"))
-			sqlite3_bind_int64(st, i, b->from);
-		else if (!strcmp(n, ":to"))
-			sqlite3_bind_int64(st, i, b->to);
-		else if (!strcmp(n, ":top") && b->top)
-			sqlite3_bind_int64(st, i, b->top);
-		else if (!strcmp(n, ":utc"))
-			sqlite3_bind_int(st, i, b->utc);
-		else if (!strcmp(n, ":uids") && b->uids)
-			sqlite3_bind_text(st, i, b->uids, -1, SQLITE_STATIC);
-		else if (!strcmp(n, ":ifaces") && b->ifaces)
-			sqlite3_bind_text(st, i, b->ifaces, -1, SQLITE_STATIC);
-	}
+	if (i)
+		sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? strdup((const char *)t) : NULL;
-}
-
-static int fetch_rows(sqlite3 *db, const char *sql, const struct binds *b, struct report_row **rows,
-		      size_t *n)
+/* Every user's name, and the name as a JSON string (escaped by SQLite). */
+static int load_names(sqlite3 *db, struct report_result *res)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc;
 
-	*rows = NULL;
-	*n = 0;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
-	bind_report(st, b);
+	if (sqlite3_prepare_v2(db, "SELECT uid, name, json_quote(name) FROM users ORDER BY uid", -1,
+			       &st, NULL) != SQLITE_OK)
+		return pdtt_fail(PDTT_EXIT_DB, "database: users: %s", sqlite3_errmsg(db));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct report_row *r;
+		const unsigned char *name = sqlite3_column_text(st, 1);
+		struct user_name *u;
 
-		if (*n == cap) {
-			struct report_row *nr =
-				realloc(*rows, (cap = cap ? 2 * cap : 64) * sizeof(**rows));
+		if (!name)
+			continue;
+		if (res->nnames == cap) {
+			struct user_name *nv =
+				realloc(res->names, (cap = cap ? 2 * cap : 256) * sizeof(*nv));
 
-			if (!nr) {
+			if (!nv) {
 				rc = SQLITE_NOMEM;
 				break;
 			}
-			*rows = nr;
+			res->names = nv;
 		}
-		r = &(*rows)[(*n)++];
-		r->bucket = dup_col(st, 0);
-		r->bucket_start = sqlite3_column_int64(st, 1);
-		r->user = dup_col(st, 2);
-		r->uid = (uint32_t)sqlite3_column_int64(st, 3);
-		r->rx = (uint64_t)sqlite3_column_int64(st, 4);
-		r->tx = (uint64_t)sqlite3_column_int64(st, 5);
-		r->total = (uint64_t)sqlite3_column_int64(st, 6);
-		r->packets = (uint64_t)sqlite3_column_int64(st, 7);
-		r->share = sqlite3_column_double(st, 8);
+		u = &res->names[res->nnames];
+		u->uid = (uint32_t)sqlite3_column_int64(st, 0);
+		u->name = strdup((const char *)name);
+		u->json = strdup((const char *)sqlite3_column_text(st, 2));
+		if (!u->name || !u->json) {
+			free(u->name);
+			free(u->json);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		res->nnames++;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errstr(rc));
+		return pdtt_fail(PDTT_EXIT_DB, "database: users: %s", sqlite3_errstr(rc));
 	return 0;
 }
 
-/* The whole window's totals, whatever --top lists: the report's own query
- * without its limit, summed by SQLite. */
-struct window_totals {
-	uint64_t rx, tx, total, packets, users;
-};
-
-static int fetch_totals(sqlite3 *db, const char *sql, const struct binds *b,
-			struct window_totals *t)
+static const struct user_name *find_name(const struct report_result *res, uint32_t uid)
 {
-	char *sub = as_subquery(sql);
-	struct binds all = *b;
-	struct pdtt_buf q;
-	sqlite3_stmt *st = NULL;
-	int rc = PDTT_EXIT_DB;
+	size_t lo = 0, hi = res->nnames;
 
-	memset(t, 0, sizeof(*t));
-	pdtt_buf_init(&q);
-	all.top = 0;
-	if (sub)
-		pdtt_buf_printf(&q,
-				"SELECT coalesce(sum(rx_bytes), 0), coalesce(sum(tx_bytes), 0), "
-				"coalesce(sum(total_bytes), 0), coalesce(sum(packets), 0), "
-				"count(DISTINCT uid) FROM (%s)",
-				sub);
-	if (!sub || q.oom || sqlite3_prepare_v2(db, q.p, -1, &st, NULL) != SQLITE_OK) {
-		pdtt_fail(PDTT_EXIT_DB, "database: report totals: %s", sqlite3_errmsg(db));
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (res->names[mid].uid == uid)
+			return &res->names[mid];
+		if (res->names[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int add_label(struct report_result *res, enum pdtt_by by, int64_t start, bool utc)
+{
+	struct tm tm;
+	time_t tt = (time_t)start;
+
+	if (res->nlabels == res->labels_cap) {
+		size_t cap = res->labels_cap ? 2 * res->labels_cap : 64;
+		char(*nl)[40] = realloc(res->labels, cap * sizeof(*nl));
+
+		if (!nl)
+			return -1;
+		res->labels = nl;
+		res->labels_cap = cap;
+	}
+	/* the offset SQLite's 'localtime' sees at the bucket's start */
+	if (!utc && !localtime_r(&tt, &tm))
+		return -1;
+	pdtt_report_label(by, start, utc ? 0 : tm.tm_gmtoff, res->labels[res->nlabels],
+			  sizeof(res->labels[0]));
+	res->nlabels++;
+	return 0;
+}
+
+/* The bucket's users, busiest first (the first 'top' with --top). */
+static int list_bucket(struct report_result *res, const struct pdtt_sums *s, size_t bucket,
+		       int64_t start, long top)
+{
+	size_t n = top && (size_t)top < s->n ? (size_t)top : s->n;
+
+	if (res->n + n > res->cap) {
+		size_t cap = res->cap ? res->cap : 256;
+		struct report_row *nr;
+
+		while (cap < res->n + n)
+			cap *= 2;
+		nr = realloc(res->rows, cap * sizeof(*nr));
+		if (!nr)
+			return -1;
+		res->rows = nr;
+		res->cap = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pdtt_user_sum *u = &s->v[i];
+
+		res->rows[res->n++] = (struct report_row){
+			.bucket = bucket,
+			.bucket_start = start,
+			.user = find_name(res, u->uid),
+			.uid = u->uid,
+			.rx = u->rx,
+			.tx = u->tx,
+			.total = pdtt_sum_total(u),
+			.packets = u->packets,
+		};
+	}
+	return 0;
+}
+
+/* Reads one bucket's rows, [lo, hi), into s. */
+static int read_bucket(sqlite3 *db, sqlite3_stmt *st, int64_t lo, int64_t hi, struct pdtt_sums *s)
+{
+	int rc;
+
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":lo"), lo);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":hi"), hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (pdtt_sums_add(s, (uint32_t)sqlite3_column_int64(st, 0),
+				  (uint64_t)sqlite3_column_int64(st, 1),
+				  (uint64_t)sqlite3_column_int64(st, 2),
+				  (uint64_t)sqlite3_column_int64(st, 3))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pdtt_fail(PDTT_EXIT_DB, "database: report query: %s",
+				 rc == SQLITE_NOMEM ? sqlite3_errstr(rc) : sqlite3_errmsg(db));
+	return 0;
+}
+
+/* The report's rows: the window's buckets walked in C (the calendar the
+ * daemon rolls up by), each bucket's rows read through the tables' keys
+ * (sql/report/window_rows.sql) and summed per user here, which is several
+ * times faster than SQLite's GROUP BY and ORDER BY over the same rows.
+ * reports/NAME.sql list the same rows; tests/integration/report.sh compares. */
+static int collect_rows(sqlite3 *db, enum pdtt_by by, const struct binds *b,
+			struct report_result *res)
+{
+	struct pdtt_sums bucket, users;
+	sqlite3_stmt *st = NULL;
+	int64_t start, next;
+	int rc = load_names(db, res);
+
+	pdtt_sums_init(&bucket);
+	pdtt_sums_init(&users);
+	if (rc)
+		goto out;
+	if (sqlite3_prepare_v2(db, pdtt_sql_window_rows, -1, &st, NULL) != SQLITE_OK) {
+		rc = pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	bind_report(st, &all);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		pdtt_fail(PDTT_EXIT_DB, "database: report totals: %s", sqlite3_errmsg(db));
-		goto out;
+	bind_named(st, ":uids", b->uids);
+	bind_named(st, ":ifaces", b->ifaces);
+	for (start = by == PDTT_BY_TOTAL ? b->from : pdtt_group_start(by, b->from, b->utc);
+	     start < b->to; start = next) {
+		int64_t lo = start > b->from ? start : b->from;
+
+		next = by == PDTT_BY_TOTAL ? b->to : pdtt_group_next(by, start, b->utc);
+		if (next < start + 1800) /* as reports/NAME.sql: always advance */
+			next = start + 1800;
+		rc = read_bucket(db, st, lo, next < b->to ? next : b->to, &bucket);
+		if (rc)
+			goto out;
+		if (!bucket.n)
+			continue;
+		for (size_t i = 0; i < bucket.n; i++) {
+			const struct pdtt_user_sum *u = &bucket.v[i];
+
+			if (pdtt_sums_add(&users, u->uid, u->rx, u->tx, u->packets))
+				goto oom;
+		}
+		pdtt_sums_rank(&bucket);
+		if (by != PDTT_BY_TOTAL && add_label(res, by, start, b->utc))
+			goto oom;
+		if (list_bucket(res, &bucket, by == PDTT_BY_TOTAL ? NO_BUCKET : res->nlabels - 1,
+				start, b->top))
+			goto oom;
+		pdtt_sums_clear(&bucket);
 	}
-	t->rx = (uint64_t)sqlite3_column_int64(st, 0);
-	t->tx = (uint64_t)sqlite3_column_int64(st, 1);
-	t->total = (uint64_t)sqlite3_column_int64(st, 2);
-	t->packets = (uint64_t)sqlite3_column_int64(st, 3);
-	t->users = (uint64_t)sqlite3_column_int64(st, 4);
+	for (size_t i = 0; i < users.n; i++) {
+		res->all.rx += users.v[i].rx;
+		res->all.tx += users.v[i].tx;
+		res->all.packets += users.v[i].packets;
+	}
+	res->all.total = res->all.rx + res->all.tx;
+	res->all.users = users.n;
+	for (size_t i = 0; i < res->n; i++)
+		res->rows[i].has_share =
+			pdtt_share_pct(res->rows[i].total, res->all.total, &res->rows[i].share);
 	rc = 0;
+	goto out;
+oom:
+	rc = pdtt_fail(PDTT_EXIT_DB, "report: out of memory");
 out:
 	sqlite3_finalize(st);
-	pdtt_buf_free(&q);
-	free(sub);
+	pdtt_sums_free(&bucket);
+	pdtt_sums_free(&users);
 	return rc;
+}
+
+static void free_result(struct report_result *res)
+{
+	for (size_t i = 0; i < res->nnames; i++) {
+		free(res->names[i].name);
+		free(res->names[i].json);
+	}
+	free(res->names);
+	free(res->labels);
+	free(res->rows);
 }
 
 static void size_text(uint64_t v, enum units u, char *out, size_t len)
@@ -493,11 +601,35 @@ static void size_text(uint64_t v, enum units u, char *out, size_t len)
 		snprintf(out, len, "%" PRIu64, v);
 }
 
-static void print_table(const struct report_opts *o, const struct pdtt_plan *plan,
-			const char *window_text, const struct report_row *rows, size_t n,
-			const struct window_totals *all)
+static const char *row_user(const struct report_row *r)
 {
-	uint64_t rx = 0, tx = 0, total = 0, packets = 0;
+	return r->user ? r->user->name : NULL;
+}
+
+static const char *row_label(const struct report_result *res, const struct report_row *r)
+{
+	return r->bucket == NO_BUCKET ? NULL : res->labels[r->bucket];
+}
+
+/* What --top leaves out of the window's total (over all buckets).  The
+ * rows are a part of the totals: never negative. */
+static struct window_totals others_of(const struct report_result *res)
+{
+	struct window_totals o = res->all;
+
+	for (size_t i = 0; i < res->n; i++) {
+		o.rx -= res->rows[i].rx;
+		o.tx -= res->rows[i].tx;
+		o.total -= res->rows[i].total;
+		o.packets -= res->rows[i].packets;
+	}
+	return o;
+}
+
+static void print_table(const struct report_opts *o, const struct pdtt_plan *plan,
+			const char *window_text, const struct report_result *res)
+{
+	const struct window_totals *all = &res->all;
 	char a[32], b[32], c[32], notes[2048];
 	bool bucketed = o->by != PDTT_BY_TOTAL;
 
@@ -510,36 +642,29 @@ static void print_table(const struct report_opts *o, const struct pdtt_plan *pla
 		printf("%-22s ", "BUCKET");
 	printf("%-16s %10s %12s %12s %12s %12s %7s\n", "USER", "UID", "RX", "TX", "TOTAL",
 	       "PACKETS", "SHARE");
-	for (size_t i = 0; i < n; i++) {
-		const struct report_row *r = &rows[i];
+	for (size_t i = 0; i < res->n; i++) {
+		const struct report_row *r = &res->rows[i];
 
 		size_text(r->rx, o->units, a, sizeof(a));
 		size_text(r->tx, o->units, b, sizeof(b));
 		size_text(r->total, o->units, c, sizeof(c));
 		if (bucketed)
-			printf("%-22s ", r->bucket ? r->bucket : "");
+			printf("%-22s ", row_label(res, r));
 		printf("%-16.16s %10" PRIu32 " %12s %12s %12s %12" PRIu64 " %6.2f%%\n",
-		       r->user ? r->user : "(unknown)", r->uid, a, b, c, r->packets, r->share);
-		rx += r->rx;
-		tx += r->tx;
-		total += r->total;
-		packets += r->packets;
+		       r->user ? r->user->name : "(unknown)", r->uid, a, b, c, r->packets,
+		       r->share);
 	}
-	/* With --top, what the listed rows leave out of the window's total
-	 * (over all buckets).  The same read transaction: never negative. */
 	if (o->top) {
-		uint64_t orx = all->rx > rx ? all->rx - rx : 0,
-			 otx = all->tx > tx ? all->tx - tx : 0;
-		uint64_t ototal = all->total > total ? all->total - total : 0;
+		struct window_totals rest = others_of(res);
 
-		size_text(orx, o->units, a, sizeof(a));
-		size_text(otx, o->units, b, sizeof(b));
-		size_text(ototal, o->units, c, sizeof(c));
+		size_text(rest.rx, o->units, a, sizeof(a));
+		size_text(rest.tx, o->units, b, sizeof(b));
+		size_text(rest.total, o->units, c, sizeof(c));
 		if (bucketed)
 			printf("%-22s ", "(all buckets)");
 		printf("%-16s %10s %12s %12s %12s %12" PRIu64 " %6.2f%%\n", "OTHERS", "", a, b, c,
-		       all->packets > packets ? all->packets - packets : 0,
-		       all->total ? 100.0 * (double)ototal / (double)all->total : 0.0);
+		       rest.packets,
+		       all->total ? 100.0 * (double)rest.total / (double)all->total : 0.0);
 	}
 	size_text(all->rx, o->units, a, sizeof(a));
 	size_text(all->tx, o->units, b, sizeof(b));
@@ -547,7 +672,7 @@ static void print_table(const struct report_opts *o, const struct pdtt_plan *pla
 	if (bucketed)
 		printf("%-22s ", "");
 	printf("%-16s %10s %12s %12s %12s %12" PRIu64 " %7s\n", "TOTAL", "", a, b, c, all->packets,
-	       n ? "100.00%" : "");
+	       res->n ? "100.00%" : "");
 }
 
 /* RFC 4180: CRLF line ends; fields with a comma, quote or line break quoted. */
@@ -567,26 +692,51 @@ static void csv_field(const char *s, bool last)
 	fputs(last ? "\r\n" : ",", stdout);
 }
 
-static void print_csv(const struct report_opts *o, const struct report_row *rows, size_t n)
+static void print_csv(const struct report_opts *o, const struct report_result *res)
 {
-	char num[32];
-
 	if (o->by != PDTT_BY_TOTAL)
 		fputs("bucket,bucket_start,", stdout);
 	fputs("user,uid,rx_bytes,tx_bytes,total_bytes,packets,share_pct\r\n", stdout);
-	for (size_t i = 0; i < n; i++) {
-		const struct report_row *r = &rows[i];
+	for (size_t i = 0; i < res->n; i++) {
+		const struct report_row *r = &res->rows[i];
 
-		if (o->by != PDTT_BY_TOTAL) {
-			csv_field(r->bucket, false);
-			printf("%" PRId64 ",", r->bucket_start);
-		}
-		csv_field(r->user, false);
-		printf("%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", r->uid,
-		       r->rx, r->tx, r->total, r->packets);
-		snprintf(num, sizeof(num), "%.2f", r->share);
-		csv_field(num, true);
+		if (o->by != PDTT_BY_TOTAL)
+			printf("%s,%" PRId64 ",", row_label(res, r), r->bucket_start);
+		csv_field(row_user(r), false);
+		printf("%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.2f\r\n",
+		       r->uid, r->rx, r->tx, r->total, r->packets, r->share);
 	}
+}
+
+/* The rows as a JSON array, numbers and NULLs as SQLite's json_object()
+ * writes them (its "%!0.15g" for the share), names as json_quote() did. */
+static int rows_json(const struct report_result *res, struct pdtt_buf *out)
+{
+	char share[40], bucket[64];
+
+	pdtt_buf_printf(out, "[");
+	for (size_t i = 0; i < res->n && !out->oom; i++) {
+		const struct report_row *r = &res->rows[i];
+
+		if (r->bucket == NO_BUCKET)
+			snprintf(bucket, sizeof(bucket), "null,\"bucket_start\":null");
+		else
+			snprintf(bucket, sizeof(bucket), "\"%s\",\"bucket_start\":%" PRId64,
+				 res->labels[r->bucket], r->bucket_start);
+		if (r->has_share)
+			sqlite3_snprintf(sizeof(share), share, "%!0.15g", r->share);
+		else
+			snprintf(share, sizeof(share), "null");
+		pdtt_buf_printf(out,
+				"%s{\"bucket\":%s,\"user\":%s,\"uid\":%" PRIu32
+				",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+				",\"total_bytes\":%" PRIu64 ",\"packets\":%" PRIu64
+				",\"share_pct\":%s}",
+				i ? "," : "", bucket, r->user ? r->user->json : "null", r->uid,
+				r->rx, r->tx, r->total, r->packets, share);
+	}
+	pdtt_buf_printf(out, "]");
+	return out->oom ? -1 : 0;
 }
 
 /* The plan's notes as a JSON array of strings, escaped by SQLite. */
@@ -603,74 +753,70 @@ static int plan_notes_json(sqlite3 *db, const struct pdtt_plan *plan, char **out
 	return *out ? 0 : -1;
 }
 
-/* JSON, version 1 (docs/REPORT.md), assembled by SQLite's JSON functions. */
+/* JSON, version 1 (docs/REPORT.md): the envelope assembled by SQLite's
+ * JSON functions around the rows. */
 static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdtt_plan *plan,
-		      const struct binds *b, const char *tz, const struct window_totals *all)
+		      const char *tz, const struct report_result *res)
 {
-	char *sub = as_subquery(report_sql(o->by)), *notes_json = NULL;
-	struct pdtt_buf q;
-	sqlite3_stmt *st = NULL;
-	int rc = PDTT_EXIT_DB;
-	char from_iso[40], to_iso[40], rfrom_iso[40], rto_iso[40];
-
-	pdtt_buf_init(&q);
-	if (!sub)
-		goto out;
-	if (plan_notes_json(db, plan, &notes_json))
-		goto out;
-	pdtt_format_time(plan->window.from, o->utc, from_iso, sizeof(from_iso));
-	pdtt_format_time(plan->window.to, o->utc, to_iso, sizeof(to_iso));
-	pdtt_format_time(plan->asked.from, o->utc, rfrom_iso, sizeof(rfrom_iso));
-	pdtt_format_time(plan->asked.to, o->utc, rto_iso, sizeof(rto_iso));
-	pdtt_buf_printf(
-		&q,
+	static const char sql[] =
 		"SELECT json_object('version', 1, "
 		"'window', json_object('from', :from_iso, 'to', :to_iso, 'from_epoch', :from, "
 		"'to_epoch', :to, 'requested_from', :rfrom_iso, 'requested_to', :rto_iso, "
 		"'timezone', :tz), "
-		"'by', :by, 'notes', json(:notes), "
-		"'rows', (SELECT json_group_array(json_object('bucket', bucket, 'bucket_start', "
-		"bucket_start, 'user', user, 'uid', uid, 'rx_bytes', rx_bytes, 'tx_bytes', "
-		"tx_bytes, "
-		"'total_bytes', total_bytes, 'packets', packets, 'share_pct', share_pct)) FROM "
-		"(%s)), "
+		"'by', :by, 'notes', json(:notes), 'rows', json(:rows), "
 		"'totals', json_object('rx_bytes', :t_rx, 'tx_bytes', :t_tx, 'total_bytes', "
 		":t_total, 'packets', :t_packets, 'users', :t_users), "
-		"'others', %s%s%s)",
-		sub,
-		o->top ? "(SELECT json_object('rx_bytes', max(0, :t_rx - "
-			 "coalesce(sum(rx_bytes), 0)), 'tx_bytes', max(0, :t_tx - "
-			 "coalesce(sum(tx_bytes), 0)), 'total_bytes', max(0, :t_total - "
-			 "coalesce(sum(total_bytes), 0)), 'packets', max(0, :t_packets - "
-			 "coalesce(sum(packets), 0)), 'share_pct', coalesce(round(100.0 * "
-			 "max(0, :t_total - coalesce(sum(total_bytes), 0)) / nullif(:t_total, "
-			 "0), 2), 0.0)) FROM ("
-		       : "NULL",
-		o->top ? sub : "", o->top ? "))" : "");
-	if (q.oom || sqlite3_prepare_v2(db, q.p, -1, &st, NULL) != SQLITE_OK) {
+		"'others', iif(:top, json_object('rx_bytes', :o_rx, 'tx_bytes', :o_tx, "
+		"'total_bytes', :o_total, 'packets', :o_packets, 'share_pct', "
+		"coalesce(round(100.0 * :o_total / nullif(:t_total, 0), 2), 0.0)), NULL))";
+	const struct window_totals *all = &res->all;
+	struct window_totals rest = others_of(res);
+	char *notes_json = NULL;
+	struct pdtt_buf rows;
+	sqlite3_stmt *st = NULL;
+	int rc = PDTT_EXIT_DB;
+	char from_iso[40], to_iso[40], rfrom_iso[40], rto_iso[40];
+	const struct {
+		const char *name;
+		int64_t v;
+	} ints[] = {
+		{ ":from", plan->window.from },
+		{ ":to", plan->window.to },
+		{ ":top", o->top },
+		{ ":t_rx", (int64_t)all->rx },
+		{ ":t_tx", (int64_t)all->tx },
+		{ ":t_total", (int64_t)all->total },
+		{ ":t_packets", (int64_t)all->packets },
+		{ ":t_users", (int64_t)all->users },
+		{ ":o_rx", (int64_t)rest.rx },
+		{ ":o_tx", (int64_t)rest.tx },
+		{ ":o_total", (int64_t)rest.total },
+		{ ":o_packets", (int64_t)rest.packets },
+	};
+
+	pdtt_buf_init(&rows);
+	if (plan_notes_json(db, plan, &notes_json) || rows_json(res, &rows)) {
+		pdtt_fail(PDTT_EXIT_DB, "report: out of memory");
+		goto out;
+	}
+	pdtt_format_time(plan->window.from, o->utc, from_iso, sizeof(from_iso));
+	pdtt_format_time(plan->window.to, o->utc, to_iso, sizeof(to_iso));
+	pdtt_format_time(plan->asked.from, o->utc, rfrom_iso, sizeof(rfrom_iso));
+	pdtt_format_time(plan->asked.to, o->utc, rto_iso, sizeof(rto_iso));
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	bind_report(st, b);
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":from_iso"), from_iso, -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":to_iso"), to_iso, -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":rfrom_iso"), rfrom_iso, -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":rto_iso"), rto_iso, -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":tz"), tz, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":by"), by_names[o->by], -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":notes"), notes_json, -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_rx"), (int64_t)all->rx);
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_tx"), (int64_t)all->tx);
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_total"), (int64_t)all->total);
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_packets"),
-			   (int64_t)all->packets);
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":t_users"), (int64_t)all->users);
+	bind_named(st, ":from_iso", from_iso);
+	bind_named(st, ":to_iso", to_iso);
+	bind_named(st, ":rfrom_iso", rfrom_iso);
+	bind_named(st, ":rto_iso", rto_iso);
+	bind_named(st, ":tz", tz);
+	bind_named(st, ":by", by_names[o->by]);
+	bind_named(st, ":notes", notes_json);
+	bind_named(st, ":rows", rows.p);
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ints[i].name), ints[i].v);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
 		goto out;
@@ -679,8 +825,7 @@ static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdt
 	rc = 0;
 out:
 	sqlite3_finalize(st);
-	pdtt_buf_free(&q);
-	free(sub);
+	pdtt_buf_free(&rows);
 	free(notes_json);
 	return rc;
 }
@@ -716,11 +861,9 @@ int pdtt_report_main(int argc, char **argv)
 	struct pdtt_window win;
 	struct pdtt_plan plan;
 	struct pdtt_buf uids;
-	struct report_row *rows = NULL;
+	struct report_result res = { 0 };
 	struct binds b = { 0 };
-	struct window_totals all = { 0 };
 	char err[512], *tz = NULL, *ifaces = NULL, window_text[160], f[40], t[40];
-	size_t n = 0;
 	int64_t now = (int64_t)time(NULL);
 	int rc = parse_report_opts(argc, argv, &o);
 
@@ -780,25 +923,12 @@ int pdtt_report_main(int argc, char **argv)
 	b.uids = o.n_users ? uids.p : NULL;
 	b.ifaces = ifaces;
 
-	/* The window's totals: a second run of the query only where --top
-	 * leaves rows out or JSON does not fetch them; else the rows' sum. */
-	rc = o.format == FORMAT_JSON || (o.format == FORMAT_TABLE && o.top)
-		     ? fetch_totals(store.db, report_sql(o.by), &b, &all)
-		     : 0;
+	rc = collect_rows(store.db, o.by, &b, &res);
 	if (rc)
 		goto out;
 	if (o.format == FORMAT_JSON) {
-		rc = print_json(store.db, &o, &plan, &b, tz && *tz ? tz : "system", &all);
+		rc = print_json(store.db, &o, &plan, tz && *tz ? tz : "system", &res);
 		goto out;
-	}
-	rc = fetch_rows(store.db, report_sql(o.by), &b, &rows, &n);
-	if (rc)
-		goto out;
-	for (size_t i = 0; !o.top && i < n; i++) {
-		all.rx += rows[i].rx;
-		all.tx += rows[i].tx;
-		all.total += rows[i].total;
-		all.packets += rows[i].packets;
 	}
 	pdtt_format_time(plan.window.from, o.utc, f, sizeof(f));
 	pdtt_format_time(plan.window.to, o.utc, t, sizeof(t));
@@ -809,16 +939,12 @@ int pdtt_report_main(int argc, char **argv)
 		pdtt_plan_describe(&plan, notes, sizeof(notes));
 		for (char *line = strtok(notes, "\n"); line; line = strtok(NULL, "\n"))
 			fprintf(stderr, "pdtt: note: %s\n", line);
-		print_csv(&o, rows, n);
+		print_csv(&o, &res);
 	} else {
-		print_table(&o, &plan, window_text, rows, n, &all);
+		print_table(&o, &plan, window_text, &res);
 	}
 out:
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].bucket);
-		free(rows[i].user);
-	}
-	free(rows);
+	free_result(&res);
 	free(tz);
 	free(ifaces);
 	pdtt_buf_free(&uids);

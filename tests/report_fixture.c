@@ -1,11 +1,11 @@
 /* Writes a history database with known traffic through the store's own
  * commit and prune code, with a fake clock, for the report tests.
  *
- *   pdtt_report_fixture DB
+ *   pdtt_report_fixture [--tz ZONE] DB
  *   pdtt_report_fixture --migrate DB   (only open it read-write: migrates an
  *                                       older schema, as the daemon would)
  *
- * Time zone Europe/Berlin.  Hourly samples from 2026-08-01 00:00 to
+ * Time zone Europe/Berlin, or ZONE.  Hourly samples from 2026-08-01 00:00 to
  * 2026-11-15 12:00 local; "now" is the end.  Per local hour:
  *   uid 1001 alice: rx 1000, tx 10 on eth0, every hour
  *   uid 1002 bob:   rx 2000 on eth0, only on Mondays to Fridays
@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 		.tm_year = 126, .tm_mon = 10, .tm_mday = 15, .tm_hour = 12, .tm_isdst = -1
 	};
 	__u64 cum[3] = { 0 };
+	const char *zone = "Europe/Berlin";
 	char err[512];
 	int64_t t, end;
 
@@ -58,16 +59,21 @@ int main(int argc, char **argv)
 		pdtt_store_close(&s);
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "--tz")) {
+		zone = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s DB | --migrate DB\n", argv[0]);
+		fprintf(stderr, "usage: %s [--tz ZONE] DB | --migrate DB\n", argv[0]);
 		return 2;
 	}
-	setenv("TZ", "Europe/Berlin", 1);
+	setenv("TZ", zone, 1);
 	tzset();
 	t = (int64_t)mktime(&tm);
 	end = (int64_t)mktime(&end_tm);
 	if (pdtt_store_open(&s, argv[1], true, err, sizeof(err)) ||
-	    pdtt_store_set_timezone(&s, "Europe/Berlin")) {
+	    pdtt_store_set_timezone(&s, zone)) {
 		fprintf(stderr, "fixture: %s\n", err);
 		return 1;
 	}

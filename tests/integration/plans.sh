@@ -122,15 +122,36 @@ for period in current previous 2026-10 2026-11-13 2026-W45 2026-08; do
 done
 traced "$P" quota list -d "$DB" || fail "quota list: $(cat "$T/out")"
 
+# The named reports admins run in the sqlite3 shell ('report' sums in C, so
+# they are not among its statements), over the same windows, with and
+# without --top and the filters.
+REPORTS=${PDTT_TEST_REPORTS:?PDTT_TEST_REPORTS must name the reports/ directory}
+for w in "2026-08-01 2026-09-01" "2026-11-14T10:00 2026-11-14T13:00" "2026-10-20 2026-10-27" \
+	"2026-08-01 2026-11-16"; do
+	set -- $w
+	from=$(TZ=Europe/Berlin date -d "${1/T/ }" +%s)
+	to=$(TZ=Europe/Berlin date -d "${2/T/ }" +%s)
+	for r in hourly daily weekly monthly top-users; do
+		for extra in "" ".param set :top 2" ".param set :uids '[1001]'" \
+			".param set :ifaces '[\"lo\"]'" ".param set :utc 1"; do
+			traced env TZ=Europe/Berlin sqlite3 "$DB" ".param set :from $from" \
+				".param set :to $to" ${extra:+"$extra"} ".read $REPORTS/$r.sql" ||
+				fail "sqlite3 $r.sql $w $extra: $(cat "$T/out")"
+			runs=$((runs + 1))
+		done
+	done
+done
+
 stmts=$(grep '^STATEMENT ' "$LOG" | sort -u | wc -l)
 # The statements that carry the data were among them.
-for marker in "FROM rollup_month" "FROM buckets b CROSS JOIN samples s" "date(p.bucket_start + p.off, 'unixepoch')" \
-	"strftime('%Y-%m', p.bucket_start + p.off" "Usage against quotas" \
-	"json_object('version', 1" "coalesce(sum(rx_bytes), 0)" "SELECT period_start FROM samples"; do
+for marker in "FROM rollup_month" "WHERE period_end > :lo AND period_end <= :hi" \
+	"FROM buckets b CROSS JOIN samples s" "date(p.bucket_start + p.off, 'unixepoch')" \
+	"strftime('%Y-%m', p.bucket_start + p.off" "'week of ' ||" "printf('%+03d%02d'" \
+	"Usage against quotas" "json_object('version', 1" "SELECT period_start FROM samples"; do
 	awk -v m="$marker" '/^STATEMENT / && index($0, m) { f = 1 } END { exit !f }' "$LOG" ||
 		fail "no statement with '$marker' was run"
 done
 bad=$(big_scans "$LOG" | sort -u)
 [ -z "$bad" ] || fail "statements that scan samples or rollups:
 $bad"
-pass "$runs report and audit runs, $stmts distinct statements: none reads samples or rollups beyond its window"
+pass "$runs report, audit and named-report runs, $stmts distinct statements: none reads samples or rollups beyond its window"
