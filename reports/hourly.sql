@@ -97,7 +97,7 @@ listed AS (
 -- lookup per row; share_pct rounded half up to 2 decimals from the same
 -- double round() would see (SQLite's round() formats a string per call).
 SELECT strftime('%Y-%m-%dT%H:00', p.bucket_start + p.off, 'unixepoch') ||
-	       printf('%+03d%02d', p.off / 3600, abs(p.off / 60 % 60)) AS bucket,
+	       iif(p.off < 0, '-', '+') || printf('%02d%02d', abs(p.off) / 3600, abs(p.off) / 60 % 60) AS bucket,
        p.bucket_start, u.name AS user, p.uid, p.rx_bytes, p.tx_bytes, p.total_bytes, p.packets,
        CAST(10000.0 * p.total_bytes / (SELECT nullif(sum(rx_bytes + tx_bytes), 0) FROM kept) + 0.5
 	    AS INTEGER) / 100.0 AS share_pct

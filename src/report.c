@@ -1,6 +1,7 @@
-/* The report subcommand: options, read-only database access, the named SQL
- * report for the requested grouping, and table / CSV / JSON output.  Time
- * parsing and the honest-resolution plan are pure (window.c). */
+/* The report subcommand: options, read-only database access, the window's
+ * buckets and their rows (sql/report/window_rows.sql), summed per user by
+ * report_sums.c, and table / CSV / JSON output.  Time parsing and the
+ * honest-resolution plan are pure (window.c). */
 #include "report.h"
 
 #include <errno.h>
@@ -372,19 +373,22 @@ static void bind_named(sqlite3_stmt *st, const char *name, const char *text)
 /* Every user's name, and the name as a JSON string (escaped by SQLite). */
 static int load_names(sqlite3 *db, struct report_result *res)
 {
+	/* CAST: a name stored as a BLOB prints as its bytes, as the named
+	 * reports print it, and json_quote() accepts it */
+	static const char sql[] = "SELECT uid, CAST(name AS TEXT), json_quote(CAST(name AS TEXT)) "
+				  "FROM users WHERE name IS NOT NULL "
+				  "AND uid BETWEEN 0 AND 4294967295 ORDER BY uid";
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT uid, name, json_quote(name) FROM users ORDER BY uid", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return pdtt_fail(PDTT_EXIT_DB, "database: users: %s", sqlite3_errmsg(db));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *name = sqlite3_column_text(st, 1);
+		const unsigned char *json = sqlite3_column_text(st, 2);
 		struct user_name *u;
 
-		if (!name)
-			continue;
 		if (res->nnames == cap) {
 			struct user_name *nv =
 				realloc(res->names, (cap = cap ? 2 * cap : 256) * sizeof(*nv));
@@ -397,8 +401,9 @@ static int load_names(sqlite3 *db, struct report_result *res)
 		}
 		u = &res->names[res->nnames];
 		u->uid = (uint32_t)sqlite3_column_int64(st, 0);
-		u->name = strdup((const char *)name);
-		u->json = strdup((const char *)sqlite3_column_text(st, 2));
+		/* NULL here is SQLite out of memory: the query keeps no NULL names */
+		u->name = name ? strdup((const char *)name) : NULL;
+		u->json = json ? strdup((const char *)json) : NULL;
 		if (!u->name || !u->json) {
 			free(u->name);
 			free(u->json);
@@ -409,25 +414,22 @@ static int load_names(sqlite3 *db, struct report_result *res)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return pdtt_fail(PDTT_EXIT_DB, "database: users: %s", sqlite3_errstr(rc));
+		return pdtt_fail(PDTT_EXIT_DB, "database: users: %s",
+				 rc == SQLITE_NOMEM ? sqlite3_errstr(rc) : sqlite3_errmsg(db));
 	return 0;
+}
+
+static int by_uid(const void *key, const void *elem)
+{
+	uint32_t uid = *(const uint32_t *)key, other = ((const struct user_name *)elem)->uid;
+
+	return uid < other ? -1 : uid > other;
 }
 
 static const struct user_name *find_name(const struct report_result *res, uint32_t uid)
 {
-	size_t lo = 0, hi = res->nnames;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (res->names[mid].uid == uid)
-			return &res->names[mid];
-		if (res->names[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return res->nnames ? bsearch(&uid, res->names, res->nnames, sizeof(*res->names), by_uid)
+			   : NULL;
 }
 
 static int add_label(struct report_result *res, enum pdtt_by by, int64_t start, bool utc)
@@ -444,10 +446,11 @@ static int add_label(struct report_result *res, enum pdtt_by by, int64_t start, 
 		res->labels = nl;
 		res->labels_cap = cap;
 	}
-	/* the offset SQLite's 'localtime' sees at the bucket's start */
-	if (!utc && !localtime_r(&tt, &tm))
-		return -1;
-	pdtt_report_label(by, start, utc ? 0 : tm.tm_gmtoff, res->labels[res->nlabels],
+	/* the offset SQLite's 'localtime' sees at the bucket's start; a time
+	 * localtime_r cannot convert (far outside time_t's years) as UTC */
+	if (utc || !localtime_r(&tt, &tm))
+		tm.tm_gmtoff = 0;
+	pdtt_report_label(by, start, tm.tm_gmtoff, res->labels[res->nlabels],
 			  sizeof(res->labels[0]));
 	res->nlabels++;
 	return 0;

@@ -1,5 +1,5 @@
 /* 'pdtt_xdp_user report': per-user usage over a time window, from the
- * history database, with the named SQL reports of reports/. */
+ * history database; the named SQL reports of reports/ list the same rows. */
 #ifndef PDTT_REPORT_H
 #define PDTT_REPORT_H
 

@@ -160,6 +160,17 @@ report --month 2026-10 --by day --top 1 --format csv >"$T/f.csv"
 [ "$(tail -n +2 "$T/f.csv" | wc -l)" = 31 ] || fail "--top 1 per day: $(wc -l <"$T/f.csv") lines"
 pass "--user, --iface and --top"
 
+# 8a. A name stored as a BLOB (a hand-edited users table) prints as its
+# bytes in every format, quoted where CSV and JSON need it.
+cp "$DB" "$T/blob.db"
+sqlite3 "$T/blob.db" "UPDATE users SET name = CAST('b,\"ob' AS BLOB) WHERE uid = 1002"
+"$PDTT_BIN" report -d "$T/blob.db" --month 2026-10 --format csv | grep -q '^"b,""ob",1002,1056000,' ||
+	fail "BLOB name in CSV: $("$PDTT_BIN" report -d "$T/blob.db" --month 2026-10 --format csv 2>&1)"
+"$PDTT_BIN" report -d "$T/blob.db" --month 2026-10 --format json | grep -qF '"user":"b,\"ob","uid":1002' ||
+	fail "BLOB name in JSON"
+"$PDTT_BIN" report -d "$T/blob.db" --month 2026-10 | grep -q '^b,"ob  *1002 ' || fail "BLOB name in the table"
+pass "a name stored as a BLOB: CSV, JSON and table"
+
 # 8b. --top N: TOTAL is the whole window's, OTHERS the rest (the fixture's
 # October: alice 1010 bytes an hour, bob 2000 a weekday hour, carol 500).
 oh=$(hours 2026-10-01 2026-11-01)

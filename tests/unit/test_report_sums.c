@@ -134,6 +134,10 @@ static void labels_as_the_sql_writes_them(void **state)
 	/* St John's, -0230 in summer: 2026-07-01 02:30Z is 00:00 local */
 	pdtt_report_label(PDTT_BY_HOUR, 1782873000, -9000, l, sizeof(l));
 	assert_string_equal(l, "2026-07-01T00:00-0230");
+	/* Monrovia before 1972, -0044 (here rounded to -0030): the sign of an
+	 * offset under an hour */
+	pdtt_report_label(PDTT_BY_HOUR, 1782864000 + 1800, -1800, l, sizeof(l));
+	assert_string_equal(l, "2026-07-01T00:00-0030");
 	/* Chatham, +1345: 2026-12-31 10:15Z is 2027-01-01 00:00 local */
 	pdtt_report_label(PDTT_BY_HOUR, 1798712100, 49500, l, sizeof(l));
 	assert_string_equal(l, "2027-01-01T00:00+1345");
