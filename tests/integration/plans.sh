@@ -146,7 +146,7 @@ stmts=$(grep '^STATEMENT ' "$LOG" | sort -u | wc -l)
 # The statements that carry the data were among them.
 for marker in "FROM rollup_month" "WHERE period_end > :lo AND period_end <= :hi" \
 	"FROM buckets b CROSS JOIN samples s" "date(p.bucket_start + p.off, 'unixepoch')" \
-	"strftime('%Y-%m', p.bucket_start + p.off" "'week of ' ||" "printf('%+03d%02d'" \
+	"strftime('%Y-%m', p.bucket_start + p.off" "'week of ' ||" "printf('%02d%02d', abs(p.off)" \
 	"Usage against quotas" "json_object('version', 1" "SELECT period_start FROM samples"; do
 	awk -v m="$marker" '/^STATEMENT / && index($0, m) { f = 1 } END { exit !f }' "$LOG" ||
 		fail "no statement with '$marker' was run"
