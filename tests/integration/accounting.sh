@@ -109,8 +109,23 @@ add_exp $U2 $((50 * 528)) 50 $((50 * 528)) 50
 run_pair "$NS_B" $U1 "$NS_B" $U1 udp 127.0.0.1 5007 25000 50 500
 run_pair "$NS_B" $U3 "$NS_A" $U1 tcp 10.99.2.2 5008 1000000
 
+# P8: a connection attempt from U3 in NS_B to a port nobody listens on in
+# NS_A.  The SYN reaches no socket, so no cgroup_skb program sees it: only
+# the kernel's reset counts, for uid 0 (README, "What is counted").
+phase_begin
+as_user "$NS_B" $U3 bash -c 'exec 3<>/dev/tcp/10.99.1.1/5009' 2>/dev/null && fail "P8: port 5009 accepted"
+d=$(phase_end)
+set -- $d
+[ "$2 $4" = "1 1" ] || fail "P8: va moved '$d' (rxB rxP txB txP), expected one SYN in and one reset out"
+P8_ROOT="0 0 $3 $4"
+echo "P8 tcp4 SYN to a closed port: $d"
+
 sleep 1.5 # at least one more interval
 stop_daemon
+
+[ "$(console_counts 0)" = "$P8_ROOT" ] ||
+	fail "uid 0: counted '$(console_counts 0)', expected the reset only: '$P8_ROOT'"
+pass "a packet for no socket is not counted; the kernel's reset counts for uid 0"
 
 for u in $U1 $U2; do
 	got=$(console_counts $u)

@@ -186,6 +186,8 @@ wait_quiet "$NS_A" va 0.5
 sleep 1.5 # the last interval before the case is stored
 before_db=$(all_stored)
 before_va=$(va_ip)
+mib_a=$(tcp_mib "$NS_A")
+mib_b=$(tcp_mib "$NS_B")
 hold_unread 7120 2000000 # the receive window is full and unread
 spid=$HOLD_SPID
 cpid=$HOLD_CPID
@@ -201,7 +203,8 @@ want=$(echo "$before_va $after_va" | awk '{ print $3 - $1, $4 - $2 }')
 i=0
 until got=$(echo "$before_db $(all_stored)" | awk '{ print $3 - $1, $4 - $2 }') && [ "$got" = "$want" ]; do
 	i=$((i + 1))
-	[ $i -lt 100 ] || fail "owners off at a restart: stored '$got' (bytes packets), va moved '$want'"
+	[ $i -lt 100 ] || fail "owners off at a restart: stored '$got' (bytes packets), va moved '$want';" \
+		"TCP in $NS_A before: $mib_a after: $(tcp_mib "$NS_A"); in $NS_B before: $mib_b after: $(tcp_mib "$NS_B")"
 	sleep 0.1
 done
 stop_daemon

@@ -76,6 +76,26 @@ as_user() { # NS UID CMD...
 	ip netns exec "$ns" setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
 }
 
+# No timer-driven TCP retransmissions in NS (tail loss probes off, RTO at
+# least 5 s): the veths lose nothing, but on a loaded machine a probe or an
+# early RTO can put a duplicate FIN on the wire that arrives after both ends
+# closed.  The kernel answers it with a reset and no socket ever sees it, so
+# the device counters would be one packet ahead of what any socket moved
+# (README, "What is counted").  Fast retransmit after a real loss still works.
+quiet_tcp_timers() { # NS
+	ip netns exec "$1" sysctl -qw net.ipv4.tcp_early_retrans=0
+	# tcp_rto_min_us is 6.11+; older kernels keep 200 ms.
+	ip netns exec "$1" sh -c '[ ! -e /proc/sys/net/ipv4/tcp_rto_min_us ] ||
+		echo 5000000 >/proc/sys/net/ipv4/tcp_rto_min_us'
+}
+
+# TCP counters of NS that tell retransmissions and resets apart, for a
+# failing test's message: "name=value ...".
+tcp_mib() { # NS
+	ip netns exec "$1" nstat -asz TcpInSegs TcpOutSegs TcpRetransSegs TcpOutRsts \
+		TcpExtTCPLossProbes TcpExtTW 2>/dev/null | awk 'NR > 1 { printf "%s=%s ", $1, $2 }'
+}
+
 # Two namespaces joined by veth va (NS_A, 10.99.1.1, fd00:99:1::1) <-> vb
 # (NS_B, .2 / ::2), and a second pair vc <-> vd (10.99.2.0/24) that the
 # daemon does not select.  Offloads off and static neighbours, so the veth's
@@ -88,6 +108,7 @@ setup_netns() {
 			net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 \
 			net.ipv6.conf.default.mldv2_unsolicited_report_interval=1 \
 			net.ipv6.conf.default.mldv1_unsolicited_report_interval=1
+		quiet_tcp_timers "$ns"
 		ip -n "$ns" link set lo up
 	done
 	ip -n "$NS_A" link add va type veth peer name vb netns "$NS_B"
