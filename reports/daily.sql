@@ -12,7 +12,7 @@
 --     ".param set :to \"strftime('%s', '2026-11-01', 'utc')\"" ".read reports/daily.sql"
 -- How it runs: the window's buckets come first, each found once with
 -- SQLite's date functions (a bucket ends where the one holding its start +
--- 25 hours begins); then each table is read once per bucket through its
+-- 30 hours begins); then each table is read once per bucket through its
 -- primary key (CROSS JOIN keeps the buckets the outer loop), so no row
 -- needs a date function of its own.  A sample's time
 -- is its last second: period_end - 1 in [lo, hi) is period_end in (lo, hi].
@@ -27,18 +27,18 @@ first (bucket_start) AS (
 buckets (bucket_start, bucket_end, off) AS (
 	SELECT bucket_start,
 	       max(iif(coalesce(:utc, 0),
-		   (bucket_start + 90000) - (bucket_start + 90000) % 86400,
-		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_start + 90000), 'unixepoch', 'localtime'))
-		    FROM (SELECT CAST(strftime('%s', (bucket_start + 90000), 'unixepoch', 'localtime', 'start of day', 'utc') AS INTEGER) AS s))),
+		   (bucket_start + 108000) - (bucket_start + 108000) % 86400,
+		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_start + 108000), 'unixepoch', 'localtime'))
+		    FROM (SELECT CAST(strftime('%s', (bucket_start + 108000), 'unixepoch', 'localtime', 'start of day', 'utc') AS INTEGER) AS s))),
 		   bucket_start + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_start, 'unixepoch', 'localtime') - bucket_start)
 	FROM first
 	UNION ALL
 	SELECT bucket_end,
 	       max(iif(coalesce(:utc, 0),
-		   (bucket_end + 90000) - (bucket_end + 90000) % 86400,
-		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_end + 90000), 'unixepoch', 'localtime'))
-		    FROM (SELECT CAST(strftime('%s', (bucket_end + 90000), 'unixepoch', 'localtime', 'start of day', 'utc') AS INTEGER) AS s))),
+		   (bucket_end + 108000) - (bucket_end + 108000) % 86400,
+		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_end + 108000), 'unixepoch', 'localtime'))
+		    FROM (SELECT CAST(strftime('%s', (bucket_end + 108000), 'unixepoch', 'localtime', 'start of day', 'utc') AS INTEGER) AS s))),
 		   bucket_end + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_end, 'unixepoch', 'localtime') - bucket_end)
 	FROM buckets

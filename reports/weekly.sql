@@ -12,7 +12,7 @@
 --     ".param set :to \"strftime('%s', '2026-11-01', 'utc')\"" ".read reports/weekly.sql"
 -- How it runs: the window's buckets come first, each found once with
 -- SQLite's date functions (a bucket ends where the one holding its start +
--- 169 hours begins); then each table is read once per bucket through its
+-- 180 hours begins); then each table is read once per bucket through its
 -- primary key (CROSS JOIN keeps the buckets the outer loop), so no row
 -- needs a date function of its own.  A sample's time
 -- is its last second: period_end - 1 in [lo, hi) is period_end in (lo, hi].
@@ -27,18 +27,18 @@ first (bucket_start) AS (
 buckets (bucket_start, bucket_end, off) AS (
 	SELECT bucket_start,
 	       max(iif(coalesce(:utc, 0),
-		   CAST(strftime('%s', (bucket_start + 608400), 'unixepoch', '-6 days', 'weekday 1', 'start of day') AS INTEGER),
-		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_start + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1'))
-		    FROM (SELECT CAST(strftime('%s', (bucket_start + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER) AS s))),
+		   CAST(strftime('%s', (bucket_start + 648000), 'unixepoch', '-6 days', 'weekday 1', 'start of day') AS INTEGER),
+		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_start + 648000), 'unixepoch', 'localtime', '-6 days', 'weekday 1'))
+		    FROM (SELECT CAST(strftime('%s', (bucket_start + 648000), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER) AS s))),
 		   bucket_start + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_start, 'unixepoch', 'localtime') - bucket_start)
 	FROM first
 	UNION ALL
 	SELECT bucket_end,
 	       max(iif(coalesce(:utc, 0),
-		   CAST(strftime('%s', (bucket_end + 608400), 'unixepoch', '-6 days', 'weekday 1', 'start of day') AS INTEGER),
-		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_end + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1'))
-		    FROM (SELECT CAST(strftime('%s', (bucket_end + 608400), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER) AS s))),
+		   CAST(strftime('%s', (bucket_end + 648000), 'unixepoch', '-6 days', 'weekday 1', 'start of day') AS INTEGER),
+		   (SELECT s + 3600 * (date(s, 'unixepoch', 'localtime') <> date((bucket_end + 648000), 'unixepoch', 'localtime', '-6 days', 'weekday 1'))
+		    FROM (SELECT CAST(strftime('%s', (bucket_end + 648000), 'unixepoch', 'localtime', '-6 days', 'weekday 1', 'start of day', 'utc') AS INTEGER) AS s))),
 		   bucket_end + 1800),
 	       iif(coalesce(:utc, 0), 0, strftime('%s', bucket_end, 'unixepoch', 'localtime') - bucket_end)
 	FROM buckets

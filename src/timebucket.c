@@ -66,8 +66,10 @@ int64_t pdtt_bucket_next(enum pdtt_res r, int64_t start)
 	switch (r) {
 	case PDTT_RES_HOUR:
 		return pdtt_bucket_start(r, start + 5400);
-	case PDTT_RES_DAY: /* days last 23 to 25 hours */
-		return pdtt_bucket_start(r, start + 25LL * 3600 + 1800);
+	case PDTT_RES_DAY:
+		/* Days last 22 to 26 hours (Antarctica/Troll changes by two), so
+		 * 30 hours in is always the next day, never the one after. */
+		return pdtt_bucket_start(r, start + 30LL * 3600);
 	case PDTT_RES_MONTH: /* months last 28 to 31 days */
 		return pdtt_bucket_start(r, start + 32LL * 86400);
 	}

@@ -85,7 +85,8 @@ pass "--by hour over daily-only data says so"
 # 6. The named SQL reports through the real sqlite3 CLI list what report
 # lists ('report' walks the buckets and sums the rows in C): every row, label
 # and share, in order, across the DST changes of several zones (Berlin's
-# hour, Lord Howe's 30 minutes, Chatham's +1245/+1345, St John's -0330),
+# hour, Lord Howe's 30 minutes, Chatham's +1245/+1345, St John's -0330,
+# Troll's two hours: a 26-hour day),
 # with --top, the filters and --utc.
 named() { # DB ZONE FROM TO REPORT [.param ...]: rows as report's CSV has them
 	local db=$1 zone=$2 from=$3 to=$4 r=$5
@@ -95,7 +96,7 @@ named() { # DB ZONE FROM TO REPORT [.param ...]: rows as report's CSV has them
 		awk -F, -v OFS=, '{ $NF = sprintf("%.2f", $NF); print }'
 }
 compared=0
-for zone in Europe/Berlin Australia/Lord_Howe Pacific/Chatham America/St_Johns; do
+for zone in Europe/Berlin Australia/Lord_Howe Pacific/Chatham America/St_Johns Antarctica/Troll; do
 	zdb=$DB
 	if [ "$zone" != Europe/Berlin ]; then
 		zdb="$T/db/${zone//\//_}.db"

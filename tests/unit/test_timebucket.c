@@ -143,7 +143,26 @@ static void zone_properties(void **state)
 	check_zone("Asia/Kolkata", 1);		     /* +05:30 */
 	check_zone("America/Santiago", 1);	     /* DST changes at midnight */
 	check_zone("Australia/Lord_Howe", 0);	     /* 30-minute DST shift */
+	check_zone("Antarctica/Troll", 1);	     /* two-hour DST: 22- and 26-hour days */
 	check_zone("CET-1CEST,M3.5.0,M10.5.0/3", 1); /* POSIX rule, no tzdata */
+}
+
+/* Troll goes from +00 to +02 and back: days of 22 and 26 hours, longer
+ * than any step that assumes 25 (the next day must still be the next). */
+static void troll_two_hour_days(void **state)
+{
+	int64_t spring, fall;
+
+	(void)state;
+	use_tz("Antarctica/Troll");
+	spring = pdtt_bucket_start(PDTT_RES_DAY, utc(2026, 3, 29, 12, 0, 0));
+	assert_true(spring == utc(2026, 3, 29, 0, 0, 0));
+	assert_true(pdtt_bucket_next(PDTT_RES_DAY, spring) - spring == 22 * H);
+	fall = pdtt_bucket_start(PDTT_RES_DAY, utc(2026, 10, 25, 12, 0, 0));
+	assert_true(fall == utc(2026, 10, 24, 22, 0, 0));
+	assert_true(pdtt_bucket_next(PDTT_RES_DAY, fall) - fall == 26 * H);
+	assert_true(pdtt_bucket_next(PDTT_RES_DAY, pdtt_bucket_next(PDTT_RES_DAY, fall)) ==
+		    utc(2026, 10, 27, 0, 0, 0));
 }
 
 static void santiago_midnight_gap(void **state)
@@ -197,6 +216,7 @@ int main(void)
 		cmocka_unit_test(utc_buckets),
 		cmocka_unit_test(berlin_dst),
 		cmocka_unit_test(zone_properties),
+		cmocka_unit_test(troll_two_hour_days),
 		cmocka_unit_test(santiago_midnight_gap),
 		cmocka_unit_test(sample_spans_under_clock_steps),
 	};
