@@ -629,6 +629,15 @@ static struct window_totals others_of(const struct report_result *res)
 	return o;
 }
 
+/* OTHERS' share, rounded half up like every user's (0 for an empty window). */
+static double others_share(const struct report_result *res)
+{
+	double pct = 0.0;
+
+	pdtt_share_pct(others_of(res).total, res->all.total, &pct);
+	return pct;
+}
+
 static void print_table(const struct report_opts *o, const struct pdtt_plan *plan,
 			const char *window_text, const struct report_result *res)
 {
@@ -666,8 +675,7 @@ static void print_table(const struct report_opts *o, const struct pdtt_plan *pla
 		if (bucketed)
 			printf("%-22s ", "(all buckets)");
 		printf("%-16s %10s %12s %12s %12s %12" PRIu64 " %6.2f%%\n", "OTHERS", "", a, b, c,
-		       rest.packets,
-		       all->total ? 100.0 * (double)rest.total / (double)all->total : 0.0);
+		       rest.packets, others_share(res));
 	}
 	size_text(all->rx, o->units, a, sizeof(a));
 	size_text(all->tx, o->units, b, sizeof(b));
@@ -771,7 +779,7 @@ static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdt
 		":t_total, 'packets', :t_packets, 'users', :t_users), "
 		"'others', iif(:top, json_object('rx_bytes', :o_rx, 'tx_bytes', :o_tx, "
 		"'total_bytes', :o_total, 'packets', :o_packets, 'share_pct', "
-		"coalesce(round(100.0 * :o_total / nullif(:t_total, 0), 2), 0.0)), NULL))";
+		":o_share), NULL))";
 	const struct window_totals *all = &res->all;
 	struct window_totals rest = others_of(res);
 	char *notes_json = NULL;
@@ -820,6 +828,7 @@ static int print_json(sqlite3 *db, const struct report_opts *o, const struct pdt
 	bind_named(st, ":rows", rows.p);
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
 		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ints[i].name), ints[i].v);
+	sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":o_share"), others_share(res));
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		pdtt_fail(PDTT_EXIT_DB, "database: report query: %s", sqlite3_errmsg(db));
 		goto out;

@@ -66,7 +66,7 @@ int pdtt_window_last(const char *dur, int64_t now, bool utc, struct pdtt_window 
 /* --month 2026-10: [Oct 1 00:00, Nov 1 00:00). */
 int pdtt_window_month(const char *yyyy_mm, bool utc, struct pdtt_window *w, char *err,
 		      size_t errlen);
-/* --day 2026-10-25: that whole day (23 to 25 hours where DST changes). */
+/* --day 2026-10-25: that whole day (23 to 25 hours where DST changes, 22 to 26 in Troll). */
 int pdtt_window_day(const char *yyyy_mm_dd, bool utc, struct pdtt_window *w, char *err,
 		    size_t errlen);
 /* The month containing now: the window when none is given. */

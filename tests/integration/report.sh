@@ -130,7 +130,7 @@ for zone in Europe/Berlin Australia/Lord_Howe Pacific/Chatham America/St_Johns A
 		done
 	done
 done
-pass "hourly, daily, weekly, monthly and top-users.sql in sqlite3 == report, in 4 zones: $compared rows"
+pass "hourly, daily, weekly, monthly and top-users.sql in sqlite3 == report, in 5 zones: $compared rows"
 
 # 7. Errors: each one line, the documented status.
 expect() { # STATUS PATTERN ARGS...
