@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clocktrust.h"
 #include "collector.h"
 #include "errmsg.h"
 #include "ifwatch.h"
@@ -37,6 +38,7 @@
 #include "timebucket.h"
 #include "upgrade.h"
 #include "user_totals.h"
+#include "writer_lock.h"
 
 struct pdtt_daemon {
 	const struct pdtt_options *opts;
@@ -71,10 +73,12 @@ struct pdtt_daemon {
 	char pin_dir[4096];
 	struct pdtt_upgrade upgrade; /* an older layout's pins being taken over */
 	struct pdtt_store store;
+	struct pdtt_writer_lock writer; /* held while the daemon runs */
 	struct pdtt_snapshot committed; /* kernel counters as of the last commit */
 	struct pdtt_snapshot retired;	/* removed keys' counters, not yet committed */
 	struct pdtt_snapshot view;	/* kernel + retired: what a commit is diffed on */
 	int64_t last_end;		/* wall-clock end of the last commit */
+	struct pdtt_clock clock;	/* whether the wall clock is trusted (dated_now) */
 	char boot_id[64];
 	bool reset_pending; /* the map is new: drop the stored baseline */
 	bool store_failing;
@@ -398,6 +402,60 @@ static int build_rows(struct pdtt_daemon *d, const struct pdtt_snapshot *now)
 	return 0;
 }
 
+static int64_t ms_of(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000 + t->tv_nsec / 1000000;
+}
+
+static void describe_step(int64_t step_ms, char *out, size_t len)
+{
+	double s = (double)step_ms / 1000;
+	double a = s < 0 ? -s : s;
+
+	if (a >= 86400)
+		snprintf(out, len, "%+.1f days", s / 86400);
+	else if (a >= 3600)
+		snprintf(out, len, "%+.1f hours", s / 3600);
+	else
+		snprintf(out, len, "%+.0f s", s);
+}
+
+/* The time rows are dated with: the wall clock, unless it has just stepped
+ * (clocktrust.h).  One line when a step is seen, and one when it is gone
+ * or adopted. */
+static int64_t dated_now(struct pdtt_daemon *d)
+{
+	struct timespec wall, boot;
+	struct pdtt_clock_reading r;
+	char step[48];
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	r = pdtt_clock_read(&d->clock, ms_of(&wall), ms_of(&boot));
+	describe_step(r.step_ms, step, sizeof(step));
+	switch (r.event) {
+	case PDTT_CLOCK_STEP_SEEN:
+		pdtt_say("clock: the wall clock stepped by %s; rows are dated by the last trusted "
+			 "time plus CLOCK_BOOTTIME until the step has held for %d s",
+			 step, PDTT_CLOCK_ADOPT_MS / 1000);
+		break;
+	case PDTT_CLOCK_STEP_GONE:
+		pdtt_say("clock: the wall clock is back (its step of %s lasted under %d s); no "
+			 "row was dated by it",
+			 step, PDTT_CLOCK_ADOPT_MS / 1000);
+		break;
+	case PDTT_CLOCK_STEP_ADOPTED:
+		pdtt_say("clock: the wall clock's step of %s held for %d s: adopted, rows are "
+			 "dated by it from now on",
+			 step, PDTT_CLOCK_ADOPT_MS / 1000);
+		break;
+	case PDTT_CLOCK_STEADY:
+	case PDTT_CLOCK_STEPPING:
+		break;
+	}
+	return r.now;
+}
+
 /* Commits this interval's change against the last committed baseline.  A
  * failed commit keeps the baseline (and the removed keys' counters), so the
  * next one carries the gap. */
@@ -420,7 +478,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	}
 	if (pdtt_snapshot_diff(&d->committed, counted, &d->delta) || build_rows(d, now))
 		goto oom;
-	c.span = pdtt_plan_sample(d->last_end, (int64_t)time(NULL));
+	c.span = pdtt_plan_sample(d->last_end, dated_now(d));
 	if (c.span.end == c.span.start)
 		return; /* same second as the last commit: the next interval takes it */
 	c.rows = d->rows;
@@ -460,12 +518,17 @@ oom:
 static void prune_history(struct pdtt_daemon *d, const struct timespec *now)
 {
 	struct pdtt_cutoffs c;
+	int64_t now_s;
 	char err[512];
 
 	if (!d->have_db || (d->last_prune.tv_sec && now->tv_sec - d->last_prune.tv_sec < 3600))
 		return;
 	d->last_prune = *now;
-	c = pdtt_retention_cutoffs(&d->opts->retention, (int64_t)time(NULL));
+	/* Never past the last commit's end minus the retention: a wall clock
+	 * far ahead at start (nothing to compare it with yet) prunes nothing. */
+	now_s = dated_now(d);
+	c = pdtt_retention_cutoffs(&d->opts->retention,
+				   d->last_end && d->last_end < now_s ? d->last_end : now_s);
 	if (pdtt_store_prune(&d->store, &c, err, sizeof(err)))
 		pdtt_say("database %s: pruning old rows failed: %s; retried in an hour", d->db_path,
 			 err);
@@ -493,7 +556,7 @@ static void take_idle(struct pdtt_daemon *d)
 		return;
 	/* Only when this interval's commit will run (not in the same second
 	 * as the last one): removed counters must not wait. */
-	next = pdtt_plan_sample(d->last_end, (int64_t)time(NULL));
+	next = pdtt_plan_sample(d->last_end, dated_now(d));
 	if (d->have_db && next.end == next.start)
 		return;
 	for (size_t i = 0; i < d->cur.n; i++)
@@ -668,7 +731,7 @@ static void report(struct pdtt_daemon *d, bool final)
 		calloc(2 * d->users.n + 1, sizeof(const struct pdtt_user_stat *));
 	struct timespec now;
 	struct tm tm;
-	time_t wall = time(NULL);
+	time_t wall = (time_t)dated_now(d);
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	localtime_r(&wall, &tm);
@@ -961,7 +1024,7 @@ static int take_over_layout(struct pdtt_daemon *d, const struct pdtt_store_state
 	if (!(same_boot && st->map_id == d->collector.map_id)) {
 		const struct pdtt_snapshot *base =
 			same_boot && st->map_id == d->upgrade.map_id ? &d->committed : &none;
-		int64_t last = st->last_end ? st->last_end : (int64_t)time(NULL);
+		int64_t last = st->last_end ? st->last_end : dated_now(d);
 
 		d->n_ifnames = 0;
 		if (pdtt_snapshot_diff(base, &old, &d->delta) || build_rows(d, NULL)) {
@@ -972,10 +1035,10 @@ static int take_over_layout(struct pdtt_daemon *d, const struct pdtt_store_state
 		}
 		for (size_t i = 0; i < d->delta.n; i++)
 			bytes += pdtt_value_total_bytes(&d->delta.e[i].val);
-		c.span = pdtt_plan_sample(last, (int64_t)time(NULL));
+		c.span = pdtt_plan_sample(last, dated_now(d));
 		while (c.span.end == c.span.start) { /* a sample needs a second of its own */
 			sleep(1);
-			c.span = pdtt_plan_sample(last, (int64_t)time(NULL));
+			c.span = pdtt_plan_sample(last, dated_now(d));
 		}
 		c.rows = d->rows;
 		c.n_rows = d->delta.n;
@@ -1043,7 +1106,7 @@ static int resume_history(struct pdtt_daemon *d)
 	pdtt_snapshot_clear(&d->committed);
 	d->reset_pending = true;
 	/* a clock behind the stored end must not make rows overlap */
-	d->last_end = (int64_t)time(NULL) > st.last_end ? (int64_t)time(NULL) : st.last_end;
+	d->last_end = dated_now(d) > st.last_end ? dated_now(d) : st.last_end;
 	if (st.boot_id[0])
 		fprintf(stderr, "pdtt: %s since the last run: counters start from zero\n",
 			strcmp(st.boot_id, d->boot_id) ? "the machine rebooted"
@@ -1060,6 +1123,7 @@ static void free_daemon(struct pdtt_daemon *d)
 		close(d->sig_fd);
 	if (d->have_db)
 		pdtt_store_close(&d->store);
+	pdtt_writer_lock_release(&d->writer); /* after SQLite let go of the file */
 	pdtt_logfile_close(&d->log);
 	pdtt_snapshot_free(&d->prev);
 	pdtt_snapshot_free(&d->cur);
@@ -1092,6 +1156,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	d->opts = opts;
 	d->log.fd = -1;
 	d->sig_fd = -1;
+	d->writer.fd = -1;
 	pdtt_quota_watch_init(&d->quota);
 	d->ifwatch.fd = -1;
 	d->upgrade.lock_fd = d->upgrade.stats_fd = -1;
@@ -1142,7 +1207,12 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	}
 	if (opts->db_path) {
 		snprintf(d->db_path, sizeof(d->db_path), "%s", opts->db_path);
-		rc = pdtt_store_open(&d->store, opts->db_path, true, err, sizeof(err));
+		/* Before anything is written or attached: one daemon per database. */
+		rc = pdtt_store_ensure_file(opts->db_path, err, sizeof(err));
+		if (!rc)
+			rc = pdtt_writer_lock_take(&d->writer, opts->db_path, err, sizeof(err));
+		if (!rc)
+			rc = pdtt_store_open(&d->store, opts->db_path, true, err, sizeof(err));
 		if (rc) {
 			pdtt_say("%s", err);
 			goto out;

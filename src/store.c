@@ -283,6 +283,20 @@ fail:
 	return PDTT_EXIT_DB;
 }
 
+int pdtt_store_ensure_file(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!lstat(path, &st))
+		return 0;
+	if (errno != ENOENT) {
+		snprintf(err, errlen, "database '%s': %s; choose another path with -d", path,
+			 strerror(errno));
+		return PDTT_EXIT_DB;
+	}
+	return create_file(path, err, errlen) ? PDTT_EXIT_DB : 0;
+}
+
 void pdtt_store_close(struct pdtt_store *s)
 {
 	for (int i = 0; i < PDTT_ST_COUNT; i++) {

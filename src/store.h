@@ -87,6 +87,9 @@ struct pdtt_commit {
  * is not a pdtt database, is corrupt, or has a newer schema is refused and
  * left untouched.  Returns a PDTT_EXIT_* status; message in err. */
 int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *err, size_t errlen);
+/* Creates the empty file (and its directory, mode 0750) when missing, so
+ * the daemon can lock it before opening it.  0, or PDTT_EXIT_DB. */
+int pdtt_store_ensure_file(const char *path, char *err, size_t errlen);
 void pdtt_store_close(struct pdtt_store *s);
 
 int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *st,

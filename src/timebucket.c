@@ -67,8 +67,10 @@ int64_t pdtt_bucket_next(enum pdtt_res r, int64_t start)
 	case PDTT_RES_HOUR:
 		return pdtt_bucket_start(r, start + 5400);
 	case PDTT_RES_DAY:
-		/* Days last 22 to 26 hours (Antarctica/Troll changes by two), so
-		 * 30 hours in is always the next day, never the one after. */
+		/* Days last 22 to 26 hours today (Antarctica/Troll changes by
+		 * two; Casey had 21 and 27 until 2023), so 30 hours in is the
+		 * next day, never the one after.  Only a day of the past went
+		 * over 30 (Vostok's 31 in 1994); callers that walk days guard. */
 		return pdtt_bucket_start(r, start + 30LL * 3600);
 	case PDTT_RES_MONTH: /* months last 28 to 31 days */
 		return pdtt_bucket_start(r, start + 32LL * 86400);
@@ -92,6 +94,8 @@ struct pdtt_span pdtt_plan_sample(int64_t last_end, int64_t wall_now)
 	if (wall_now == last_end)
 		s.end = last_end; /* same second: empty, the caller waits a second */
 	else if (wall_now < last_end)
-		s.end = last_end + 1; /* stepped back: one second, until it catches up */
+		/* An adopted step back (clocktrust.h): dated now, never ahead of
+		 * the clock; it may end among earlier rows, which then add up. */
+		s = (struct pdtt_span){ wall_now - 1, wall_now };
 	return s;
 }

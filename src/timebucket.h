@@ -23,11 +23,12 @@ int64_t pdtt_bucket_next(enum pdtt_res r, int64_t start);
  * hour at a DST fold has two distinct labels. */
 void pdtt_bucket_label(enum pdtt_res r, int64_t start, char *out, size_t len);
 
-/* Wall-clock span of the next sample.  It starts where the last committed
- * sample ended; a clock that stepped backwards never makes a row end before
- * it starts or overlap another (the sample then lasts one second).  In the
- * same second as the last one the span is empty (end == start): commit
- * nothing yet, the counts wait in the kernel for the next interval. */
+/* Wall-clock span of the next sample: from where the last committed sample
+ * ended to now (the time dated_now gives: steps are weeded out before).  A
+ * clock set back by an adopted step dates the sample [now - 1, now], never
+ * ahead of the clock.  In the same second as the last one the span is empty
+ * (end == start): commit nothing yet, the counts wait in the kernel for the
+ * next interval. */
 struct pdtt_span {
 	int64_t start, end;
 };

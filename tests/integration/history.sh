@@ -14,6 +14,7 @@ history_cleanup() {
 	[ -z "$DAEMON_PID" ] || { kill -9 "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID" 2>/dev/null; }
 	DAEMON_PID=""
 	mountpoint -q "$SMALL" && umount "$SMALL"
+	[ -z "${OTHER_PINS:-}" ] || "$PDTT_BIN" stop --pin-dir "$OTHER_PINS" >/dev/null 2>&1
 	cleanup $rc
 }
 trap history_cleanup EXIT
@@ -164,8 +165,25 @@ rc=0
 rc=0
 nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i va -l "$T/log2" -d "$T/other.db" --pin-dir "$PIN_ROOT" 2>"$T/second.err" || rc=$?
 [ $rc = 1 ] && grep -q "another pdtt daemon" "$T/second.err" || fail "second daemon: exit $rc, $(cat "$T/second.err")"
+# The same database under other pins: refused before it loads or pins
+# anything, naming the running daemon (today's code ran both, each
+# resetting the other's baseline).
+OTHER_PINS=/sys/fs/bpf/pdtt-test-other-$$
+progs_before=$(pdtt_prog_ids)
+rc=0
+timeout 10 nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i va -l "$T/log3" -d "$DB" --pin-dir "$OTHER_PINS" \
+	>/dev/null 2>"$T/third.err" || rc=$?
+[ $rc = 1 ] && grep -q "database '$DB': another pdtt daemon (pid $DAEMON_PID) writes to it" "$T/third.err" ||
+	fail "second daemon on the same database: exit $rc, $(cat "$T/third.err")"
+[ "$(wc -l <"$T/third.err")" = 1 ] || fail "second daemon said more than one line: $(cat "$T/third.err")"
+[ ! -e "$OTHER_PINS" ] || { "$PDTT_BIN" stop --pin-dir "$OTHER_PINS" >/dev/null 2>&1; fail "second daemon pinned $OTHER_PINS"; }
+# (the refused start above may still be freeing its programs: only new ids count)
+[ -z "$(comm -13 <(echo "$progs_before") <(pdtt_prog_ids))" ] || fail "second daemon loaded programs"
+# Writing subcommands work beside the daemon.
+"$PDTT_BIN" quota set $U1 1T --per month -d "$DB" 2>"$T/q.err" || fail "quota set beside the daemon: $(cat "$T/q.err")"
+"$PDTT_BIN" quota rm $U1 -d "$DB" 2>"$T/q.err" || fail "quota rm beside the daemon: $(cat "$T/q.err")"
 stop_daemon
-pass "stop and a second daemon are refused while one runs"
+pass "stop and a second daemon are refused while one runs, on the same pins or the same database"
 
 # The views agree with the samples (a commit writes samples only; rollups
 # come with retention), and answer in one line.

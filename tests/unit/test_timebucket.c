@@ -191,20 +191,19 @@ static void sample_spans_under_clock_steps(void **state)
 	assert_true(s.start == 1000 && s.end == 1010);
 	s = pdtt_plan_sample(1000, 1000 + 3 * D); /* forward step / downtime: one long sample */
 	assert_true(s.start == 1000 && s.end == 1000 + 3 * D);
-	s = pdtt_plan_sample(1000, 400); /* backward step: never ends before it starts */
-	assert_true(s.start == 1000 && s.end == 1001);
+	s = pdtt_plan_sample(1000, 400); /* adopted step back: dated now, not in the future */
+	assert_true(s.start == 399 && s.end == 400);
 	s = pdtt_plan_sample(1000, 1000); /* same second: empty, wait */
 	assert_true(s.start == 1000 && s.end == 1000);
-	/* successive samples under a backward step never overlap */
+	/* successive samples under a step back: each ends at the clock */
 	{
 		int64_t end = 5000, wall = 5000;
 
 		for (int i = 0; i < 100; i++) {
 			wall += (i == 10) ? -3600 : 10;
 			s = pdtt_plan_sample(end, wall);
-			assert_true(s.start == end && s.end > s.start);
-			assert_true(s.end <= wall ||
-				    wall < end); /* future only after a step back */
+			assert_true(s.end > s.start && s.end == wall); /* never in the future */
+			assert_true(s.start == end || wall < end);
 			end = s.end;
 		}
 	}

@@ -1,0 +1,46 @@
+/* Which wall-clock time rows are dated with.  The wall clock can step (an
+ * NTP step, a bad RTC, 'date -s'); CLOCK_BOOTTIME cannot, and it counts
+ * suspend, so a resume is not a step.  While the wall clock disagrees with
+ * the last trusted wall time plus the boottime elapsed since, rows are
+ * dated by that extrapolation; a step that holds for PDTT_CLOCK_ADOPT_MS is
+ * adopted, one that reverts earlier leaves no trace.  Pure: the caller
+ * passes both clocks in milliseconds. */
+#ifndef PDTT_CLOCKTRUST_H
+#define PDTT_CLOCKTRUST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Disagreement below this is rounding and NTP slewing, not a step. */
+#define PDTT_CLOCK_TOLERANCE_MS 2000
+/* A step that holds this long is a correction, not a glitch. */
+#define PDTT_CLOCK_ADOPT_MS 60000
+
+struct pdtt_clock {
+	bool anchored;
+	int64_t wall_ms, boot_ms; /* trusted wall time at boottime boot_ms */
+	bool stepping;		  /* a step is being watched */
+	int64_t step_ms;	  /* wall minus extrapolation when first seen */
+	int64_t step_boot_ms;	  /* boottime when first seen */
+};
+
+enum pdtt_clock_event {
+	PDTT_CLOCK_STEADY,	 /* the wall clock is trusted */
+	PDTT_CLOCK_STEP_SEEN,	 /* a new step: dated by extrapolation */
+	PDTT_CLOCK_STEPPING,	 /* the step still holds, not yet adopted */
+	PDTT_CLOCK_STEP_GONE,	 /* the wall clock agrees again */
+	PDTT_CLOCK_STEP_ADOPTED, /* held long enough: the wall clock is trusted again */
+};
+
+struct pdtt_clock_reading {
+	int64_t now; /* seconds to date with */
+	enum pdtt_clock_event event;
+	int64_t step_ms; /* the step (wall minus extrapolation), when there is one */
+};
+
+/* Anchors at a trusted wall time (a start, or the last commit of this boot). */
+void pdtt_clock_anchor(struct pdtt_clock *c, int64_t wall_ms, int64_t boot_ms);
+/* Reads both clocks' values now and says what to date with. */
+struct pdtt_clock_reading pdtt_clock_read(struct pdtt_clock *c, int64_t wall_ms, int64_t boot_ms);
+
+#endif

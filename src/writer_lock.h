@@ -1,0 +1,30 @@
+/* One daemon per database.  The daemon holds an exclusive flock(2) on the
+ * database file for as long as it runs; SQLite locks with fcntl(2), which
+ * flock does not touch, so report, audit and quota keep reading and writing
+ * beside it.  A second daemon is told the holder's pid from /proc/locks. */
+#ifndef PDTT_WRITER_LOCK_H
+#define PDTT_WRITER_LOCK_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct pdtt_writer_lock {
+	int fd; /* -1: not held */
+};
+
+/* Pid of the process holding a whole-file FLOCK WRITE lock on the inode
+ * (major:minor:ino as /proc/locks prints it) in the text of /proc/locks; 0
+ * when none is listed (or the holder is in a PID namespace we cannot see). */
+pid_t pdtt_flock_holder(const char *proc_locks, unsigned int major, unsigned int minor,
+			unsigned long ino);
+
+/* Takes the lock on the (existing) file db_path.  Returns 0, or a
+ * PDTT_EXIT_* status with a one-line message in err. */
+int pdtt_writer_lock_take(struct pdtt_writer_lock *l, const char *db_path, char *err,
+			  size_t errlen);
+/* Closing the descriptor drops the lock.  Call it only after SQLite closed
+ * the database: closing any descriptor of a file drops every fcntl lock
+ * the process holds on it, SQLite's included. */
+void pdtt_writer_lock_release(struct pdtt_writer_lock *l);
+
+#endif

@@ -1,0 +1,73 @@
+/* One daemon per database: the /proc/locks parser, and the real flock on a
+ * temporary file (a second open file description conflicts even in the
+ * same process, so one process can play both daemons). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "pdtt_exit.h"
+#include "writer_lock.h"
+
+static void parses_proc_locks(void **state)
+{
+	const char *text = "1: POSIX  ADVISORY  WRITE 700 fd:01:42 1073741824 1073741824\n"
+			   "2: FLOCK  ADVISORY  READ 701 fd:01:42 0 EOF\n"
+			   "3: -> FLOCK  ADVISORY  WRITE 702 fd:01:42 0 EOF\n"
+			   "4: FLOCK  ADVISORY  WRITE 703 fd:02:42 0 EOF\n"
+			   "5: FLOCK  ADVISORY  WRITE 704 fd:01:420 0 EOF\n"
+			   "6: OFDLCK ADVISORY  WRITE -1 fd:01:42 0 EOF\n"
+			   "7: FLOCK  ADVISORY  WRITE 705 fd:01:42 0 EOF\n";
+
+	(void)state;
+	/* SQLite's POSIX lock, a reader, a waiter, another device and another
+	 * inode are not the holder. */
+	assert_int_equal(pdtt_flock_holder(text, 0xfd, 1, 42), 705);
+	assert_int_equal(pdtt_flock_holder(text, 0xfd, 1, 43), 0);
+	assert_int_equal(pdtt_flock_holder(text, 0xfd, 2, 42), 703);
+	assert_int_equal(pdtt_flock_holder("", 0xfd, 1, 42), 0);
+	assert_int_equal(pdtt_flock_holder("garbage\n\n7: FLOCK", 0xfd, 1, 42), 0);
+}
+
+static void second_writer_is_refused(void **state)
+{
+	char path[] = "/tmp/pdtt-test-writer.XXXXXX", err[512], pid[32];
+	struct pdtt_writer_lock a = { -1 }, b = { -1 };
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(pdtt_writer_lock_take(&a, path, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_writer_lock_take(&b, path, err, sizeof(err)), PDTT_EXIT_RUNTIME);
+	assert_int_equal(b.fd, -1);
+	snprintf(pid, sizeof(pid), "(pid %ld)", (long)getpid());
+	if (!strstr(err, "another pdtt daemon") || !strstr(err, pid) || !strstr(err, path))
+		fail_msg("message: %s", err);
+	/* Released: the next daemon takes it. */
+	pdtt_writer_lock_release(&a);
+	assert_int_equal(a.fd, -1);
+	assert_int_equal(pdtt_writer_lock_take(&b, path, err, sizeof(err)), 0);
+	pdtt_writer_lock_release(&b);
+	pdtt_writer_lock_release(&b); /* twice is harmless */
+	unlink(path);
+	/* A missing file is a database error, not a lock conflict. */
+	assert_int_equal(pdtt_writer_lock_take(&a, path, err, sizeof(err)), PDTT_EXIT_DB);
+	assert_non_null(strstr(err, "No such file"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_proc_locks),
+		cmocka_unit_test(second_writer_is_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
