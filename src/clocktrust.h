@@ -17,11 +17,11 @@
 #define PDTT_CLOCK_ADOPT_MS 60000
 
 struct pdtt_clock {
-	bool anchored;
 	int64_t wall_ms, boot_ms; /* trusted wall time at boottime boot_ms */
-	bool stepping;		  /* a step is being watched */
 	int64_t step_ms;	  /* wall minus extrapolation when first seen */
 	int64_t step_boot_ms;	  /* boottime when first seen */
+	bool anchored;
+	bool stepping; /* a step is being watched */
 };
 
 enum pdtt_clock_event {

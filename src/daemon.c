@@ -69,16 +69,15 @@ struct pdtt_daemon {
 
 	/* History (absent with --no-db) */
 	bool have_db;
+	struct pdtt_writer_lock writer; /* held while the daemon runs */
 	char db_path[4096];
 	char pin_dir[4096];
 	struct pdtt_upgrade upgrade; /* an older layout's pins being taken over */
 	struct pdtt_store store;
-	struct pdtt_writer_lock writer; /* held while the daemon runs */
 	struct pdtt_snapshot committed; /* kernel counters as of the last commit */
 	struct pdtt_snapshot retired;	/* removed keys' counters, not yet committed */
 	struct pdtt_snapshot view;	/* kernel + retired: what a commit is diffed on */
 	int64_t last_end;		/* wall-clock end of the last commit */
-	struct pdtt_clock clock;	/* whether the wall clock is trusted (dated_now) */
 	char boot_id[64];
 	bool reset_pending; /* the map is new: drop the stored baseline */
 	bool store_failing;
@@ -101,6 +100,7 @@ struct pdtt_daemon {
 		struct timespec deadline;
 	} hooks[16];
 	int n_hooks;
+	struct pdtt_clock clock; /* whether the wall clock is trusted (dated_now) */
 };
 
 /* SIGINT, SIGTERM and SIGHUP stay blocked and are taken synchronously by
