@@ -20,7 +20,7 @@ void pdtt_clock_anchor(struct pdtt_clock *c, int64_t wall_ms, int64_t boot_ms)
 
 struct pdtt_clock_reading pdtt_clock_read(struct pdtt_clock *c, int64_t wall_ms, int64_t boot_ms)
 {
-	struct pdtt_clock_reading r = { seconds(wall_ms), PDTT_CLOCK_STEADY, 0 };
+	struct pdtt_clock_reading r = { seconds(wall_ms), wall_ms, PDTT_CLOCK_STEADY, 0 };
 	int64_t expected, off;
 
 	if (!c->anchored) {
@@ -53,5 +53,6 @@ struct pdtt_clock_reading pdtt_clock_read(struct pdtt_clock *c, int64_t wall_ms,
 		r.step_ms = off;
 	}
 	r.now = seconds(expected);
+	r.now_ms = expected;
 	return r;
 }

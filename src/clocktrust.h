@@ -33,7 +33,8 @@ enum pdtt_clock_event {
 };
 
 struct pdtt_clock_reading {
-	int64_t now; /* seconds to date with */
+	int64_t now;	/* seconds to date with */
+	int64_t now_ms; /* the same in milliseconds */
 	enum pdtt_clock_event event;
 	int64_t step_ms; /* the step (wall minus extrapolation), when there is one */
 };

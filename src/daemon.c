@@ -101,6 +101,7 @@ struct pdtt_daemon {
 	} hooks[16];
 	int n_hooks;
 	struct pdtt_clock clock; /* whether the wall clock is trusted (dated_now) */
+	int64_t dated_boot_ms;	 /* CLOCK_BOOTTIME at the whole second dated_now gave */
 };
 
 /* SIGINT, SIGTERM and SIGHUP stay blocked and are taken synchronously by
@@ -432,6 +433,7 @@ static int64_t dated_now(struct pdtt_daemon *d)
 	clock_gettime(CLOCK_REALTIME, &wall);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	r = pdtt_clock_read(&d->clock, ms_of(&wall), ms_of(&boot));
+	d->dated_boot_ms = ms_of(&boot) - (r.now_ms - r.now * 1000);
 	describe_step(r.step_ms, step, sizeof(step));
 	switch (r.event) {
 	case PDTT_CLOCK_STEP_SEEN:
@@ -479,6 +481,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	if (pdtt_snapshot_diff(&d->committed, counted, &d->delta) || build_rows(d, now))
 		goto oom;
 	c.span = pdtt_plan_sample(d->last_end, dated_now(d));
+	c.end_boot_ms = d->dated_boot_ms;
 	if (c.span.end == c.span.start)
 		return; /* same second as the last commit: the next interval takes it */
 	c.rows = d->rows;
@@ -1040,6 +1043,7 @@ static int take_over_layout(struct pdtt_daemon *d, const struct pdtt_store_state
 			sleep(1);
 			c.span = pdtt_plan_sample(last, dated_now(d));
 		}
+		c.end_boot_ms = d->dated_boot_ms;
 		c.rows = d->rows;
 		c.n_rows = d->delta.n;
 		c.reset_baseline = true;
@@ -1091,6 +1095,10 @@ static int resume_history(struct pdtt_daemon *d)
 		pdtt_say("database %s: cannot read the stored baseline", d->db_path);
 		return PDTT_EXIT_DB;
 	}
+	/* In the same boot the last commit's time is trusted: a step of the
+	 * wall clock while the daemon was down shows as one. */
+	if (!strcmp(st.boot_id, d->boot_id) && st.last_end && st.last_end_boot_ms > 0)
+		pdtt_clock_anchor(&d->clock, st.last_end * 1000, st.last_end_boot_ms);
 	if (d->upgrade.layout)
 		return take_over_layout(d, &st);
 	if (!strcmp(st.boot_id, d->boot_id) && st.map_id == d->collector.map_id) {

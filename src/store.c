@@ -406,6 +406,9 @@ int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *out,
 	if (rc == SQLITE_OK)
 		rc = get_meta(s, "last_end", v, sizeof(v));
 	out->last_end = strtoll(v, NULL, 10);
+	if (rc == SQLITE_OK)
+		rc = get_meta(s, "last_end_boot_ms", v, sizeof(v));
+	out->last_end_boot_ms = strtoll(v, NULL, 10);
 	if (rc != SQLITE_OK)
 		return rc;
 
@@ -549,6 +552,8 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 		rc = set_meta(s, "map_id", num);
 	if (rc == SQLITE_OK)
 		rc = put_meta_int(s, PDTT_ST_SET_META, "last_end", c->span.end);
+	if (rc == SQLITE_OK)
+		rc = put_meta_int(s, PDTT_ST_SET_META, "last_end_boot_ms", c->end_boot_ms);
 	if (rc == SQLITE_OK && !s->have_first_start) /* the first commit */
 		rc = put_meta_int(s, PDTT_ST_LOWER_META, "first_start", c->span.start);
 	if (rc == SQLITE_OK)

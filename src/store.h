@@ -56,7 +56,8 @@ struct pdtt_store {
 struct pdtt_store_state {
 	char boot_id[64]; /* "" when never stored */
 	uint64_t map_id;
-	int64_t last_end; /* 0 when no sample was ever committed */
+	int64_t last_end;	  /* 0 when no sample was ever committed */
+	int64_t last_end_boot_ms; /* CLOCK_BOOTTIME at last_end in boot boot_id; 0: unknown */
 };
 
 /* One (user, interface) row of a commit: the interval's delta and the
@@ -81,6 +82,7 @@ struct pdtt_commit {
 	const struct pdtt_snapshot *removed; /* their keys; NULL: none */
 	const char *boot_id;
 	uint64_t map_id;
+	int64_t end_boot_ms; /* CLOCK_BOOTTIME when span.end was read; 0: unknown */
 };
 
 /* Opens (and with create, creates and migrates) the database.  A file that
