@@ -20,7 +20,7 @@ void pdtt_clock_anchor(struct pdtt_clock *c, int64_t wall_ms, int64_t boot_ms)
 
 struct pdtt_clock_reading pdtt_clock_read(struct pdtt_clock *c, int64_t wall_ms, int64_t boot_ms)
 {
-	struct pdtt_clock_reading r = { seconds(wall_ms), wall_ms, PDTT_CLOCK_STEADY, 0 };
+	struct pdtt_clock_reading r = { seconds(wall_ms), wall_ms, PDTT_CLOCK_STEADY, 0, false };
 	int64_t expected, off;
 
 	if (!c->anchored) {
@@ -30,10 +30,12 @@ struct pdtt_clock_reading pdtt_clock_read(struct pdtt_clock *c, int64_t wall_ms,
 	expected = c->wall_ms + (boot_ms - c->boot_ms);
 	off = wall_ms - expected;
 	if (abs64(off) <= PDTT_CLOCK_TOLERANCE_MS) {
-		/* Agreement: follow the wall clock, so slewing never adds up. */
-		r.event = c->stepping ? PDTT_CLOCK_STEP_GONE : PDTT_CLOCK_STEADY;
-		r.step_ms = c->stepping ? c->step_ms : 0;
-		pdtt_clock_anchor(c, wall_ms, boot_ms);
+		if (c->stepping) {
+			r.event = PDTT_CLOCK_STEP_GONE;
+			r.step_ms = c->step_ms;
+			/* back within the tolerance of the old anchor: keep it */
+			c->stepping = false;
+		}
 		return r;
 	}
 	if (c->stepping && abs64(off - c->step_ms) <= PDTT_CLOCK_TOLERANCE_MS) {
@@ -54,5 +56,13 @@ struct pdtt_clock_reading pdtt_clock_read(struct pdtt_clock *c, int64_t wall_ms,
 	}
 	r.now = seconds(expected);
 	r.now_ms = expected;
+	r.hold = c->step_ms < 0;
 	return r;
+}
+
+int64_t pdtt_prune_reference(int64_t now, int64_t base, int64_t base_boot_ms, int64_t boot_ms)
+{
+	int64_t bound = base + (boot_ms - base_boot_ms) / 1000;
+
+	return now < bound ? now : bound;
 }

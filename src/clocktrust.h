@@ -37,11 +37,25 @@ struct pdtt_clock_reading {
 	int64_t now_ms; /* the same in milliseconds */
 	enum pdtt_clock_event event;
 	int64_t step_ms; /* the step (wall minus extrapolation), when there is one */
+	/* A step back is being watched: commit nothing yet.  Rows dated by the
+	 * old clock would be ahead of the clock if the step is adopted; the
+	 * counts wait in the kernel until it is adopted or gone. */
+	bool hold;
 };
 
 /* Anchors at a trusted wall time (a start, or the last commit of this boot). */
 void pdtt_clock_anchor(struct pdtt_clock *c, int64_t wall_ms, int64_t boot_ms);
-/* Reads both clocks' values now and says what to date with. */
+/* Reads both clocks' values now and says what to date with.  The anchor
+ * moves only when a step is gone or adopted: NTP's slewing moves the wall
+ * clock and CLOCK_BOOTTIME together, so small steps that creep add up and
+ * are caught. */
 struct pdtt_clock_reading pdtt_clock_read(struct pdtt_clock *c, int64_t wall_ms, int64_t boot_ms);
+
+/* The time retention prunes against: now, but never more than the boot
+ * time elapsed past base (the last commit's end as the start found it, at
+ * boottime base_boot_ms).  A clock far ahead after a reboot, or a wrong
+ * step that was adopted, then prunes nothing within retention of the time
+ * the history has seen pass; a long downtime only makes pruning late. */
+int64_t pdtt_prune_reference(int64_t now, int64_t base, int64_t base_boot_ms, int64_t boot_ms);
 
 #endif

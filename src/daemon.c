@@ -99,9 +99,12 @@ struct pdtt_daemon {
 		pid_t pid;
 		struct timespec deadline;
 	} hooks[16];
+	struct pdtt_clock clock;    /* whether the wall clock is trusted (dated_now) */
+	int64_t dated_boot_ms;	    /* CLOCK_BOOTTIME at the whole second dated_now gave */
+	int64_t prune_base;	    /* the stored last end at start (0: none) ... */
+	int64_t prune_base_boot_ms; /* ... and CLOCK_BOOTTIME then */
 	int n_hooks;
-	struct pdtt_clock clock; /* whether the wall clock is trusted (dated_now) */
-	int64_t dated_boot_ms;	 /* CLOCK_BOOTTIME at the whole second dated_now gave */
+	bool clock_hold; /* a step back is watched: commit nothing yet */
 };
 
 /* SIGINT, SIGTERM and SIGHUP stay blocked and are taken synchronously by
@@ -434,17 +437,21 @@ static int64_t dated_now(struct pdtt_daemon *d)
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	r = pdtt_clock_read(&d->clock, ms_of(&wall), ms_of(&boot));
 	d->dated_boot_ms = ms_of(&boot) - (r.now_ms - r.now * 1000);
+	d->clock_hold = r.hold;
 	describe_step(r.step_ms, step, sizeof(step));
 	switch (r.event) {
 	case PDTT_CLOCK_STEP_SEEN:
-		pdtt_say("clock: the wall clock stepped by %s; rows are dated by the last trusted "
-			 "time plus CLOCK_BOOTTIME until the step has held for %d s",
-			 step, PDTT_CLOCK_ADOPT_MS / 1000);
+		pdtt_say("clock: the wall clock stepped by %s; %s until the step has held for %d s",
+			 step,
+			 r.step_ms < 0
+				 ? "counts wait in the kernel"
+				 : "rows are dated by the last trusted time plus CLOCK_BOOTTIME",
+			 PDTT_CLOCK_ADOPT_MS / 1000);
 		break;
 	case PDTT_CLOCK_STEP_GONE:
-		pdtt_say("clock: the wall clock is back (its step of %s lasted under %d s); no "
-			 "row was dated by it",
-			 step, PDTT_CLOCK_ADOPT_MS / 1000);
+		pdtt_say("clock: the wall clock is back (it had stepped by %s); no row was dated "
+			 "by the step",
+			 step);
 		break;
 	case PDTT_CLOCK_STEP_ADOPTED:
 		pdtt_say("clock: the wall clock's step of %s held for %d s: adopted, rows are "
@@ -482,8 +489,10 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 		goto oom;
 	c.span = pdtt_plan_sample(d->last_end, dated_now(d));
 	c.end_boot_ms = d->dated_boot_ms;
-	if (c.span.end == c.span.start)
-		return; /* same second as the last commit: the next interval takes it */
+	/* Same second as the last commit, or a step back being watched: the
+	 * counts wait in the kernel for the next interval. */
+	if (c.span.end == c.span.start || d->clock_hold)
+		return;
 	c.rows = d->rows;
 	c.n_rows = d->delta.n;
 	c.removed = &d->retired;
@@ -527,11 +536,18 @@ static void prune_history(struct pdtt_daemon *d, const struct timespec *now)
 	if (!d->have_db || (d->last_prune.tv_sec && now->tv_sec - d->last_prune.tv_sec < 3600))
 		return;
 	d->last_prune = *now;
-	/* Never past the last commit's end minus the retention: a wall clock
-	 * far ahead at start (nothing to compare it with yet) prunes nothing. */
+	/* Never ahead of the boot time elapsed since the stored last end: a
+	 * clock far ahead after a reboot, or a wrong step adopted, prunes
+	 * nothing the history has not seen age (pdtt_prune_reference). */
 	now_s = dated_now(d);
-	c = pdtt_retention_cutoffs(&d->opts->retention,
-				   d->last_end && d->last_end < now_s ? d->last_end : now_s);
+	if (d->prune_base) {
+		struct timespec boot;
+
+		clock_gettime(CLOCK_BOOTTIME, &boot);
+		now_s = pdtt_prune_reference(now_s, d->prune_base, d->prune_base_boot_ms,
+					     ms_of(&boot));
+	}
+	c = pdtt_retention_cutoffs(&d->opts->retention, now_s);
 	if (pdtt_store_prune(&d->store, &c, err, sizeof(err)))
 		pdtt_say("database %s: pruning old rows failed: %s; retried in an hour", d->db_path,
 			 err);
@@ -560,7 +576,7 @@ static void take_idle(struct pdtt_daemon *d)
 	/* Only when this interval's commit will run (not in the same second
 	 * as the last one): removed counters must not wait. */
 	next = pdtt_plan_sample(d->last_end, dated_now(d));
-	if (d->have_db && next.end == next.start)
+	if (d->have_db && (next.end == next.start || d->clock_hold))
 		return;
 	for (size_t i = 0; i < d->cur.n; i++)
 		candidates += d->cur.e[i].idle >= d->idle_reads;
@@ -1099,6 +1115,13 @@ static int resume_history(struct pdtt_daemon *d)
 	 * wall clock while the daemon was down shows as one. */
 	if (!strcmp(st.boot_id, d->boot_id) && st.last_end && st.last_end_boot_ms > 0)
 		pdtt_clock_anchor(&d->clock, st.last_end * 1000, st.last_end_boot_ms);
+	if (st.last_end) {
+		struct timespec boot;
+
+		clock_gettime(CLOCK_BOOTTIME, &boot);
+		d->prune_base = st.last_end;
+		d->prune_base_boot_ms = ms_of(&boot);
+	}
 	if (d->upgrade.layout)
 		return take_over_layout(d, &st);
 	if (!strcmp(st.boot_id, d->boot_id) && st.map_id == d->collector.map_id) {
@@ -1146,6 +1169,43 @@ static void free_daemon(struct pdtt_daemon *d)
 	pdtt_buf_free(&d->buf);
 	free(d->rows);
 	free(d->labels);
+}
+
+/* The zone recorded in the database wins: its hours, days and months are
+ * cut in it.  A new database records this run's zone; a different --tz is
+ * refused; without --tz a system zone that changed is only a warning. */
+static int settle_zone(struct pdtt_daemon *d, const char *tz)
+{
+	char stored[256], zone[256];
+
+	zone_name(tz, zone, sizeof(zone));
+	if (pdtt_store_get_timezone(&d->store, stored, sizeof(stored))) {
+		pdtt_say("database %s: cannot read the recorded time zone: %s", d->db_path,
+			 sqlite3_errmsg(d->store.db));
+		return PDTT_EXIT_DB;
+	}
+	if (!stored[0]) {
+		if (pdtt_store_set_timezone(&d->store, zone))
+			pdtt_say("database %s: cannot record the time zone: %s; report and audit "
+				 "use their own",
+				 d->db_path, sqlite3_errmsg(d->store.db));
+		return 0;
+	}
+	if (!strcmp(stored, zone))
+		return 0;
+	if (tz) {
+		pdtt_say("--tz %s: the database %s records the time zone %s, and its hours, days "
+			 "and months are cut in it; start without --tz to go on in %s, or give %s "
+			 "a new database with -d (README, Time zone)",
+			 tz, d->db_path, stored, stored, tz);
+		return PDTT_EXIT_USAGE;
+	}
+	if (apply_tz(stored))
+		return PDTT_EXIT_USAGE;
+	pdtt_say("warning: time zone: the system's is %s, the database %s records %s; hours, "
+		 "days and months stay in %s (README, Time zone)",
+		 zone[0] ? zone : "unknown", d->db_path, stored, stored);
+	return 0;
 }
 
 int pdtt_daemon_run(const struct pdtt_options *opts)
@@ -1226,14 +1286,9 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 			goto out;
 		}
 		d->have_db = true;
-		char zone[256];
-
-		zone_name(opts->tz, zone, sizeof(zone));
-		if (pdtt_store_set_timezone(&d->store, zone))
-			pdtt_say("database %s: cannot record the time zone: %s; report and audit "
-				 "use "
-				 "their own",
-				 d->db_path, sqlite3_errmsg(d->store.db));
+		rc = settle_zone(d, opts->tz);
+		if (rc)
+			goto out;
 		snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%d", opts->pin_root,
 			 PDTT_LAYOUT_VERSION);
 		rc = pdtt_upgrade_find(&d->upgrade, opts->pin_root, err, sizeof(err));

@@ -407,8 +407,15 @@ int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *out,
 		rc = get_meta(s, "last_end", v, sizeof(v));
 	out->last_end = strtoll(v, NULL, 10);
 	if (rc == SQLITE_OK)
-		rc = get_meta(s, "last_end_boot_ms", v, sizeof(v));
-	out->last_end_boot_ms = strtoll(v, NULL, 10);
+		rc = get_meta(s, "last_end_boot", v, sizeof(v));
+	{
+		/* "END:BOOT_MS", trusted only for the same last_end (an older
+		 * pdtt may have written last_end alone since). */
+		long long end = 0, boot = 0;
+
+		if (sscanf(v, "%lld:%lld", &end, &boot) == 2 && end == out->last_end)
+			out->last_end_boot_ms = boot;
+	}
 	if (rc != SQLITE_OK)
 		return rc;
 
@@ -527,7 +534,7 @@ static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct p
 int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *err, size_t errlen)
 {
 	struct commit_ctx x = { .last_uid = -1 };
-	char num[32];
+	char num[32], boot_num[48];
 	int rc;
 
 	/* The samples and the baseline only: rollups are made by retention. */
@@ -548,12 +555,14 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 	if (rc == SQLITE_OK)
 		rc = set_meta(s, "boot_id", c->boot_id);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)c->map_id);
+	snprintf(boot_num, sizeof(boot_num), "%lld:%lld", (long long)c->span.end,
+		 (long long)c->end_boot_ms);
 	if (rc == SQLITE_OK)
 		rc = set_meta(s, "map_id", num);
 	if (rc == SQLITE_OK)
 		rc = put_meta_int(s, PDTT_ST_SET_META, "last_end", c->span.end);
 	if (rc == SQLITE_OK)
-		rc = put_meta_int(s, PDTT_ST_SET_META, "last_end_boot_ms", c->end_boot_ms);
+		rc = put_meta(s, PDTT_ST_SET_META, "last_end_boot", boot_num);
 	if (rc == SQLITE_OK && !s->have_first_start) /* the first commit */
 		rc = put_meta_int(s, PDTT_ST_LOWER_META, "first_start", c->span.start);
 	if (rc == SQLITE_OK)
@@ -656,6 +665,11 @@ static int prune_months(struct pdtt_store *s, int64_t cutoff)
 int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz)
 {
 	return set_meta(s, "timezone", tz ? tz : "");
+}
+
+int pdtt_store_get_timezone(struct pdtt_store *s, char *out, size_t len)
+{
+	return get_meta(s, "timezone", out, len);
 }
 
 int pdtt_store_prune(struct pdtt_store *s, const struct pdtt_cutoffs *c, char *err, size_t errlen)

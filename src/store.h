@@ -116,5 +116,7 @@ int pdtt_store_history_start(struct sqlite3 *db, int64_t *t);
 /* Records the time zone the daemon buckets in ("" for the system's), so
  * reports use the same one.  0 or an SQLite error code. */
 int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz);
+/* The recorded zone ("" when none was).  0 or an SQLite error code. */
+int pdtt_store_get_timezone(struct pdtt_store *s, char *out, size_t len);
 
 #endif

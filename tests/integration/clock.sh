@@ -7,8 +7,11 @@
 #    every byte U1 sent (payload arithmetic) is in the samples, none dated
 #    after the real present, and a report over the real window has them all
 #    without widening it.
+#    Two hours back for 5 s: the counts wait in the kernel until it is back.
 # 2. A restart in the same boot with the clock 400 days ahead: the start's
 #    prune deletes no sample, and the rows stay dated in the real present.
+# 3. A start at +400 days after a reboot (nothing to compare with) prunes
+#    nothing either.
 . "$(dirname "$0")/lib.sh"
 
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
@@ -77,6 +80,18 @@ grep -q "clock: the wall clock stepped by +400.0 days" "$T/stderr" || fail "step
 grep -q "clock: the wall clock is back" "$T/stderr" || fail "return not reported: $(cat "$T/stderr")"
 pass "400 days ahead for 5 s, then back: every byte stored, nothing in the future, the report unwidened"
 
+# 1b. Two hours back for 5 s: the counts wait in the kernel, then go in.
+echo "-2h" >"$OFFSET"
+sleep 1.5
+send_udp $U1 10 1000 7505
+sleep 3.5
+echo "+0" >"$OFFSET"
+wait_stored $((190 * 1028))
+[ "$(future_rows)" = 0 ] || fail "rows dated in the future after a step back"
+grep -q "clock: the wall clock stepped by -2.0 hours; counts wait in the kernel" "$T/stderr" ||
+	fail "step back not reported: $(cat "$T/stderr")"
+pass "2 hours back for 5 s, then forward again: every byte stored, nothing in the future"
+
 # 2. Restart in the same boot with the clock 400 days ahead for 5 s.
 stop_daemon
 samples0=$(dbq "SELECT count(*) FROM samples")
@@ -85,7 +100,7 @@ start_faked
 send_udp $U1 20 1000 7504
 sleep 4
 echo "+0" >"$OFFSET"
-wait_stored $((200 * 1028))
+wait_stored $((210 * 1028))
 sleep 1.5
 stop_daemon
 [ "$(dbq "SELECT count(*) FROM samples")" -ge "$samples0" ] || fail "the start pruned samples"
@@ -94,3 +109,19 @@ grep -q "clock: the wall clock stepped by +400.0 days" "$T/stderr" ||
 	fail "a step while the daemon was down not caught at start: $(cat "$T/stderr")"
 "$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "stop failed: $(cat "$T/stop.err")"
 pass "a restart at +400 days in the same boot: nothing pruned, nothing dated in the future"
+
+# 3. After a reboot (another boot_id, a new map) the first start has nothing
+# to compare the clock with and trusts it; its prune still deletes nothing
+# the history has not seen age.
+dbq "UPDATE meta SET value = 'another-boot' WHERE key = 'boot_id'"
+samples0=$(dbq "SELECT count(*) FROM samples")
+u1_0=$(stored_u1)
+echo "+400d" >"$OFFSET"
+start_faked
+sleep 2.5
+stop_daemon
+echo "+0" >"$OFFSET"
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "stop failed: $(cat "$T/stop.err")"
+[ "$(dbq "SELECT count(*) FROM samples WHERE period_end <= $(date +%s)")" = "$samples0" ] &&
+	[ "$(stored_u1)" = "$u1_0" ] || fail "a start at +400 days after a reboot pruned samples"
+pass "a start at +400 days after a reboot prunes nothing"

@@ -195,6 +195,31 @@ pass "stop and a second daemon are refused while one runs, on the same pins or t
 	fail "usage_monthly for $U1: $(dbq "SELECT * FROM usage_monthly")"
 pass "the views agree with the samples; no rollup duplicates them"
 
+# The zone recorded in the database wins (before, every start overwrote it,
+# so rollups cut in the old zone were read in the new one).
+zone0=$(dbq "SELECT value FROM meta WHERE key = 'timezone'")
+[ -n "$zone0" ] && [ "$zone0" != Asia/Tokyo ] || fail "recorded zone '$zone0': the case needs another one"
+progs_before=$(pdtt_prog_ids)
+rc=0
+timeout 10 nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i va -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT" \
+	--tz Asia/Tokyo >/dev/null 2>"$T/tz.err" || rc=$?
+[ $rc = 2 ] && grep -q "^pdtt: --tz Asia/Tokyo: the database $DB records the time zone $zone0" "$T/tz.err" ||
+	fail "--tz other than the recorded zone: exit $rc, $(cat "$T/tz.err")"
+[ "$(wc -l <"$T/tz.err")" = 1 ] || fail "--tz refusal said more than one line: $(cat "$T/tz.err")"
+[ -z "$(comm -13 <(echo "$progs_before") <(pdtt_prog_ids))" ] || fail "the refused start loaded programs"
+# The system's zone changed (TZ here): a warning, and the recorded zone stays.
+TZ=Asia/Tokyo start
+grep -q "warning: time zone: the system's is Asia/Tokyo, the database $DB records $zone0" "$T/stderr" ||
+	fail "no warning for a changed system zone: $(cat "$T/stderr")"
+send_udp $U1 10 1000 7110
+wait_committed $U1 "$((3270 * 1028)) 3270"
+stop_daemon
+[ "$(dbq "SELECT value FROM meta WHERE key = 'timezone'")" = "$zone0" ] || fail "the recorded zone was overwritten"
+"$PDTT_BIN" report -d "$DB" --last 1d --format json >"$T/r3.json" 2>"$T/r3.err" || fail "report: $(cat "$T/r3.err")"
+[ "$(sqlite3 :memory: "SELECT json_extract(readfile('$T/r3.json'), '$.window.timezone')")" = "$zone0" ] ||
+	fail "report not in the recorded zone: $(cat "$T/r3.json")"
+pass "the recorded zone wins: another --tz is refused, a changed system zone only warns"
+
 # A restart that turns the owner programs off (PDTT_OWNER=creator) while a
 # socket holds received data nobody has read: what waited in the socket's
 # record is charged, not lost.  Oracle: va's counters against the sum over
