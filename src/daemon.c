@@ -1171,6 +1171,24 @@ static void free_daemon(struct pdtt_daemon *d)
 	free(d->labels);
 }
 
+/* UTC under its several names, and TZ's optional leading ':'. */
+static const char *zone_key(const char *z)
+{
+	static const char *const utc[] = { "UTC",  "Etc/UTC",  "UCT",	    "Etc/UCT",
+					   "Zulu", "Etc/Zulu", "Universal", "Etc/Universal" };
+
+	z += z[0] == ':';
+	for (size_t i = 0; i < sizeof(utc) / sizeof(utc[0]); i++)
+		if (!strcmp(z, utc[i]))
+			return "UTC";
+	return z;
+}
+
+static bool same_zone(const char *a, const char *b)
+{
+	return !strcmp(zone_key(a), zone_key(b));
+}
+
 /* The zone recorded in the database wins: its hours, days and months are
  * cut in it.  A new database records this run's zone; a different --tz is
  * refused; without --tz a system zone that changed is only a warning. */
@@ -1185,13 +1203,16 @@ static int settle_zone(struct pdtt_daemon *d, const char *tz)
 		return PDTT_EXIT_DB;
 	}
 	if (!stored[0]) {
-		if (pdtt_store_set_timezone(&d->store, zone))
-			pdtt_say("database %s: cannot record the time zone: %s; report and audit "
-				 "use their own",
-				 d->db_path, sqlite3_errmsg(d->store.db));
+		if (pdtt_store_set_timezone(&d->store, zone)) {
+			pdtt_say(
+				"database %s: cannot record the time zone: %s; check that the file "
+				"is writable",
+				d->db_path, sqlite3_errmsg(d->store.db));
+			return PDTT_EXIT_DB;
+		}
 		return 0;
 	}
-	if (!strcmp(stored, zone))
+	if (same_zone(stored, zone))
 		return 0;
 	if (tz) {
 		pdtt_say("--tz %s: the database %s records the time zone %s, and its hours, days "

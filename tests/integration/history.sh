@@ -211,6 +211,12 @@ timeout 10 nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i va -l "$T/log" -d "$D
 TZ=Asia/Tokyo start
 grep -q "warning: time zone: the system's is Asia/Tokyo, the database $DB records $zone0" "$T/stderr" ||
 	fail "no warning for a changed system zone: $(cat "$T/stderr")"
+# The daemon itself runs in the recorded zone: its log blocks' clock.
+sleep 1.5
+stamp=$(sed -n 's/^=== Network Statistics Report \[\(.*\)\] ===$/\1/p' "$T/log" | tail -n 1)
+off=$(($(date +%s) - $(TZ=$zone0 date -d "$stamp" +%s)))
+[ "${off#-}" -lt 60 ] ||
+	fail "log block at '$stamp' is not in $zone0 (now $(TZ=$zone0 date '+%F %T'))"
 send_udp $U1 10 1000 7110
 wait_committed $U1 "$((3270 * 1028)) 3270"
 stop_daemon
