@@ -100,6 +100,7 @@ struct pdtt_daemon {
 		struct timespec deadline;
 	} hooks[16];
 	struct pdtt_clock clock;    /* whether the wall clock is trusted (dated_now) */
+	int64_t dated_now;	    /* this interval's time (dated_now, read once in collect) */
 	int64_t dated_boot_ms;	    /* CLOCK_BOOTTIME at the whole second dated_now gave */
 	int64_t prune_base;	    /* the stored last end at start (0: none) ... */
 	int64_t prune_base_boot_ms; /* ... and CLOCK_BOOTTIME then */
@@ -426,7 +427,7 @@ static void describe_step(int64_t step_ms, char *out, size_t len)
 
 /* The time rows are dated with: the wall clock, unless it has just stepped
  * (clocktrust.h).  One line when a step is seen, and one when it is gone
- * or adopted. */
+ * or adopted.  Read once per interval (collect): d->dated_now. */
 static int64_t dated_now(struct pdtt_daemon *d)
 {
 	struct timespec wall, boot;
@@ -436,6 +437,7 @@ static int64_t dated_now(struct pdtt_daemon *d)
 	clock_gettime(CLOCK_REALTIME, &wall);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	r = pdtt_clock_read(&d->clock, ms_of(&wall), ms_of(&boot));
+	d->dated_now = r.now;
 	d->dated_boot_ms = ms_of(&boot) - (r.now_ms - r.now * 1000);
 	d->clock_hold = r.hold;
 	describe_step(r.step_ms, step, sizeof(step));
@@ -487,7 +489,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	}
 	if (pdtt_snapshot_diff(&d->committed, counted, &d->delta) || build_rows(d, now))
 		goto oom;
-	c.span = pdtt_plan_sample(d->last_end, dated_now(d));
+	c.span = pdtt_plan_sample(d->last_end, d->dated_now);
 	c.end_boot_ms = d->dated_boot_ms;
 	/* Same second as the last commit, or a step back being watched: the
 	 * counts wait in the kernel for the next interval. */
@@ -575,7 +577,7 @@ static void take_idle(struct pdtt_daemon *d)
 		return;
 	/* Only when this interval's commit will run (not in the same second
 	 * as the last one): removed counters must not wait. */
-	next = pdtt_plan_sample(d->last_end, dated_now(d));
+	next = pdtt_plan_sample(d->last_end, d->dated_now);
 	if (d->have_db && (next.end == next.start || d->clock_hold))
 		return;
 	for (size_t i = 0; i < d->cur.n; i++)
@@ -663,6 +665,7 @@ static void collect(struct pdtt_daemon *d, bool final)
 {
 	int rc = pdtt_collector_read(&d->collector, &d->cur);
 
+	dated_now(d); /* one reading for the whole interval: idle keys, commit, report */
 	pdtt_users_begin_interval(&d->users);
 	/* Keys removed in an interval that then failed still count. */
 	if (!rc && d->taken.n) {
@@ -750,7 +753,7 @@ static void report(struct pdtt_daemon *d, bool final)
 		calloc(2 * d->users.n + 1, sizeof(const struct pdtt_user_stat *));
 	struct timespec now;
 	struct tm tm;
-	time_t wall = (time_t)dated_now(d);
+	time_t wall = (time_t)d->dated_now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	localtime_r(&wall, &tm);
@@ -1137,7 +1140,7 @@ static int resume_history(struct pdtt_daemon *d)
 	pdtt_snapshot_clear(&d->committed);
 	d->reset_pending = true;
 	/* a clock behind the stored end must not make rows overlap */
-	d->last_end = dated_now(d) > st.last_end ? dated_now(d) : st.last_end;
+	d->last_end = dated_now(d) > st.last_end ? d->dated_now : st.last_end;
 	if (st.boot_id[0])
 		fprintf(stderr, "pdtt: %s since the last run: counters start from zero\n",
 			strcmp(st.boot_id, d->boot_id) ? "the machine rebooted"

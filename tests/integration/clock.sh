@@ -26,19 +26,8 @@ fake_env=(LD_PRELOAD="$FAKETIME_LIB" FAKETIME_TIMESTAMP_FILE="$OFFSET" FAKETIME_
 env "${fake_env[@]}" true # libfaketime loads
 
 setup_netns
-start_faked() {
-	: >"$T/stderr"
-	nsenter --net="/run/netns/$NS_A" env "${fake_env[@]}" "$PDTT_BIN" --console users -i va -t 1 \
-		-l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT" >"$T/console" 2>"$T/stderr" &
-	DAEMON_PID=$!
-	local i=0
-	until grep -q tracking "$T/stderr"; do
-		kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon under libfaketime exited: $(cat "$T/stderr")"
-		sleep 0.05
-		i=$((i + 1))
-		[ $i -lt 200 ] || fail "daemon under libfaketime did not start"
-	done
-}
+DAEMON_ENV=("${fake_env[@]}")
+start_faked() { start_daemon "$NS_A" -i va -t 1 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT"; }
 stored_u1() { dbq "SELECT coalesce(sum(tx_bytes), 0) FROM samples WHERE uid = $U1"; }
 wait_stored() { # BYTES: until the samples hold them for U1 (at most 10 s)
 	local i=0

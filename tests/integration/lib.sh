@@ -167,13 +167,15 @@ wait_file() { # FILE
 
 # The console gets a line per user whose totals changed (--console users):
 # the last line of a uid is its total since start (console_counts).
+DAEMON_ENV=() # NAME=VALUE pairs start_daemon runs the daemon with (clock.sh: libfaketime)
 start_daemon() { # NS ARGS...: runs pdtt in NS, output in $T/console, $T/stderr
 	local ns=$1
 	shift
 	: >"$T/stderr"
 	# nsenter keeps the mount namespace: 'ip netns exec' would hide the
 	# cgroup2 mount below /sys.
-	nsenter --net="/run/netns/$ns" "$PDTT_BIN" --console users "$@" >"$T/console" 2>"$T/stderr" &
+	nsenter --net="/run/netns/$ns" env "${DAEMON_ENV[@]}" "$PDTT_BIN" --console users "$@" \
+		>"$T/console" 2>"$T/stderr" &
 	DAEMON_PID=$!
 	local i=0
 	until grep -q "tracking" "$T/stderr"; do
