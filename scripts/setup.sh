@@ -7,7 +7,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-RUNTIME_PKGS=(libbpf1 libelf1 zlib1g libsqlite3-0 sqlite3 iproute2)
+RUNTIME_PKGS=(libbpf1 libelf1 zlib1g libsqlite3-0 sqlite3 iproute2 tzdata)
 BUILD_PKGS=(gcc libc6-dev make cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	zlib1g-dev libsqlite3-dev libcmocka-dev liburing-dev)
 TEST_PKGS=(util-linux bsdutils procps ethtool iperf3 openssh-server openssh-client rsync faketime)

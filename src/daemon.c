@@ -39,6 +39,7 @@
 #include "upgrade.h"
 #include "user_totals.h"
 #include "writer_lock.h"
+#include "zone.h"
 
 struct pdtt_daemon {
 	const struct pdtt_options *opts;
@@ -972,53 +973,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* The zone this process buckets in, by name, for report and audit: --tz,
- * else $TZ, else what /etc/localtime links to; "" when it cannot be told. */
-static void zone_name(const char *tz, char *out, size_t len)
-{
-	const char *env = getenv("TZ"), *z;
-	char link[512];
-	ssize_t n;
-
-	out[0] = '\0';
-	if (tz || (env && *env)) {
-		snprintf(out, len, "%s", tz ? tz : env + (env[0] == ':'));
-		return;
-	}
-	n = readlink("/etc/localtime", link, sizeof(link) - 1);
-	if (n <= 0)
-		return;
-	link[n] = '\0';
-	z = strstr(link, "zoneinfo/");
-	if (z)
-		snprintf(out, len, "%s", z + strlen("zoneinfo/"));
-}
-
-/* --tz must name a zone glibc knows; it silently falls back to UTC
- * otherwise.  A name (Europe/Berlin) must exist under /usr/share/zoneinfo;
- * a POSIX rule (CET-1CEST,M3.5.0,M10.5.0/3) is taken as it is. */
-static int apply_tz(const char *tz)
-{
-	char path[512];
-	size_t head;
-
-	if (!tz)
-		return 0;
-	head = strcspn(tz, ","); /* a POSIX rule's '/' only follows a ',' */
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	if (strcmp(tz, "UTC") != 0 &&
-	    (strstr(tz, "..") ||
-	     ((memchr(tz, '/', head) || !strpbrk(tz, "0123456789")) && access(path, R_OK)))) {
-		pdtt_say("time zone '%s': unknown; use a name from /usr/share/zoneinfo (e.g. "
-			 "Europe/Berlin), UTC, or a POSIX rule",
-			 tz);
-		return PDTT_EXIT_USAGE;
-	}
-	setenv("TZ", tz, 1);
-	tzset();
-	return 0;
-}
-
 /* An older layout's map, after its links moved to this run's programs:
  * what it counted since the last commit is committed once, in the same
  * transaction that starts the new map's baseline from zero, and only then
@@ -1174,32 +1128,18 @@ static void free_daemon(struct pdtt_daemon *d)
 	free(d->labels);
 }
 
-/* UTC under its several names, and TZ's optional leading ':'. */
-static const char *zone_key(const char *z)
-{
-	static const char *const utc[] = { "UTC",  "Etc/UTC",  "UCT",	    "Etc/UCT",
-					   "Zulu", "Etc/Zulu", "Universal", "Etc/Universal" };
-
-	z += z[0] == ':';
-	for (size_t i = 0; i < sizeof(utc) / sizeof(utc[0]); i++)
-		if (!strcmp(z, utc[i]))
-			return "UTC";
-	return z;
-}
-
-static bool same_zone(const char *a, const char *b)
-{
-	return !strcmp(zone_key(a), zone_key(b));
-}
-
 /* The zone recorded in the database wins: its hours, days and months are
  * cut in it.  A new database records this run's zone; a different --tz is
  * refused; without --tz a system zone that changed is only a warning. */
 static int settle_zone(struct pdtt_daemon *d, const char *tz)
 {
-	char stored[256], zone[256];
+	const struct pdtt_zone_env *env = &pdtt_zone_host;
+	char stored[256], zone[256], err[1024];
 
-	zone_name(tz, zone, sizeof(zone));
+	if (tz)
+		pdtt_zone_normalize(env, tz, zone, sizeof(zone));
+	else
+		pdtt_zone_system(env, zone, sizeof(zone));
 	if (pdtt_store_get_timezone(&d->store, stored, sizeof(stored))) {
 		pdtt_say("database %s: cannot read the recorded time zone: %s", d->db_path,
 			 sqlite3_errmsg(d->store.db));
@@ -1213,9 +1153,19 @@ static int settle_zone(struct pdtt_daemon *d, const char *tz)
 				d->db_path, sqlite3_errmsg(d->store.db));
 			return PDTT_EXIT_DB;
 		}
+		if (!zone[0])
+			pdtt_say("warning: time zone: the system's cannot be named (/etc/localtime "
+				 "is no link into %s); the database %s records none until it can, "
+				 "so give --tz",
+				 env->zoneinfo, d->db_path);
 		return 0;
 	}
-	if (same_zone(stored, zone))
+	/* a zone this machine cannot load would cut in UTC */
+	if (pdtt_zone_use_recorded(env, stored, d->db_path, err, sizeof(err))) {
+		pdtt_say("%s", err);
+		return PDTT_EXIT_DB;
+	}
+	if (pdtt_zone_same(env, stored, zone))
 		return 0;
 	if (tz) {
 		pdtt_say("--tz %s: the database %s records the time zone %s, and its hours, days "
@@ -1224,8 +1174,6 @@ static int settle_zone(struct pdtt_daemon *d, const char *tz)
 			 tz, d->db_path, stored, stored, tz);
 		return PDTT_EXIT_USAGE;
 	}
-	if (apply_tz(stored))
-		return PDTT_EXIT_USAGE;
 	pdtt_say("warning: time zone: the system's is %s, the database %s records %s; hours, "
 		 "days and months stay in %s (README, Time zone)",
 		 zone[0] ? zone : "unknown", d->db_path, stored, stored);
@@ -1281,9 +1229,11 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		rc = PDTT_EXIT_USAGE;
 		goto out;
 	}
-	rc = apply_tz(opts->tz);
-	if (rc)
+	if (opts->tz && pdtt_zone_apply(&pdtt_zone_host, opts->tz, err, sizeof(err))) {
+		pdtt_say("%s", err);
+		rc = PDTT_EXIT_USAGE;
 		goto out;
+	}
 	if (opts->quota_exec && access(opts->quota_exec, X_OK)) {
 		pdtt_say("quota-exec '%s': %s; give an executable program", opts->quota_exec,
 			 strerror(errno));

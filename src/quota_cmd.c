@@ -18,6 +18,7 @@
 #include "report_format.h"
 #include "sql_embedded.h"
 #include "store.h"
+#include "zone.h"
 
 /* audit's exit statuses: the monitoring-plugin convention */
 enum { AUDIT_OK = 0, AUDIT_WARN = 1, AUDIT_CRIT = 2, AUDIT_UNKNOWN = 3 };
@@ -704,9 +705,10 @@ int pdtt_audit_main(int argc, char **argv)
 		    *sqlite3_column_text(st, 0))
 			tz = strdup((const char *)sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
-		if (tz)
-			setenv("TZ", tz, 1);
-		tzset();
+		if (pdtt_zone_use_recorded(&pdtt_zone_host, tz, db_path, err, sizeof(err))) {
+			rc = pdtt_fail(AUDIT_UNKNOWN, "%s", err);
+			goto out;
+		}
 	}
 	if (pdtt_period_parse(period, now, &any, &per, &w, err, sizeof(err))) {
 		rc = pdtt_fail(AUDIT_UNKNOWN, "%s", err);

@@ -23,6 +23,7 @@
 #include "store.h"
 #include "strbuf.h"
 #include "window.h"
+#include "zone.h"
 
 #define MAX_FILTERS 64
 
@@ -896,9 +897,10 @@ int pdtt_report_main(int argc, char **argv)
 		goto out;
 	}
 	tz = meta_value(store.db, "timezone");
-	if (tz && *tz)
-		setenv("TZ", tz, 1);
-	tzset();
+	if (pdtt_zone_use_recorded(&pdtt_zone_host, tz, o.db_path, err, sizeof(err))) {
+		rc = pdtt_fail(PDTT_EXIT_DB, "%s", err);
+		goto out;
+	}
 
 	if (window_from_options(&o, now, &win, err, sizeof(err))) {
 		rc = pdtt_fail(PDTT_EXIT_USAGE, "%s", err);

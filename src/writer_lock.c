@@ -16,9 +16,13 @@ pid_t pdtt_flock_holder(const char *proc_locks, unsigned int major, unsigned int
 			unsigned long ino)
 {
 	const char *line = proc_locks;
+	pid_t by_ino = 0;
+	int n_ino = 0;
 
 	/* "1: FLOCK  ADVISORY  WRITE 1234 fd:01:131090 0 EOF"; waiters are
-	 * listed as "1: -> FLOCK ..." and hold nothing. */
+	 * listed as "1: -> FLOCK ..." and hold nothing.  btrfs lists the
+	 * file system's device, not the subvolume's that stat(2) gives: an
+	 * inode no other lock names is taken on any device. */
 	while (line && *line) {
 		char kind[16], mode[16], rw[16];
 		unsigned int maj, min;
@@ -27,14 +31,17 @@ pid_t pdtt_flock_holder(const char *proc_locks, unsigned int major, unsigned int
 
 		if (sscanf(line, "%*d: %15s %15s %15s %ld %x:%x:%lu", kind, mode, rw, &pid, &maj,
 			   &min, &in) == 7 &&
-		    !strcmp(kind, "FLOCK") && !strcmp(rw, "WRITE") && maj == major &&
-		    min == minor && in == ino && pid > 0)
-			return (pid_t)pid;
+		    !strcmp(kind, "FLOCK") && !strcmp(rw, "WRITE") && in == ino && pid > 0) {
+			if (maj == major && min == minor)
+				return (pid_t)pid;
+			by_ino = (pid_t)pid;
+			n_ino++;
+		}
 		line = strchr(line, '\n');
 		if (line)
 			line++;
 	}
-	return 0;
+	return n_ino == 1 ? by_ino : 0;
 }
 
 static pid_t holder_of(const struct stat *st)
@@ -68,14 +75,37 @@ int pdtt_writer_lock_take(struct pdtt_writer_lock *l, const char *db_path, char 
 		return 0;
 	if (errno == EWOULDBLOCK && !fstat(l->fd, &st)) {
 		pid_t pid = holder_of(&st);
-		char who[32] = "";
+		char comm[64] = "", path[64];
+		FILE *f;
 
-		if (pid)
-			snprintf(who, sizeof(who), " (pid %ld)", (long)pid);
-		snprintf(err, errlen,
-			 "database '%s': another pdtt daemon%s writes to it; a database has one "
-			 "daemon: stop that one, or give this one its own -d",
-			 db_path, who);
+		if (pid) {
+			snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+			f = fopen(path, "re");
+			if (f) {
+				if (!fgets(comm, sizeof(comm), f))
+					comm[0] = '\0';
+				comm[strcspn(comm, "\n")] = '\0';
+				fclose(f);
+			}
+		}
+		if (pid && !strncmp(comm, "pdtt", 4))
+			snprintf(err, errlen,
+				 "database '%s': another pdtt daemon (pid %ld) writes to it; a "
+				 "database has one daemon: stop that one, or give this one its own "
+				 "-d",
+				 db_path, (long)pid);
+		else if (pid)
+			snprintf(
+				err, errlen,
+				"database '%s': process %ld (%s) holds its writer lock; a database "
+				"has one daemon: stop that process, or give this one its own -d",
+				db_path, (long)pid, comm[0] ? comm : "gone");
+		else
+			snprintf(err, errlen,
+				 "database '%s': another process holds its writer lock (a pdtt "
+				 "daemon in another container or PID namespace?); a database has "
+				 "one daemon: stop that one, or give this one its own -d",
+				 db_path);
 	} else {
 		snprintf(err, errlen, "database '%s': cannot lock it: %s", db_path,
 			 strerror(errno));

@@ -226,6 +226,41 @@ stop_daemon
 	fail "report not in the recorded zone: $(cat "$T/r3.json")"
 pass "the recorded zone wins: another --tz is refused, a changed system zone only warns"
 
+# One zone under two names is one zone (before, --tz America/New_York on a
+# database that records US/Eastern was refused), and a recorded zone this
+# machine cannot load stops every command that cuts days (before, glibc
+# cut them in UTC without a word).  A database of its own, so the host's
+# zone plays no part.
+ZDB="$T/db/zones.db"
+zstart() { start_daemon "$NS_A" -i va -t 1 -l "$T/log" -d "$ZDB" --pin-dir "$PIN_ROOT" "$@"; }
+zone_of() { sqlite3 "$ZDB" "SELECT value FROM meta WHERE key = 'timezone'"; }
+zstart --tz US/Eastern
+stop_daemon
+[ "$(zone_of)" = US/Eastern ] || fail "new database with --tz US/Eastern records '$(zone_of)'"
+zstart --tz America/New_York
+! grep -q "time zone" "$T/stderr" || fail "US/Eastern vs America/New_York: $(cat "$T/stderr")"
+stop_daemon
+TZ=:/usr/share/zoneinfo/posix/America/New_York zstart
+! grep -q "time zone" "$T/stderr" || fail "TZ as a zoneinfo path: $(cat "$T/stderr")"
+stop_daemon
+[ "$(zone_of)" = US/Eastern ] || fail "the recorded zone became '$(zone_of)'"
+sqlite3 "$ZDB" "UPDATE meta SET value = 'Mars/Olympus' WHERE key = 'timezone'"
+progs_before=$(pdtt_prog_ids)
+rc=0
+timeout 10 nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i va -l "$T/log" -d "$ZDB" --pin-dir "$PIN_ROOT" \
+	>/dev/null 2>"$T/mars.err" || rc=$?
+want="pdtt: database '$ZDB': records the time zone 'Mars/Olympus', which this machine cannot load"
+[ $rc = 7 ] && grep -qF "$want" "$T/mars.err" && [ "$(wc -l <"$T/mars.err")" = 1 ] ||
+	fail "daemon on a database whose zone is missing: exit $rc, $(cat "$T/mars.err")"
+[ -z "$(comm -13 <(echo "$progs_before") <(pdtt_prog_ids))" ] || fail "the refused start loaded programs"
+rc=0
+"$PDTT_BIN" report -d "$ZDB" --last 1d >/dev/null 2>"$T/mars.err" || rc=$?
+[ $rc = 7 ] && grep -qF "$want" "$T/mars.err" || fail "report, zone missing: exit $rc, $(cat "$T/mars.err")"
+rc=0
+"$PDTT_BIN" audit -d "$ZDB" >/dev/null 2>"$T/mars.err" || rc=$?
+[ $rc = 3 ] && grep -qF "$want" "$T/mars.err" || fail "audit, zone missing: exit $rc, $(cat "$T/mars.err")"
+pass "one zone under several names is one zone; a recorded zone this machine lacks is refused (exit 7)"
+
 # A restart that turns the owner programs off (PDTT_OWNER=creator) while a
 # socket holds received data nobody has read: what waited in the socket's
 # record is charged, not lost.  Oracle: va's counters against the sum over
