@@ -1186,7 +1186,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	struct pdtt_collector_config cfg = { 0 };
 	enum pdtt_variant variant;
 	bool whole_tree = true;
-	char err[512];
+	char err[1024];
 	int rc;
 
 	if (!d) {
@@ -1240,10 +1240,9 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		rc = PDTT_EXIT_USAGE;
 		goto out;
 	}
-	rc = pdtt_logfile_open(&d->log, opts->log_path);
+	rc = pdtt_logfile_open(&d->log, opts->log_path, err, sizeof(err));
 	if (rc) {
-		pdtt_say("log file '%s': %s; choose a writable path with -l", opts->log_path,
-			 strerror(-rc));
+		pdtt_say("%s", err);
 		rc = PDTT_EXIT_LOG;
 		goto out;
 	}

@@ -2,34 +2,109 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "errmsg.h"
 
-static int open_append(const char *path)
+const char *pdtt_logfile_refusal(const struct stat *sb, uid_t self)
 {
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	if (S_ISLNK(sb->st_mode))
+		return "is a symbolic link";
+	if (S_ISFIFO(sb->st_mode))
+		return "is a FIFO";
+	/* /dev/null discards the log; any other device is refused */
+	if (S_ISCHR(sb->st_mode) && sb->st_rdev == makedev(1, 3))
+		return NULL;
+	if (S_ISCHR(sb->st_mode) || S_ISBLK(sb->st_mode))
+		return "is a device";
+	if (S_ISSOCK(sb->st_mode))
+		return "is a socket";
+	if (S_ISDIR(sb->st_mode))
+		return "is a directory";
+	if (!S_ISREG(sb->st_mode))
+		return "is not a regular file";
+	if (sb->st_uid != 0 && sb->st_uid != self)
+		return "is owned by another user";
+	if (sb->st_nlink > 1)
+		return "has other hard links";
+	return NULL;
 }
 
-int pdtt_logfile_open(struct pdtt_logfile *l, const char *path)
+/* Never follows a link and never blocks (a FIFO without a reader is ENXIO,
+ * one with a reader is refused by its type): the path may be in a
+ * directory others can write, and root appends wherever it points. */
+static int open_append(const char *path, char *err, size_t len)
+{
+	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
+	const char *why;
+	char owner[32] = "";
+	struct stat sb;
+	bool created = true;
+	int fd = open(path, flags | O_CREAT | O_EXCL, 0640);
+
+	if (fd < 0 && errno == EEXIST) {
+		created = false;
+		fd = open(path, flags);
+	}
+	if (fd < 0) {
+		int e = errno;
+
+		if (!lstat(path, &sb) && (why = pdtt_logfile_refusal(&sb, geteuid())))
+			goto refuse;
+		snprintf(err, len, "log file '%s': %s; choose a writable path with -l", path,
+			 strerror(e));
+		return -1;
+	}
+	if (fstat(fd, &sb)) {
+		snprintf(err, len, "log file '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	why = pdtt_logfile_refusal(&sb, geteuid());
+	if (why) {
+		close(fd);
+		goto refuse;
+	}
+	/* the documented mode whatever the umask; the file never blocks */
+	if ((created && fchmod(fd, 0640)) || fcntl(fd, F_SETFL, O_APPEND)) {
+		snprintf(err, len, "log file '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+refuse:
+	if (geteuid())
+		snprintf(owner, sizeof(owner), " or uid %ld", (long)geteuid());
+	snprintf(err, len,
+		 "log file '%s': %s; pdtt appends only to a regular file of its own (owned by "
+		 "root%s, one link): give such a path with -l, in a directory only root can "
+		 "write (README, Log file)",
+		 path, why, owner);
+	return -1;
+}
+
+int pdtt_logfile_open(struct pdtt_logfile *l, const char *path, char *err, size_t len)
 {
 	memset(l, 0, sizeof(*l));
 	l->path = path;
 	l->full.need_full = true;
 	pdtt_buf_init(&l->buf);
-	l->fd = open_append(path);
-	return l->fd < 0 ? -errno : 0;
+	l->fd = open_append(path, err, len);
+	return l->fd < 0 ? -1 : 0;
 }
 
 void pdtt_logfile_reopen(struct pdtt_logfile *l)
 {
-	int fd = open_append(l->path);
+	char err[1024];
+	int fd = open_append(l->path, err, sizeof(err));
 
 	if (fd < 0) {
-		pdtt_say("log %s: reopen failed: %s; still writing to the old file; check that "
-			 "the directory exists and is writable, then send SIGHUP again",
-			 l->path, strerror(errno));
+		pdtt_say("%s; still writing to the old file: fix it, then send SIGHUP again", err);
 		return;
 	}
 	close(l->fd);

@@ -4,6 +4,8 @@
 #define PDTT_LOGFILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "report_format.h"
@@ -16,8 +18,13 @@ struct pdtt_logfile {
 	struct pdtt_buf buf;
 };
 
-/* Opens (creates, mode 0640) path for appending; 0 or -errno. */
-int pdtt_logfile_open(struct pdtt_logfile *l, const char *path);
+/* Why a file is no log pdtt may append to (self: this process's euid), or
+ * NULL: a regular file with one link, owned by root or self, or /dev/null. */
+const char *pdtt_logfile_refusal(const struct stat *sb, uid_t self);
+/* Opens path for appending, creating it 0640 whatever the umask; never
+ * through a symlink, never blocking, and only a file pdtt_logfile_refusal
+ * accepts.  0, or -1 with a one-line message in err. */
+int pdtt_logfile_open(struct pdtt_logfile *l, const char *path, char *err, size_t len);
 /* After a rotation: the next block lists everyone.  On failure the old file
  * stays in use and stderr says so. */
 void pdtt_logfile_reopen(struct pdtt_logfile *l);

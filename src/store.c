@@ -64,7 +64,10 @@ static int64_t pragma_int(struct pdtt_store *s, const char *sql, int *rc)
 	return v;
 }
 
-/* The directory (0750) and an empty file (0640) before SQLite opens it. */
+/* The directory (0750) and an empty file (0640) before SQLite opens it, in
+ * those modes whatever the umask (systemd's UMask=0077 would make the file
+ * 0600 and lock out the group that may read it).  SQLite gives its -wal
+ * and -shm files the database file's mode. */
 static int create_file(const char *path, char *err, size_t errlen)
 {
 	char dir[4096];
@@ -75,7 +78,13 @@ static int create_file(const char *path, char *err, size_t errlen)
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0750) && errno != EEXIST) {
+		if (!mkdir(dir, 0750)) {
+			if (chmod(dir, 0750)) {
+				snprintf(err, errlen, "database directory '%s': chmod: %s", dir,
+					 strerror(errno));
+				return -1;
+			}
+		} else if (errno != EEXIST) {
 			snprintf(err, errlen,
 				 "database directory '%s': %s; create it or choose another path "
 				 "with -d",
@@ -83,7 +92,14 @@ static int create_file(const char *path, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd >= 0 && fchmod(fd, 0640)) {
+		snprintf(err, errlen, "database '%s': chmod: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		snprintf(err, errlen, "database '%s': %s; choose a writable path with -d", path,
 			 strerror(errno));

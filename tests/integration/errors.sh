@@ -31,6 +31,19 @@ expect 2 "argument 'stray'" "$BIN" -i lo stray
 expect 3 "interface 'nosuch0'.*ip link show" "$BIN" --no-db -i lo -i nosuch0
 expect 4 "log file '/nonexistent-dir/x.log'.*-l" "$BIN" --no-db -i lo -l /nonexistent-dir/x.log
 [ ! -e "$T/x.log" ] || fail "a log file was created although the options were bad"
+# A planted log file at start: refused, nothing written through it, no
+# waiting on a FIFO (before: root followed the link; the FIFO blocked).
+echo keep >"$T/target"
+ln -s "$T/target" "$T/run/link.log"
+expect 4 "log file '$T/run/link.log': is a symbolic link; .*-l" timeout 10 "$BIN" --no-db -i lo -l "$T/run/link.log"
+mkfifo "$T/run/fifo.log"
+expect 4 "log file '$T/run/fifo.log': is a FIFO; " timeout 10 "$BIN" --no-db -i lo -l "$T/run/fifo.log"
+install -o $U1 -m 0644 /dev/null "$T/run/u1.log"
+expect 4 "log file '$T/run/u1.log': is owned by another user; " timeout 10 "$BIN" --no-db -i lo -l "$T/run/u1.log"
+ln "$T/target" "$T/hard.log"
+expect 4 "log file '$T/hard.log': has other hard links; " timeout 10 "$BIN" --no-db -i lo -l "$T/hard.log"
+expect 4 "log file '/dev/zero': is a device; " timeout 10 "$BIN" --no-db -i lo -l /dev/zero
+[ "$(cat "$T/target")" = keep ] && [ ! -s "$T/run/u1.log" ] || fail "a refused log file was written"
 expect 5 'needs root.*sudo' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN" -i lo -l "$T/run/x.log"
 expect 5 'needs root' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN" stop
 expect 2 "PDTT_BPF_VARIANT 'bogus'" env PDTT_BPF_VARIANT=bogus "$BIN" --no-db -i lo -l "$T/x.log"

@@ -37,14 +37,20 @@ wait_committed() { # UID EXPECTED: until the database holds it (at most 10 s)
 setup_netns
 start() { start_daemon "$NS_A" -i va -t 1 -l "$T/log" -d "$DB" --pin-dir "$PIN_ROOT" "$@"; }
 
-# 1. Exact totals, and the files' modes.
+# 1. Exact totals, and the files' modes whatever the umask (systemd's
+# UMask=0077: before, the database was created 0600 and the log 0600).
+old_umask=$(umask)
+umask 077
 start
+umask "$old_umask"
 send_udp $U1 200 1000 7101
 wait_committed $U1 "$((200 * 1028)) 200"
 [ "$(stat -c %a "$T/db")" = 750 ] || fail "database directory mode $(stat -c %a "$T/db")"
-[ "$(stat -c %a "$DB")" = 640 ] || fail "database file mode $(stat -c %a "$DB")"
+for f in "$DB" "$DB-wal" "$DB-shm" "$T/log"; do
+	[ "$(stat -c %a "$f")" = 640 ] || fail "mode of $f: $(stat -c %a "$f") under umask 077"
+done
 [ "$(dbq 'PRAGMA journal_mode')" = wal ] || fail "not in WAL mode"
-pass "exact totals in the database; modes 750/640; WAL"
+pass "exact totals in the database; modes 750/640 under umask 077; WAL"
 
 # 2. kill -9 in the middle of traffic; the kernel keeps counting.
 rm -f "$T/run/ready"

@@ -121,6 +121,50 @@ ulines=$(grep -c " uid=$U1 " "$T/console")
 [ "$(console_counts $U1)" = "$((10 * 128)) 10 $((10 * 128)) 10" ] || fail "--console users: $(console_counts $U1)"
 pass "after SIGHUP the new file's first block lists everyone; --console users: $ulines line(s) for the one active user"
 
+# --- 2b. A log path in a directory others can write ($T/run is 1777, as
+# /tmp): what a user plants there before a SIGHUP is refused and nothing
+# is written through it; the daemon keeps its old file and keeps counting.
+# (Before, root followed the symlink and blocked on the FIFO.)
+echo keep >"$T/target"
+LOG3="$T/run/log3"
+start_daemon "$NS_A" --no-db -i lo -t 1 -l "$LOG3"
+wait_blocks "$LOG3" 1
+mv "$LOG3" "$T/log3.1"
+hup_refused() { # WHAT: SIGHUP, then stderr says WHAT and the old file keeps growing
+	local before
+	before=$(nblocks "$T/log3.1")
+	: >"$T/stderr.seen"
+	kill -HUP "$DAEMON_PID"
+	wait_blocks "$T/log3.1" $((before + 2))
+	grep -qF "pdtt: log file '$LOG3': $1; " "$T/stderr" || fail "SIGHUP onto a planted log ($1): $(cat "$T/stderr")"
+	grep -q "still writing to the old file" "$T/stderr" || fail "no word of the old file: $(cat "$T/stderr")"
+	: >"$T/stderr"
+}
+setpriv --reuid=$U1 --regid=$U1 --clear-groups ln -s "$T/target" "$LOG3"
+hup_refused "is a symbolic link"
+rm "$LOG3"
+setpriv --reuid=$U1 --regid=$U1 --clear-groups mkfifo -m 666 "$LOG3"
+hup_refused "is a FIFO"
+timeout 20 cat "$LOG3" >"$T/fifo.out" & # a reader: the FIFO now opens without blocking
+cpid=$!
+BG_PIDS+=("$cpid")
+sleep 0.2
+hup_refused "is a FIFO"
+kill "$cpid" 2>/dev/null || true # it ends at EOF once the daemon closed the FIFO
+wait "$cpid" 2>/dev/null || true
+[ ! -s "$T/fifo.out" ] || fail "written into the FIFO: $(head -c 200 "$T/fifo.out")"
+rm "$LOG3"
+setpriv --reuid=$U1 --regid=$U1 --clear-groups touch "$LOG3"
+hup_refused "is owned by another user"
+rm "$LOG3"
+[ "$(cat "$T/target")" = keep ] || fail "the symlink's target was written: $(head -c 200 "$T/target")"
+# Once the path is clear the next SIGHUP takes a new file of its own.
+kill -HUP "$DAEMON_PID"
+wait_blocks "$LOG3" 1
+[ "$(stat -c '%U %a %h' "$LOG3")" = "root 640 1" ] || fail "new log: $(stat -c '%U %a %h' "$LOG3")"
+stop_daemon
+pass "SIGHUP onto a planted symlink, FIFO (with and without a reader) or another user's file: refused, old file kept, nothing written through it"
+
 # --- 3. The first block of a clock hour lists everyone (libfaketime: the
 # wall clock starts at 10:59:45, the monotonic clock is the real one).  U1
 # moves data in a 10:59 block, then stays idle: the 10:59 blocks after it
