@@ -29,6 +29,7 @@
 #include "logfile.h"
 #include "pdtt_exit.h"
 #include "quota_cmd.h"
+#include "quota_hooks.h"
 #include "sql_embedded.h"
 #include "report_format.h"
 #include "retention.h"
@@ -95,18 +96,13 @@ struct pdtt_daemon {
 	} ifnames[64]; /* this interval's ifindex -> name lookups */
 	int n_ifnames;
 
-	/* --quota-exec hooks still running: reaped or killed every interval */
-	struct {
-		pid_t pid;
-		struct timespec deadline;
-	} hooks[16];
+	struct pdtt_hooks hooks;    /* --quota-exec: the queue's running hooks */
 	struct pdtt_clock clock;    /* whether the wall clock is trusted (dated_now) */
 	int64_t dated_now;	    /* this interval's time (dated_now, read once in collect) */
 	int64_t dated_boot_ms;	    /* CLOCK_BOOTTIME at the whole second dated_now gave */
 	int64_t prune_base;	    /* the stored last end at start (0: none) ... */
 	int64_t prune_base_boot_ms; /* ... and CLOCK_BOOTTIME then */
-	int n_hooks;
-	bool clock_hold; /* a step back is watched: commit nothing yet */
+	bool clock_hold;	    /* a step back is watched: commit nothing yet */
 };
 
 /* SIGINT, SIGTERM and SIGHUP stay blocked and are taken synchronously by
@@ -122,6 +118,7 @@ static void install_signals(void)
 	sigaddset(&loop_signals, SIGINT);
 	sigaddset(&loop_signals, SIGTERM);
 	sigaddset(&loop_signals, SIGHUP);
+	sigaddset(&loop_signals, SIGCHLD); /* a quota hook ended: free its slot */
 	sigprocmask(SIG_BLOCK, &loop_signals, NULL);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
@@ -213,163 +210,94 @@ static void iface_labels(struct pdtt_daemon *d, const struct pdtt_key *k, char n
 	snprintf(name, 24, "if%u", k->ifindex);
 }
 
-static void reap_hooks(struct pdtt_daemon *d, bool wait_all)
-{
-	struct timespec now, exit_deadline;
-
-	clock_gettime(CLOCK_MONOTONIC, &exit_deadline);
-	exit_deadline.tv_sec += 5;
-	for (int i = 0; i < d->n_hooks;) {
-		int status;
-		pid_t r = waitpid(d->hooks[i].pid, &status, WNOHANG);
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (r == 0 && wait_all && now.tv_sec < d->hooks[i].deadline.tv_sec &&
-		    now.tv_sec < exit_deadline.tv_sec) {
-			/* at exit: give it until its deadline, 5 s at most */
-			nanosleep(&(struct timespec){ 0, 50L * 1000 * 1000 }, NULL);
-			continue;
-		}
-		if (r == 0 && (now.tv_sec >= d->hooks[i].deadline.tv_sec || wait_all)) {
-			pdtt_say("quota hook %s (pid %d) still running after %u s; killed",
-				 d->opts->quota_exec, (int)d->hooks[i].pid,
-				 d->opts->quota_exec_timeout);
-			kill(-d->hooks[i].pid, SIGKILL);
-			kill(d->hooks[i].pid, SIGKILL);
-			r = waitpid(d->hooks[i].pid, &status, 0);
-		}
-		if (r == 0) {
-			i++;
-			continue;
-		}
-		if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status))
-			pdtt_say("quota hook %s exited with status %d", d->opts->quota_exec,
-				 WEXITSTATUS(status));
-		d->hooks[i] = d->hooks[--d->n_hooks];
-	}
-}
-
-/* fork + execve, never a shell: details as arguments and environment. */
-static void run_hook(struct pdtt_daemon *d, char *const args[9])
-{
-	static const char *const keys[] = { "PDTT_QUOTA_STATE", "PDTT_UID",   "PDTT_USER",
-					    "PDTT_USED",	"PDTT_LIMIT", "PDTT_PERIOD",
-					    "PDTT_PER",		"PDTT_DIR" };
-	char env[8][160], *envp[10];
-	pid_t pid;
-
-	if (!d->opts->quota_exec)
-		return;
-	reap_hooks(d, false);
-	if (d->n_hooks == (int)(sizeof(d->hooks) / sizeof(d->hooks[0]))) {
-		pdtt_say("quota hook %s: %d hooks still running; not starting another for uid %s",
-			 d->opts->quota_exec, d->n_hooks, args[2]);
-		return;
-	}
-	for (int i = 0; i < 8; i++) {
-		snprintf(env[i], sizeof(env[i]), "%s=%s", keys[i], args[i + 1]);
-		envp[i] = env[i];
-	}
-	envp[8] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	envp[9] = NULL;
-	pid = fork();
-	if (pid < 0) {
-		pdtt_say("quota hook %s: fork: %s", d->opts->quota_exec, strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		sigset_t none;
-
-		setpgid(0, 0);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		if (null >= 0)
-			dup2(null, STDIN_FILENO);
-		execve(d->opts->quota_exec, args, envp);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	d->hooks[d->n_hooks].pid = pid;
-	clock_gettime(CLOCK_MONOTONIC, &d->hooks[d->n_hooks].deadline);
-	d->hooks[d->n_hooks].deadline.tv_sec += d->opts->quota_exec_timeout;
-	d->n_hooks++;
-}
-
 /* After each commit: report each user's first warn and over per period,
- * once (quota_events remembers across restarts). */
+ * once (quota_events remembers across restarts).  The transitions, and
+ * their hooks' queue rows, are stored in one transaction before anything
+ * is said, so a failed write says nothing and the next check retries. */
 static void check_quotas(struct pdtt_daemon *d, const struct pdtt_commit *c)
 {
 	struct pdtt_audit_row *rows;
 	sqlite3_stmt *st = NULL;
+	struct pdtt_buf lines;
 	int64_t at = c->span.end;
 	size_t n;
-	int qrc = pdtt_quota_watch_check(&d->quota, d->store.db, c->rows, c->n_rows, at, &rows, &n);
+	int rc = pdtt_quota_watch_check(&d->quota, d->store.db, c->rows, c->n_rows, at, &rows, &n);
 
-	if (qrc) {
+	if (rc) {
 		pdtt_say("database %s: quota check failed: %s; retried next interval", d->db_path,
-			 qrc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(d->store.db));
+			 rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(d->store.db));
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
+	pdtt_buf_init(&lines);
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
 		const struct pdtt_audit_row *r = &rows[i];
-		char uid[16], used[24], lim[24], period[24], line[512];
-		char *name = NULL;
-		int rc;
-		char *args[10] = { (char *)d->opts->quota_exec,
-				   (char *)(r->state == PDTT_QUOTA_OVER ? "over" : "warn"),
-				   uid,
-				   uid,
-				   used,
-				   lim,
-				   period,
-				   (char *)pdtt_per_name(r->per),
-				   (char *)pdtt_dir_name(r->dir),
-				   NULL };
+		struct pdtt_hook_event e = { .state = r->state == PDTT_QUOTA_OVER ? "over" : "warn",
+					     .per = pdtt_per_name(r->per),
+					     .dir = pdtt_dir_name(r->dir),
+					     .period_start = r->period.from,
+					     .at = at,
+					     .used = r->used,
+					     .limit = r->limit,
+					     .uid = r->uid };
+		char period[24], uid[16];
+		char *name;
 
 		if (r->state == PDTT_QUOTA_OK)
 			continue;
-		if (!st && sqlite3_prepare_v2(d->store.db, pdtt_sql_record_event, -1, &st, NULL) !=
-				   SQLITE_OK)
-			break;
+		if (!st) {
+			rc = sqlite3_exec(d->store.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+			if (rc == SQLITE_OK)
+				rc = sqlite3_prepare_v2(d->store.db, pdtt_sql_record_event, -1, &st,
+							NULL);
+			if (rc != SQLITE_OK)
+				break;
+		}
 		sqlite3_bind_int64(st, 1, r->uid);
-		sqlite3_bind_text(st, 2, pdtt_per_name(r->per), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, e.per, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, r->period.from);
 		sqlite3_bind_text(st, 4, pdtt_state_name(r->state), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, at);
 		sqlite3_bind_int64(st, 6, (int64_t)r->used);
 		sqlite3_bind_int64(st, 7, (int64_t)r->limit);
-		if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(d->store.db) != 1) {
-			sqlite3_reset(st);
-			continue; /* already reported, or busy: the next interval retries */
-		}
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(d->store.db);
 		sqlite3_reset(st);
-		name = pdtt_user_name(d->store.db, r->uid);
-		if (name)
-			args[3] = name;
-		snprintf(uid, sizeof(uid), "%" PRIu32, r->uid);
-		snprintf(used, sizeof(used), "%" PRIu64, r->used);
-		snprintf(lim, sizeof(lim), "%" PRIu64, r->limit);
+		if (rc != SQLITE_OK || sqlite3_changes(d->store.db) != 1)
+			continue; /* already reported */
 		pdtt_period_label(r->per, r->period.from, period, sizeof(period));
-		snprintf(line, sizeof(line),
-			 "QUOTA %s uid=%s user=%s used=%s limit=%s period=%s per=%s dir=%s\n",
-			 r->state == PDTT_QUOTA_OVER ? "OVER" : "WARN", uid, args[3], used, lim,
-			 period, args[7], args[8]);
-		rc = pdtt_logfile_write(&d->log, line, strlen(line));
-		if (rc)
-			pdtt_say(
-				"log %s: %s; the QUOTA line below is on stderr and in the database "
-				"(quota_events); check the free space and permissions of the log's "
-				"file system",
-				d->opts->log_path, strerror(-rc));
-		fputs(line, stderr);
-		run_hook(d, args);
+		e.period = period;
+		rc = pdtt_hooks_queue(&d->hooks, d->store.db, &e);
+		name = pdtt_user_name(d->store.db, r->uid);
+		snprintf(uid, sizeof(uid), "%" PRIu32, r->uid);
+		pdtt_buf_printf(&lines,
+				"QUOTA %s uid=%s user=%s used=%" PRIu64 " limit=%" PRIu64
+				" period=%s per=%s dir=%s\n",
+				r->state == PDTT_QUOTA_OVER ? "OVER" : "WARN", uid,
+				name ? name : uid, r->used, r->limit, period, e.per, e.dir);
 		free(name);
 	}
 	sqlite3_finalize(st);
+	if (st && rc == SQLITE_OK)
+		rc = sqlite3_exec(d->store.db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		pdtt_say("database %s: cannot record quota transitions: %s; they are checked again "
+			 "at the next commit",
+			 d->db_path, sqlite3_errmsg(d->store.db));
+		if (!sqlite3_get_autocommit(d->store.db))
+			sqlite3_exec(d->store.db, "ROLLBACK", NULL, NULL, NULL);
+	} else if (lines.len) {
+		int wrc = pdtt_logfile_write(&d->log, lines.p, lines.len);
+
+		if (wrc)
+			pdtt_say("log %s: %s; the QUOTA lines below are on stderr and in the "
+				 "database (quota_events); check the free space and permissions of "
+				 "the log's file system",
+				 d->opts->log_path, strerror(-wrc));
+		fwrite(lines.p, 1, lines.len, stderr);
+	}
+	pdtt_buf_free(&lines);
 	pdtt_audit_free(rows, n);
+	if (d->opts->quota_exec)
+		pdtt_hooks_pump(&d->hooks, d->store.db, at);
 }
 
 /* One commit row per entry of d->delta; now holds what the kernel has, the
@@ -849,6 +777,9 @@ static void run_loop(struct pdtt_daemon *d)
 			sig = wait_event(d, &wait);
 			if (sig == SIGHUP)
 				pdtt_logfile_reopen(&d->log);
+			if (sig == SIGCHLD && d->have_db)
+				pdtt_hooks_pump(&d->hooks, d->store.db,
+						d->dated_now ? d->dated_now : time(NULL));
 			if (sig == SIGINT || sig == SIGTERM)
 				stop = true;
 			if (sig != 0)
@@ -861,7 +792,9 @@ static void run_loop(struct pdtt_daemon *d)
 		timespec_add(&next, d->opts->interval);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		prune_history(d, &now);
-		reap_hooks(d, false);
+		if (d->have_db)
+			pdtt_hooks_pump(&d->hooks, d->store.db,
+					d->dated_now ? d->dated_now : time(NULL));
 		if (before(&next, &now)) { /* fell behind (stall, slow disk): skip, don't burst */
 			say_late(d, seconds_since(&due, &began), seconds_since(&began, &now), &now);
 			next = now;
@@ -872,7 +805,8 @@ static void run_loop(struct pdtt_daemon *d)
 	collect(d, true);
 	put_back_retired(d);
 	report(d, true);
-	reap_hooks(d, true);
+	if (d->have_db)
+		pdtt_hooks_stop(&d->hooks, d->store.db);
 }
 
 static int resolve_ifaces(struct pdtt_daemon *d)
@@ -1123,6 +1057,7 @@ static void free_daemon(struct pdtt_daemon *d)
 	pdtt_users_free(&d->users);
 	pdtt_users_free(&d->names);
 	pdtt_quota_watch_free(&d->quota);
+	pdtt_hooks_free(&d->hooks);
 	pdtt_buf_free(&d->buf);
 	free(d->rows);
 	free(d->labels);
@@ -1198,6 +1133,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	d->sig_fd = -1;
 	d->writer.fd = -1;
 	pdtt_quota_watch_init(&d->quota);
+	pdtt_hooks_init(&d->hooks, opts->quota_exec, opts->quota_exec_timeout);
 	d->ifwatch.fd = -1;
 	d->upgrade.lock_fd = d->upgrade.stats_fd = -1;
 	d->collector.stats_fd = d->collector.lost_fd = d->collector.lock_fd = -1;
@@ -1262,6 +1198,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		rc = settle_zone(d, opts->tz);
 		if (rc)
 			goto out;
+		pdtt_hooks_say_waiting(&d->hooks, d->store.db);
 		snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%d", opts->pin_root,
 			 PDTT_LAYOUT_VERSION);
 		rc = pdtt_upgrade_find(&d->upgrade, opts->pin_root, err, sizeof(err));
@@ -1349,6 +1286,9 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	} else {
 		/* A baseline whose key is gone from the map belongs to a key
 		 * removed just before a crash: it goes with the first commit. */
+		if (d->have_db) /* hooks queued by an earlier run start at once */
+			pdtt_hooks_pump(&d->hooks, d->store.db,
+					d->dated_now ? d->dated_now : time(NULL));
 		run_loop(d);
 	}
 out:

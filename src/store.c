@@ -14,8 +14,9 @@
 #include "sql_embedded.h"
 
 static const char *const migrations[PDTT_SCHEMA_VERSION] = {
-	pdtt_sql_001_base,   pdtt_sql_002_rollups,	pdtt_sql_003_usage_finest,
-	pdtt_sql_004_quotas, pdtt_sql_005_window_index, pdtt_sql_006_integer_rollups,
+	pdtt_sql_001_base,	 pdtt_sql_002_rollups,	    pdtt_sql_003_usage_finest,
+	pdtt_sql_004_quotas,	 pdtt_sql_005_window_index, pdtt_sql_006_integer_rollups,
+	pdtt_sql_007_hook_queue,
 };
 
 static const char *const stmt_sql[PDTT_ST_COUNT] = {

@@ -11,7 +11,7 @@
 #include "timebucket.h"
 
 #define PDTT_DEFAULT_DB "/var/lib/pdtt/pdtt.db"
-#define PDTT_SCHEMA_VERSION 6
+#define PDTT_SCHEMA_VERSION 7
 #define PDTT_APPLICATION_ID 0x70647474 /* "pdtt" */
 
 struct sqlite3;
