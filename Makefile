@@ -27,6 +27,11 @@ lint: build-xdp
 	clang-tidy -p $(BUILD) --quiet $(filter-out src/collector.c,$(wildcard src/*.c))
 	# bpftool's generated skeletons trip a false unix.Malloc leak report.
 	clang-tidy -p $(BUILD) --quiet --checks=-clang-analyzer-unix.Malloc src/collector.c
+	# gcc's static analyzer: leaks, double frees, use of uninitialised values
+	for f in src/*.c; do \
+		gcc -fanalyzer -Werror -O2 -std=gnu11 -Wall -Wextra -I$(BUILD)/skel -Isrc -Ibpf \
+			-I$(BUILD)/sqlgen -c $$f -o /dev/null || exit 1; \
+	done
 
 bench: build-xdp
 	bash bench/bpf_cost.sh $(BUILD)/pdtt_xdp_user

@@ -27,6 +27,7 @@
 #include "errmsg.h"
 #include "ifwatch.h"
 #include "logfile.h"
+#include "names.h"
 #include "pdtt_exit.h"
 #include "quota_cmd.h"
 #include "quota_hooks.h"
@@ -85,6 +86,7 @@ struct pdtt_daemon {
 	bool store_failing;
 	struct timespec last_prune;
 	struct pdtt_user_table names; /* uid -> name cache for the database */
+	struct pdtt_names resolver;   /* NSS, off the accounting path */
 	struct pdtt_commit_row *rows;
 	size_t rows_cap;
 	struct pdtt_quota_watch quota; /* the current periods' usage per user */
@@ -125,20 +127,45 @@ static void install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-static void resolve_names(struct pdtt_user_table *t)
+/* Names for a table's users from the resolver's cache (asking it for the
+ * new ones); a name once known is kept while the directory is down.
+ * settle: wait that long at most for the new ones' answers. */
+static void resolve_names(struct pdtt_daemon *d, struct pdtt_user_table *t, int settle)
 {
-	char buf[16384];
+	bool missing = false;
 
-	for (size_t i = 0; i < t->n; i++) {
-		struct pdtt_user_stat *u = &t->u[i];
-		struct passwd pw, *res = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < t->n; i++) {
+			struct pdtt_user_stat *u = &t->u[i];
+			char name[PDTT_NAME_MAX];
 
-		if (u->name_looked_up)
-			continue;
-		u->name_looked_up = true;
-		if (!getpwuid_r(u->uid, &pw, buf, sizeof(buf), &res) && res)
-			snprintf(u->name, sizeof(u->name), "%s", res->pw_name);
+			if (pass && u->name[0])
+				continue;
+			pdtt_names_get(&d->resolver, u->uid, name, sizeof(name));
+			if (name[0])
+				snprintf(u->name, sizeof(u->name), "%s", name);
+			missing |= !u->name[0];
+		}
+		if (!missing || !settle)
+			break;
+		pdtt_names_settle(&d->resolver, settle);
+		missing = false;
 	}
+}
+
+/* Names that appeared (a directory back from an outage) or changed reach
+ * the users table, also for users idle now; what fails is kept. */
+static void store_names(struct pdtt_daemon *d)
+{
+	struct pdtt_name_change *c;
+	size_t n = pdtt_names_take_changed(&d->resolver, &c);
+
+	if (n && pdtt_store_set_user_names(&d->store, c, n)) {
+		pdtt_say("database %s: cannot store %zu user names: %s; tried again next interval",
+			 d->db_path, n, sqlite3_errmsg(d->store.db));
+		pdtt_names_untake(&d->resolver, c, n);
+	}
+	free(c);
 }
 
 static int read_boot_id(char *out, size_t len)
@@ -161,7 +188,7 @@ static int cache_names(struct pdtt_daemon *d, const struct pdtt_snapshot *delta)
 	for (size_t i = 0; i < delta->n; i++)
 		if (!pdtt_users_get(&d->names, delta->e[i].key.uid))
 			return -ENOMEM;
-	resolve_names(&d->names);
+	resolve_names(d, &d->names, 0); /* the commit never waits for NSS */
 	return 0;
 }
 
@@ -627,7 +654,9 @@ static void collect(struct pdtt_daemon *d, bool final)
 	pdtt_snapshot_subtract(&d->prev, &d->taken);
 	pdtt_snapshot_clear(&d->taken);
 	record_history(d, &d->prev);
-	resolve_names(&d->users);
+	resolve_names(d, &d->users, 20);
+	if (d->have_db)
+		store_names(d);
 	if (!pdtt_collector_read_lost(&d->collector, &d->lost) &&
 	    d->lost.packets > d->lost_warned_packets) {
 		char warn[256];
@@ -1056,6 +1085,7 @@ static void free_daemon(struct pdtt_daemon *d)
 	pdtt_snapshot_free(&d->taken);
 	pdtt_users_free(&d->users);
 	pdtt_users_free(&d->names);
+	pdtt_names_stop(&d->resolver);
 	pdtt_quota_watch_free(&d->quota);
 	pdtt_hooks_free(&d->hooks);
 	pdtt_buf_free(&d->buf);
@@ -1234,6 +1264,13 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	if (d->sig_fd < 0) {
 		pdtt_say("signals: signalfd: %s; the kernel needs signalfd (Linux 2.6.22+)",
 			 strerror(errno));
+		rc = PDTT_EXIT_RUNTIME;
+		goto out;
+	}
+	/* after install_signals: the thread keeps the loop's signals blocked */
+	rc = pdtt_names_start(&d->resolver);
+	if (rc) {
+		pdtt_say("user names: cannot start the lookup thread: %s", strerror(rc));
 		rc = PDTT_EXIT_RUNTIME;
 		goto out;
 	}

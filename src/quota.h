@@ -65,7 +65,7 @@ double pdtt_quota_percent(uint64_t used, uint64_t limit);
 /* One quota against one user's usage in one period (audit, the daemon). */
 struct pdtt_audit_row {
 	uint32_t uid;
-	char *name; /* NULL: no passwd entry seen */
+	char name[64]; /* "": no passwd entry seen (users.name NULL) */
 	enum pdtt_per per;
 	enum pdtt_dir dir;
 	struct pdtt_window period;

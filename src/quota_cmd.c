@@ -28,8 +28,9 @@ int pdtt_audit_collect(sqlite3 *db, const struct pdtt_window periods[3],
 {
 	static const char *const from_names[] = { ":day_from", ":week_from", ":month_from" };
 	static const char *const to_names[] = { ":day_to", ":week_to", ":month_to" };
+	struct pdtt_audit_row *out = NULL; /* local until done: *rows only on success */
 	sqlite3_stmt *st;
-	size_t cap = 0;
+	size_t cap = 0, cnt = 0;
 	int rc;
 
 	*rows = NULL;
@@ -49,20 +50,19 @@ int pdtt_audit_collect(sqlite3 *db, const struct pdtt_window periods[3],
 		struct pdtt_audit_row *r;
 		const unsigned char *name = sqlite3_column_text(st, 1);
 
-		if (*n == cap) {
+		if (cnt == cap) {
 			struct pdtt_audit_row *nr =
-				realloc(*rows, (cap = cap ? cap * 2 : 32) * sizeof(*nr));
+				realloc(out, (cap = cap ? cap * 2 : 32) * sizeof(*nr));
 
 			if (!nr) {
 				rc = SQLITE_NOMEM;
 				break;
 			}
-			*rows = nr;
+			out = nr;
 		}
-		r = &(*rows)[(*n)++];
+		r = &out[cnt++];
 		memset(r, 0, sizeof(*r));
 		r->uid = (uint32_t)sqlite3_column_int64(st, 0);
-		r->name = name ? strdup((const char *)name) : NULL;
 		pdtt_per_parse((const char *)sqlite3_column_text(st, 2), &r->per);
 		r->period.from = sqlite3_column_int64(st, 3);
 		r->period.to = sqlite3_column_int64(st, 4);
@@ -73,10 +73,17 @@ int pdtt_audit_collect(sqlite3 *db, const struct pdtt_window periods[3],
 		r->used = (uint64_t)sqlite3_column_int64(st, 9);
 		r->state = pdtt_quota_state_of(r->used, r->limit, r->warn_pct);
 		r->percent = pdtt_quota_percent(r->used, r->limit);
+		if (name)
+			snprintf(r->name, sizeof(r->name), "%s", (const char *)name);
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {
+		/* a period that failed half-way: no rows at all, none leaked */
+		pdtt_audit_free(out, cnt);
 		return rc;
+	}
+	*rows = out;
+	*n = cnt;
 	pdtt_audit_sort(*rows, *n);
 	return SQLITE_OK;
 }
@@ -495,7 +502,7 @@ static void audit_usage(FILE *out)
 
 static const char *user_label(const struct pdtt_audit_row *r, char *buf, size_t len)
 {
-	if (r->name)
+	if (r->name[0])
 		return r->name;
 	snprintf(buf, len, "%" PRIu32, r->uid);
 	return buf;
@@ -530,10 +537,9 @@ static void print_audit_csv(const struct pdtt_audit_row *rows, size_t n)
 
 		pdtt_period_label(r->per, r->period.from, period, sizeof(period));
 		/* user names cannot hold commas, quotes or line breaks (useradd) */
-		printf("%s,%" PRIu32 ",%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%.2f,%s,%d\r\n",
-		       r->name ? r->name : "", r->uid, pdtt_per_name(r->per), period,
-		       pdtt_dir_name(r->dir), r->used, r->limit, r->percent,
-		       pdtt_state_name(r->state), r->is_default);
+		printf("%s,%" PRIu32 ",%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%.2f,%s,%d\r\n", r->name,
+		       r->uid, pdtt_per_name(r->per), period, pdtt_dir_name(r->dir), r->used,
+		       r->limit, r->percent, pdtt_state_name(r->state), r->is_default);
 	}
 }
 
@@ -562,7 +568,7 @@ static int print_audit_json(sqlite3 *db, const struct pdtt_audit_row *rows, size
 
 		pdtt_period_label(r->per, r->period.from, period, sizeof(period));
 		sqlite3_bind_int64(st, 1, (int64_t)i);
-		if (r->name)
+		if (r->name[0])
 			sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, 2);
@@ -652,7 +658,7 @@ int pdtt_audit_main(int argc, char **argv)
 	enum pdtt_per per = PDTT_PER_MONTH;
 	int count[3] = { 0, 0, 0 }, c, rc;
 	bool nagios = false, any;
-	char err[512], *tz = NULL;
+	char err[512], tz[256] = "";
 	size_t n = 0;
 
 	optind = 0;
@@ -697,13 +703,12 @@ int pdtt_audit_main(int argc, char **argv)
 		return pdtt_fail(AUDIT_UNKNOWN, "%s", err);
 	/* periods are the daemon's days, weeks and months */
 	{
-		sqlite3_stmt *st;
+		sqlite3_stmt *st = NULL;
 
 		if (sqlite3_prepare_v2(s.db, "SELECT value FROM meta WHERE key = 'timezone'", -1,
 				       &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-		    *sqlite3_column_text(st, 0))
-			tz = strdup((const char *)sqlite3_column_text(st, 0));
+		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(tz, sizeof(tz), "%s", (const char *)sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
 		if (pdtt_zone_use_recorded(&pdtt_zone_host, tz, db_path, err, sizeof(err))) {
 			rc = pdtt_fail(AUDIT_UNKNOWN, "%s", err);
@@ -747,6 +752,5 @@ out:
 		printf("PDTT QUOTA UNKNOWN - the audit failed; see its error message\n");
 	pdtt_audit_free(rows, n);
 	pdtt_store_close(&s);
-	free(tz);
 	return rc;
 }

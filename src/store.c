@@ -11,6 +11,7 @@
 
 #include "pdtt_exit.h"
 #include "retention.h"
+#include "names.h"
 #include "sql_embedded.h"
 
 static const char *const migrations[PDTT_SCHEMA_VERSION] = {
@@ -41,6 +42,7 @@ static const char *const stmt_sql[PDTT_ST_COUNT] = {
 	[PDTT_ST_RAISE_META] = pdtt_sql_raise_meta,
 	[PDTT_ST_DELETE_BASELINE] = pdtt_sql_delete_baseline,
 	[PDTT_ST_LOWER_META] = pdtt_sql_lower_meta,
+	[PDTT_ST_SET_USER_NAME] = pdtt_sql_set_user_name,
 };
 
 static int exec(struct pdtt_store *s, const char *sql)
@@ -682,6 +684,23 @@ static int prune_months(struct pdtt_store *s, int64_t cutoff)
 int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz)
 {
 	return set_meta(s, "timezone", tz ? tz : "");
+}
+
+int pdtt_store_set_user_names(struct pdtt_store *s, const struct pdtt_name_change *c, size_t n)
+{
+	sqlite3_stmt *st = s->st[PDTT_ST_SET_USER_NAME];
+	int rc = exec(s, "BEGIN IMMEDIATE");
+
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		bind_i64(st, ":uid", c[i].uid);
+		bind_text(st, ":name", c[i].name);
+		rc = run(st, NULL);
+	}
+	if (rc == SQLITE_OK)
+		rc = exec(s, "COMMIT");
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 int pdtt_store_get_timezone(struct pdtt_store *s, char *out, size_t len)

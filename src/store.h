@@ -39,6 +39,7 @@ enum pdtt_stmt {
 	PDTT_ST_RAISE_META,
 	PDTT_ST_DELETE_BASELINE,
 	PDTT_ST_LOWER_META,
+	PDTT_ST_SET_USER_NAME,
 	PDTT_ST_COUNT,
 };
 
@@ -116,6 +117,10 @@ int pdtt_store_history_start(struct sqlite3 *db, int64_t *t);
 /* Records the time zone the daemon buckets in ("" for the system's), so
  * reports use the same one.  0 or an SQLite error code. */
 int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz);
+/* Names found later for stored users, in one transaction; an SQLite error
+ * code, nothing stored, on failure. */
+struct pdtt_name_change;
+int pdtt_store_set_user_names(struct pdtt_store *s, const struct pdtt_name_change *c, size_t n);
 /* The recorded zone ("" when none was).  0 or an SQLite error code. */
 int pdtt_store_get_timezone(struct pdtt_store *s, char *out, size_t len);
 

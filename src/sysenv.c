@@ -41,8 +41,8 @@ static void unescape_octal(const char *in, size_t n, char *out, size_t outlen)
 static int cgroup2_fields(const char *line, size_t len, const char **root, size_t *root_len,
 			  const char **mnt, size_t *mnt_len)
 {
-	const char *f[5];
-	size_t fl[5];
+	const char *f[5] = { 0 };
+	size_t fl[5] = { 0 };
 	const char *p = line, *end = line + len, *sep;
 	int i;
 

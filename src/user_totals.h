@@ -12,7 +12,6 @@ struct pdtt_user_stat {
 	struct pdtt_value total;    /* since the daemon started */
 	struct pdtt_value interval; /* during the last interval */
 	char name[PDTT_NAME_MAX];   /* "" when unknown */
-	bool name_looked_up;	    /* NSS already asked once */
 };
 
 /* Sorted by uid. */

@@ -136,7 +136,7 @@ static void own_quotas_defaults_and_periods(void **state)
 	r = find(rows, n, 1002, PDTT_PER_DAY);
 	assert_non_null(r);
 	assert_int_equal(r->used, 1000 + 8000);
-	assert_null(r->name);
+	assert_string_equal(r->name, "");
 	r = find(rows, n, 1002, PDTT_PER_WEEK);
 	assert_non_null(r);
 	assert_int_equal(r->used, 2000 + 4000 + 6000 + 8000);

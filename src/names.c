@@ -1,0 +1,281 @@
+#include "names.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RETRY_FIRST_MS 5000
+#define RETRY_MAX_MS ((int64_t)600000)	  /* 10 min */
+#define REFRESH_MS ((int64_t)3600000)	  /* an hour */
+#define MISS_GAP_NS (20L * 1000L * 1000L) /* at most 50 misses a second */
+
+int64_t pdtt_name_retry_ms(bool found, uint32_t failures)
+{
+	int64_t ms = RETRY_FIRST_MS;
+
+	if (found)
+		return REFRESH_MS;
+	for (uint32_t i = 1; i < failures && ms < RETRY_MAX_MS; i++)
+		ms *= 2;
+	return ms < RETRY_MAX_MS ? ms : RETRY_MAX_MS;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The entry for uid, inserted when absent; NULL only without memory.
+ * Called with the lock held. */
+static struct pdtt_name_entry *entry(struct pdtt_names *n, uint32_t uid)
+{
+	size_t lo = 0, hi = n->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (n->e[mid].uid == uid)
+			return &n->e[mid];
+		if (n->e[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (n->n == n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 64;
+		struct pdtt_name_entry *e = realloc(n->e, cap * sizeof(*e));
+
+		if (!e)
+			return NULL;
+		n->e = e;
+		n->cap = cap;
+	}
+	memmove(&n->e[lo + 1], &n->e[lo], (n->n - lo) * sizeof(*n->e));
+	memset(&n->e[lo], 0, sizeof(*n->e));
+	n->e[lo].uid = uid;
+	n->n++;
+	return &n->e[lo];
+}
+
+static bool enqueue(struct pdtt_names *n, uint32_t uid)
+{
+	if (n->q_len == n->q_cap) {
+		size_t cap = n->q_cap ? n->q_cap * 2 : 64;
+		uint32_t *q = malloc(cap * sizeof(*q));
+
+		if (!q)
+			return false;
+		for (size_t i = 0; i < n->q_len; i++)
+			q[i] = n->queue[(n->q_head + i) % n->q_cap];
+		free(n->queue);
+		n->queue = q;
+		n->q_cap = cap;
+		n->q_head = 0;
+	}
+	n->queue[(n->q_head + n->q_len) % n->q_cap] = uid;
+	n->q_len++;
+	return true;
+}
+
+/* 1 found, 0 no such user, -1 NSS failed (an outage: asked again later). */
+static int look_up(uint32_t uid, char *out, size_t len)
+{
+	size_t cap = 4096;
+	char *buf = NULL;
+	int rc;
+
+	for (;;) {
+		struct passwd pw, *res = NULL;
+		char *b = realloc(buf, cap);
+
+		if (!b) {
+			rc = -1;
+			break;
+		}
+		buf = b;
+		rc = getpwuid_r(uid, &pw, buf, cap, &res);
+		if (rc == ERANGE && cap < (1 << 20)) {
+			cap *= 2;
+			continue;
+		}
+		if (!rc && res)
+			snprintf(out, len, "%s", res->pw_name);
+		rc = rc ? -1 : res ? 1 : 0;
+		break;
+	}
+	free(buf);
+	return rc;
+}
+
+static void *resolver(void *arg)
+{
+	struct pdtt_names *n = arg;
+
+	pthread_mutex_lock(&n->lock);
+	while (!n->stop) {
+		char name[PDTT_NAME_MAX] = "";
+		struct pdtt_name_entry *e;
+		uint32_t uid;
+		int found;
+
+		if (!n->q_len) {
+			pthread_cond_wait(&n->wake, &n->lock);
+			continue;
+		}
+		uid = n->queue[n->q_head];
+		n->q_head = (n->q_head + 1) % n->q_cap;
+		n->q_len--;
+		n->busy = true;
+		pthread_mutex_unlock(&n->lock);
+		found = look_up(uid, name, sizeof(name));
+		pthread_mutex_lock(&n->lock);
+		n->busy = false;
+		e = entry(n, uid); /* present: entries are never removed */
+		if (e) {
+			e->queued = false;
+			if (found > 0) {
+				e->failures = 0;
+				if (strcmp(e->name, name) != 0) {
+					snprintf(e->name, sizeof(e->name), "%s", name);
+					e->changed = true;
+				}
+			} else {
+				/* a miss keeps a name seen before: the directory may be down */
+				e->failures++;
+			}
+			e->due_ms = mono_ms() + pdtt_name_retry_ms(found > 0, e->failures);
+		}
+		if (!n->q_len)
+			pthread_cond_broadcast(&n->settled);
+		if (found <= 0) { /* a directory that fails is not asked in a tight loop */
+			pthread_mutex_unlock(&n->lock);
+			nanosleep(&(struct timespec){ 0, MISS_GAP_NS }, NULL);
+			pthread_mutex_lock(&n->lock);
+		}
+	}
+	pthread_mutex_unlock(&n->lock);
+	return NULL;
+}
+
+int pdtt_names_start(struct pdtt_names *n)
+{
+	int rc;
+
+	memset(n, 0, sizeof(*n));
+	pthread_mutex_init(&n->lock, NULL);
+	pthread_cond_init(&n->wake, NULL);
+	{
+		pthread_condattr_t a; /* a wall-clock step must not stretch a wait */
+
+		pthread_condattr_init(&a);
+		pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+		pthread_cond_init(&n->settled, &a);
+		pthread_condattr_destroy(&a);
+	}
+	n->inited = true;
+	rc = pthread_create(&n->thread, NULL, resolver, n);
+	n->running = !rc;
+	return rc;
+}
+
+void pdtt_names_stop(struct pdtt_names *n)
+{
+	if (!n->inited)
+		return;
+	if (n->running) {
+		pthread_mutex_lock(&n->lock);
+		n->stop = true;
+		pthread_cond_signal(&n->wake);
+		pthread_mutex_unlock(&n->lock);
+		/* a lookup in progress ends with NSS's own timeout */
+		pthread_join(n->thread, NULL);
+		n->running = false;
+	}
+	pthread_cond_destroy(&n->wake);
+	pthread_cond_destroy(&n->settled);
+	pthread_mutex_destroy(&n->lock);
+	free(n->e);
+	free(n->queue);
+	n->e = NULL;
+	n->queue = NULL;
+	n->n = n->cap = n->q_len = n->q_cap = 0;
+	n->inited = false;
+}
+
+void pdtt_names_get(struct pdtt_names *n, uint32_t uid, char *out, size_t len)
+{
+	struct pdtt_name_entry *e;
+
+	out[0] = '\0';
+	if (!n->running)
+		return;
+	pthread_mutex_lock(&n->lock);
+	e = entry(n, uid);
+	if (e) {
+		snprintf(out, len, "%s", e->name);
+		if (!e->queued && mono_ms() >= e->due_ms && enqueue(n, uid)) {
+			e->queued = true;
+			pthread_cond_signal(&n->wake);
+		}
+	}
+	pthread_mutex_unlock(&n->lock);
+}
+
+void pdtt_names_settle(struct pdtt_names *n, int ms)
+{
+	struct timespec until;
+
+	if (!n->running)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += (long)ms * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&n->lock);
+	while ((n->q_len || n->busy) &&
+	       pthread_cond_timedwait(&n->settled, &n->lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&n->lock);
+}
+
+size_t pdtt_names_take_changed(struct pdtt_names *n, struct pdtt_name_change **out)
+{
+	size_t k = 0, cnt = 0;
+
+	*out = NULL;
+	if (!n->running)
+		return 0;
+	pthread_mutex_lock(&n->lock);
+	for (size_t i = 0; i < n->n; i++)
+		cnt += n->e[i].changed;
+	if (cnt && (*out = malloc(cnt * sizeof(**out)))) {
+		for (size_t i = 0; i < n->n; i++) {
+			if (!n->e[i].changed)
+				continue;
+			n->e[i].changed = false;
+			(*out)[k].uid = n->e[i].uid;
+			snprintf((*out)[k].name, sizeof((*out)[k].name), "%s", n->e[i].name);
+			k++;
+		}
+	}
+	pthread_mutex_unlock(&n->lock);
+	return k;
+}
+
+void pdtt_names_untake(struct pdtt_names *n, const struct pdtt_name_change *c, size_t k)
+{
+	pthread_mutex_lock(&n->lock);
+	for (size_t i = 0; i < k; i++) {
+		struct pdtt_name_entry *e = entry(n, c[i].uid);
+
+		if (e)
+			e->changed = true;
+	}
+	pthread_mutex_unlock(&n->lock);
+}

@@ -1,0 +1,69 @@
+/* The daemon's user names.  NSS (getpwuid_r: files, SSSD, LDAP) is asked
+ * by a thread of its own, one uid at a time and at most 50 a second, so a
+ * slow or absent directory never delays a commit.  A uid without a name
+ * is asked again later (5 s, then twice as long each time up to 10 min,
+ * and at most 50 misses a second), a name found is refreshed hourly, and a
+ * name that appears or changes is handed back (pdtt_names_take_changed)
+ * for the users table. */
+#ifndef PDTT_NAMES_H
+#define PDTT_NAMES_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "user_totals.h" /* PDTT_NAME_MAX */
+
+/* When to ask NSS about a uid again, in ms after an answer: found, or the
+ * failures-th miss (1, 2, ...; a miss is "no such user" or an error). */
+int64_t pdtt_name_retry_ms(bool found, uint32_t failures);
+
+struct pdtt_name_entry {
+	int64_t due_ms; /* CLOCK_MONOTONIC ms when it may be asked again */
+	uint32_t uid;
+	uint32_t failures; /* misses in a row */
+	char name[PDTT_NAME_MAX];
+	bool queued;  /* waiting for the thread */
+	bool changed; /* a name appeared or changed since the last take */
+};
+
+struct pdtt_name_change {
+	uint32_t uid;
+	char name[PDTT_NAME_MAX];
+};
+
+struct pdtt_names {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;	/* work for the thread */
+	pthread_cond_t settled; /* the queue is empty and no lookup runs */
+	pthread_t thread;
+	struct pdtt_name_entry *e; /* sorted by uid */
+	size_t n, cap;
+	uint32_t *queue; /* uids to ask, oldest first */
+	size_t q_head, q_len, q_cap;
+	bool inited, running, stop;
+	bool busy; /* a lookup runs */
+};
+
+/* 0, or an errno when the thread cannot start. */
+int pdtt_names_start(struct pdtt_names *n);
+void pdtt_names_stop(struct pdtt_names *n);
+
+/* Copies uid's name into out ("" while none is known) and asks NSS when it
+ * is due.  Never waits for NSS. */
+void pdtt_names_get(struct pdtt_names *n, uint32_t uid, char *out, size_t len);
+
+/* Waits until the lookups asked for so far are answered, at most ms: a
+ * name from local files is then in the same interval's log block, while a
+ * slow directory costs the block (never the commit) ms at most. */
+void pdtt_names_settle(struct pdtt_names *n, int ms);
+
+/* The names that appeared or changed since the last call; *out is
+ * malloc'ed (free it), NULL when there are none. */
+size_t pdtt_names_take_changed(struct pdtt_names *n, struct pdtt_name_change **out);
+
+/* Hands changes back that could not be stored: taken again next time. */
+void pdtt_names_untake(struct pdtt_names *n, const struct pdtt_name_change *c, size_t k);
+
+#endif
