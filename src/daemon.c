@@ -1106,16 +1106,23 @@ static int settle_zone(struct pdtt_daemon *d, const char *tz)
 	else
 		pdtt_zone_system(env, zone, sizeof(zone));
 	if (pdtt_store_get_timezone(&d->store, stored, sizeof(stored))) {
-		pdtt_say("database %s: cannot read the recorded time zone: %s", d->db_path,
+		pdtt_say("database '%s': cannot read the recorded time zone: %s", d->db_path,
 			 sqlite3_errmsg(d->store.db));
 		return PDTT_EXIT_DB;
 	}
 	if (!stored[0]) {
+		/* the zone recorded is the one this run cuts in: glibc would cut
+		 * a zone it cannot load (TZ=Mars/Olympus) in UTC */
+		if (zone[0] && pdtt_zone_apply(env, zone, err, sizeof(err))) {
+			pdtt_say("%s (the system's zone%s); set TZ or give --tz", err,
+				 getenv("TZ") ? ", from TZ" : "");
+			return PDTT_EXIT_USAGE;
+		}
 		if (pdtt_store_set_timezone(&d->store, zone)) {
-			pdtt_say(
-				"database %s: cannot record the time zone: %s; check that the file "
-				"is writable",
-				d->db_path, sqlite3_errmsg(d->store.db));
+			pdtt_say("database '%s': cannot record the time zone: %s; check that the "
+				 "file "
+				 "is writable",
+				 d->db_path, sqlite3_errmsg(d->store.db));
 			return PDTT_EXIT_DB;
 		}
 		if (!zone[0])

@@ -31,10 +31,11 @@ pid_t pdtt_flock_holder(const char *proc_locks, unsigned int major, unsigned int
 
 		if (sscanf(line, "%*d: %15s %15s %15s %ld %x:%x:%lu", kind, mode, rw, &pid, &maj,
 			   &min, &in) == 7 &&
-		    !strcmp(kind, "FLOCK") && !strcmp(rw, "WRITE") && in == ino && pid > 0) {
+		    !strcmp(kind, "FLOCK") && !strcmp(rw, "WRITE") && in == ino) {
+			/* pid 0: a holder in a PID namespace we cannot see */
 			if (maj == major && min == minor)
-				return (pid_t)pid;
-			by_ino = (pid_t)pid;
+				return pid > 0 ? (pid_t)pid : 0;
+			by_ino = pid > 0 ? (pid_t)pid : 0;
 			n_ino++;
 		}
 		line = strchr(line, '\n');

@@ -49,6 +49,13 @@ expect 5 'needs root' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN" stop
 expect 2 "PDTT_BPF_VARIANT 'bogus'" env PDTT_BPF_VARIANT=bogus "$BIN" --no-db -i lo -l "$T/x.log"
 expect 2 "time zone 'Mars/Olympus'" "$BIN" --no-db -i lo -l "$T/x.log" --tz Mars/Olympus
 expect 2 "time zone 'Mars/Olympus1'" "$BIN" --no-db -i lo -l "$T/x.log" --tz Mars/Olympus1
+expect 2 "time zone '5': unknown .*zoneinfo/5 is not a zone file" "$BIN" --no-db -i lo -l "$T/x.log" --tz 5
+# A new database records the zone it cuts in: one glibc cannot load (it
+# would cut in UTC) is refused, not recorded.
+expect 2 "time zone 'Mars/Olympus': unknown .*the system's zone, from TZ.*--tz" env TZ=Mars/Olympus \
+	"$BIN" -i lo -l "$T/x.log" -d "$T/tzdb/new.db" --pin-dir /sys/fs/bpf/pdtt-test-tz-$$
+[ -z "$(sqlite3 "$T/tzdb/new.db" "SELECT value FROM meta WHERE key = 'timezone'" 2>/dev/null)" ] ||
+	fail "a zone glibc cannot load was recorded"
 expect 2 "retention 'hourly=soon'" "$BIN" --no-db -i lo --retention hourly=soon
 
 # Database files that are not ours are refused and left byte for byte as they were.

@@ -36,6 +36,11 @@ static void parses_proc_locks(void **state)
 	 * one that several name is not guessed. */
 	assert_int_equal(pdtt_flock_holder(text, 0, 0x2e, 420), 704);
 	assert_int_equal(pdtt_flock_holder(text, 0, 0x2e, 42), 0);
+	/* an invisible holder (pid 0) of the same inode is not guessed past */
+	assert_int_equal(pdtt_flock_holder("1: FLOCK  ADVISORY  WRITE 0 00:2f:420 0 EOF\n"
+					   "2: FLOCK  ADVISORY  WRITE 704 fd:01:420 0 EOF\n",
+					   0, 0x2e, 420),
+			 0);
 	assert_int_equal(pdtt_flock_holder("", 0xfd, 1, 42), 0);
 	assert_int_equal(pdtt_flock_holder("garbage\n\n7: FLOCK", 0xfd, 1, 42), 0);
 }

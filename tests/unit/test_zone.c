@@ -92,9 +92,15 @@ static void normalizes_names(void **state)
 	assert_string_equal(out, "Europe/Berlin");
 	pdtt_zone_normalize(&env, "CET-1CEST,M3.5.0,M10.5.0/3", out, sizeof(out));
 	assert_string_equal(out, "CET-1CEST,M3.5.0,M10.5.0/3");
-	/* a path outside zoneinfo stays a path */
-	pdtt_zone_normalize(&env, "/etc/localtime", out, sizeof(out));
-	assert_string_equal(out, "/etc/localtime");
+	/* a path outside zoneinfo: named by its bytes, else it stays a path */
+	put("etc/copy", "TZif2 paris");
+	snprintf(path, sizeof(path), ":%s/etc/copy", root);
+	pdtt_zone_normalize(&env, path, out, sizeof(out));
+	assert_string_equal(out, "Europe/Paris");
+	put("etc/copy", "TZif2 nowhere");
+	pdtt_zone_normalize(&env, path, out, sizeof(out));
+	assert_string_equal(out, path + 1);
+	unlink(path + 1);
 }
 
 static void one_zone_under_several_names(void **state)
@@ -112,6 +118,7 @@ static void one_zone_under_several_names(void **state)
 	assert_false(pdtt_zone_same(&env, "Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3"));
 	assert_false(pdtt_zone_same(&env, "Europe/Berlin", ""));
 	assert_false(pdtt_zone_same(&env, "UTC", "Europe/Berlin"));
+	assert_true(pdtt_zone_same(&env, "Etc/GMT", "UTC")); /* the same days */
 	/* two missing zones are not one zone by their (missing) bytes */
 	assert_false(pdtt_zone_same(&env, "Nowhere/A", "Nowhere/B"));
 	assert_false(pdtt_zone_same(&env, "Europe/Notzone", "Europe/Notzone/../Notzone"));
@@ -119,7 +126,7 @@ static void one_zone_under_several_names(void **state)
 
 static void only_loadable_zones_pass(void **state)
 {
-	char err[1024];
+	char err[1024], path[600];
 
 	(void)state;
 	assert_int_equal(pdtt_zone_check(&env, "Europe/Berlin", err, sizeof(err)), 0);
@@ -132,10 +139,29 @@ static void only_loadable_zones_pass(void **state)
 	assert_int_equal(pdtt_zone_check(&env, "Europe/Notzone", err, sizeof(err)), -1);
 	assert_int_equal(pdtt_zone_check(&env, "../etc/passwd", err, sizeof(err)), -1);
 	assert_int_equal(pdtt_zone_check(&env, "", err, sizeof(err)), -1);
+	/* what glibc would read as UTC without a word */
+	assert_int_equal(pdtt_zone_check(&env, "1", err, sizeof(err)), -1);
+	assert_int_equal(pdtt_zone_check(&env, "123", err, sizeof(err)), -1);
+	assert_int_equal(pdtt_zone_check(&env, "AB5", err, sizeof(err)), -1);
+	assert_int_equal(pdtt_zone_check(&env, "EST5EDT", err, sizeof(err)), 0);
+	assert_int_equal(pdtt_zone_check(&env, "<+0330>-3:30", err, sizeof(err)), 0);
+	/* a file no zone matches cannot be recorded by name */
+	put("etc/custom", "TZif2 custom");
+	snprintf(path, sizeof(path), "%s/etc/custom", root);
+	assert_int_equal(pdtt_zone_check(&env, path, err, sizeof(err)), -1);
+	if (!strstr(err, "matches no zone"))
+		fail_msg("message: %s", err);
+	unlink(path);
+	memset(path, 'A', 300);
+	path[300] = '\0';
+	assert_int_equal(pdtt_zone_check(&env, path, err, sizeof(err)), -1);
+	if (!strstr(err, "longer than"))
+		fail_msg("message: %s", err);
 	assert_int_equal(pdtt_zone_use_recorded(&env, "", "/x.db", err, sizeof(err)), 0);
 	assert_int_equal(pdtt_zone_use_recorded(&env, "Mars/Olympus", "/x.db", err, sizeof(err)),
 			 -1);
-	if (!strstr(err, "database '/x.db'") || !strstr(err, "'Mars/Olympus'"))
+	if (!strstr(err, "database '/x.db'") || !strstr(err, "'Mars/Olympus'") ||
+	    !strstr(err, "Mars/Olympus is not a zone file"))
 		fail_msg("message: %s", err);
 }
 
@@ -153,6 +179,28 @@ static void names_the_system_zone(void **state)
 	pdtt_zone_system(&env, out, sizeof(out));
 	assert_string_equal(out, "US/Eastern");
 	unlink(localtime_path);
+	/* a relative link, and a chain of links */
+	assert_int_equal(symlink("../zi/Europe/Paris", localtime_path), 0);
+	pdtt_zone_system(&env, out, sizeof(out));
+	assert_string_equal(out, "Europe/Paris");
+	unlink(localtime_path);
+	snprintf(target, sizeof(target), "%s/etc/tzcur", root);
+	assert_int_equal(symlink("../zi/posix/Europe/Berlin", target), 0);
+	assert_int_equal(symlink("tzcur", localtime_path), 0);
+	pdtt_zone_system(&env, out, sizeof(out));
+	assert_string_equal(out, "Europe/Berlin");
+	unlink(localtime_path);
+	unlink(target);
+	/* a dangling link: glibc cuts in UTC */
+	assert_int_equal(symlink("../zi/Mars/Olympus", localtime_path), 0);
+	pdtt_zone_system(&env, out, sizeof(out));
+	assert_string_equal(out, "UTC");
+	unlink(localtime_path);
+	/* TZ="" is UTC to glibc */
+	setenv("TZ", "", 1);
+	pdtt_zone_system(&env, out, sizeof(out));
+	assert_string_equal(out, "UTC");
+	unsetenv("TZ");
 	/* a copied file (containers): /etc/timezone when it agrees ... */
 	put("etc/localtime", "TZif2 berlin");
 	put("etc/timezone", "Europe/Berlin\n");
@@ -165,10 +213,20 @@ static void names_the_system_zone(void **state)
 	unlink(timezone_path);
 	pdtt_zone_system(&env, out, sizeof(out));
 	assert_string_equal(out, "Europe/Berlin");
-	/* a file no zone matches cannot be named */
+	/* TZ=:/etc/localtime names the zone of the file, not the path */
+	snprintf(target, sizeof(target), ":%s", localtime_path);
+	setenv("TZ", target, 1);
+	pdtt_zone_system(&env, out, sizeof(out));
+	assert_string_equal(out, "Europe/Berlin");
+	unsetenv("TZ");
+	/* a file no zone matches cannot be named, also through TZ */
 	put("etc/localtime", "TZif2 somewhere else");
 	pdtt_zone_system(&env, out, sizeof(out));
 	assert_string_equal(out, "");
+	setenv("TZ", target, 1);
+	pdtt_zone_system(&env, out, sizeof(out));
+	assert_string_equal(out, "");
+	unsetenv("TZ");
 	unlink(localtime_path);
 	/* TZ wins */
 	setenv("TZ", ":Europe/Paris", 1);
