@@ -1,9 +1,9 @@
 # Thin wrapper over CMake; `make build-xdp` is the original tool's build command.
 BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
-SOURCES = $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h tests/*.c tests/unit/*.c bench/*.c)
+SOURCES = $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h tests/*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c)
 
-.PHONY: all build-xdp test test-asan format format-check lint bench clean
+.PHONY: all build-xdp test test-asan format format-check lint bench fuzz clean
 
 all: build-xdp
 
@@ -40,5 +40,10 @@ bench: build-xdp
 	bash bench/report_latency.sh $(BUILD)/pdtt_xdp_user $(BUILD)/bench/history_bench
 	bash bench/quota_bench.sh $(BUILD)/bench/history_bench $(BUILD)/bench/quota_bench
 
+# libFuzzer targets from the seed corpus, FUZZ_SECONDS each (CI: 30).
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-asan pdtt_xdp_user
+	rm -rf build build-asan build-fuzz pdtt_xdp_user

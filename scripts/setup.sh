@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 RUNTIME_PKGS=(libbpf1 libelf1 zlib1g libsqlite3-0 sqlite3 iproute2 tzdata)
 BUILD_PKGS=(gcc libc6-dev make cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	zlib1g-dev libsqlite3-dev libcmocka-dev liburing-dev)
-TEST_PKGS=(util-linux bsdutils procps ethtool iperf3 openssh-server openssh-client rsync faketime)
+TEST_PKGS=(util-linux bsdutils procps ethtool iperf3 openssh-server openssh-client rsync faketime
+	libclang-rt-14-dev)
 DEV_PKGS=(clang-format clang-tidy cppcheck)
 
 die() {
@@ -65,6 +66,8 @@ test)
 	ctest --test-dir build --output-on-failure
 	echo "== tests (ASan + UBSan build)"
 	ctest --test-dir build-asan --output-on-failure
+	echo "== fuzzing"
+	bash scripts/fuzz.sh "${PDTT_FUZZ_SECONDS:-30}"
 	;;
 deps)
 	install_packages "${RUNTIME_PKGS[@]}" "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${DEV_PKGS[@]}"

@@ -3,11 +3,22 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+void pdtt_one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/* One write per message; what came from outside (an argument, a file
+ * name) cannot break it into several lines. */
 static void line(const char *fmt, va_list ap)
 {
-	fputs("pdtt: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char buf[4096];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	pdtt_one_line(buf);
+	fprintf(stderr, "pdtt: %s\n", buf);
 }
 
 int pdtt_fail(int status, const char *fmt, ...)

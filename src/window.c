@@ -1,6 +1,9 @@
 #include "window.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,6 +12,9 @@
 #define HOUR_S 3600LL
 #define DAY_S 86400LL
 #define MAX_DAYS (200LL * 366) /* how far a relative time or --last may reach */
+/* 1900-01-01 and 10000-01-01 00:00 UTC, widened by a day for any offset */
+#define YEAR_1900 (-2208988800LL + 86400)
+#define YEAR_10000 (253402300800LL - 86400)
 
 #define TIME_HINT                                                                        \
 	"use YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], now, today, yesterday or -7d " \
@@ -261,6 +267,10 @@ void pdtt_format_time(int64_t t, bool utc, char *out, size_t len)
 		return;
 	}
 	off = zone_offset(t, utc);
+	if (!in_calendar(t + off)) { /* 9999-12-31T23:59:59Z is year 10000 in Berlin */
+		snprintf(out, len, "@%lld", (long long)t);
+		return;
+	}
 	format_clock(t + off, off, out, len);
 }
 
@@ -545,9 +555,30 @@ syntax:
 	return -1;
 }
 
+/* "@253402300799": epoch seconds, as far as an absolute time with an offset
+ * reaches (years 1900 to 9999, a day either side). */
+static int parse_epoch(const char *s, int64_t *out, char *err, size_t errlen)
+{
+	char q[SHOWN_MAX], *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s + 1, &end, 10);
+	if (errno || end == s + 1 || *end || !(isdigit((unsigned char)s[1]) || s[1] == '-') ||
+	    v < YEAR_1900 - 2 * 86400 || v > YEAR_10000 + 2 * 86400) {
+		snprintf(err, errlen,
+			 "time '%s': not epoch seconds within the years 1900 to 9999; " TIME_HINT,
+			 shown(s, q));
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int pdtt_parse_time(const char *s, int64_t now, bool utc, int64_t *out, char *err, size_t errlen)
 {
 	struct pdtt_duration d;
+	int64_t t;
 	const char *why;
 	char q[SHOWN_MAX];
 
@@ -565,6 +596,8 @@ int pdtt_parse_time(const char *s, int64_t now, bool utc, int64_t *out, char *er
 			*out = day_start(*out - 1, utc);
 		return 0;
 	}
+	if (*s == '@') /* what pdtt_format_time shows outside the calendar's years */
+		return parse_epoch(s, out, err, errlen);
 	if (*s != '-' && *s != '+')
 		return parse_absolute(s, utc, out, err, errlen);
 	why = scan_duration(s + 1, &d);
@@ -572,7 +605,14 @@ int pdtt_parse_time(const char *s, int64_t now, bool utc, int64_t *out, char *er
 		snprintf(err, errlen, "time '%s': %s; " TIME_HINT, shown(s, q), why);
 		return -1;
 	}
-	*out = pdtt_time_add(now, &d, *s == '-' ? -1 : 1, utc);
+	t = pdtt_time_add(now, &d, *s == '-' ? -1 : 1, utc);
+	/* the years an absolute time may name: what --from shows, parses back */
+	if (t < YEAR_1900 || t >= YEAR_10000) {
+		snprintf(err, errlen, "time '%s': reaches %s 1900 to 9999; " TIME_HINT, shown(s, q),
+			 t < YEAR_1900 ? "before the years" : "past the years");
+		return -1;
+	}
+	*out = t;
 	return 0;
 }
 

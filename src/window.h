@@ -29,7 +29,9 @@ struct pdtt_window {
  *   2026-10-03T14:00[:05]         also with a space instead of the T
  *   ...Z, ...+02:00, ...+0200, ...-05   explicit offset (date-times only)
  *   now, today, yesterday         now; start of today; start of yesterday
- *   -7d, +1d, -12h, -30m, -2w     relative to now
+ *   -7d, +1d, -12h, -30m, -2w     relative to now (within the years 1900 to 9999)
+ *   @1793487600                   epoch seconds (what pdtt_format_time shows
+ *                                 beyond the calendar's years)
  * Fields are checked strictly (month 1-12, day within the month, hour 0-23,
  * minute and second 0-59, years 1900-9999, nothing trailing).
  *
