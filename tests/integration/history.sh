@@ -133,7 +133,16 @@ rm -f "$SMALL/filler"
 wait_committed $U1 "$((3250 * 1028)) 3250"
 pass "disk full: nothing lost once space is back"
 
-# 6. 'stop' removes the pins; the next start begins from zero, adding only new traffic.
+# 6. 'stop' removes the pins; the next start begins from zero, adding only
+# new traffic.  U2 moves more after the reset than before it, so a kept old
+# baseline cannot pass for a counter that went down (it would store only
+# the difference); then one more restart on the new map.
+u2_plus() { # BYTES PACKETS: what the database should hold for U2 after that much more
+	echo "$u2_before" | awk -v b="$1" -v p="$2" '{ print $1 + b, $2 + p }'
+}
+u2_before=$(db_tx $U2)
+send_udp $U2 100 1000 7107
+wait_committed $U2 "$(u2_plus $((100 * 1028)) 100)"
 stop_daemon
 "$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "stop failed: $(cat "$T/stop.err")"
 [ ! -e "$PIN_ROOT" ] || fail "pins left after stop: $(ls -R "$PIN_ROOT")"
@@ -142,7 +151,15 @@ start
 grep -q "counters start from zero" "$T/stderr" || fail "new map not noticed: $(cat "$T/stderr")"
 send_udp $U1 10 1000 7106
 wait_committed $U1 "$((3260 * 1028)) 3260"
-pass "stop, then restart: baseline reset, totals exact"
+# more than U2's whole counter on the old map (its earlier traffic and the 100)
+send_udp $U2 500 1000 7108
+wait_committed $U2 "$(u2_plus $((600 * 1028)) 600)"
+stop_daemon
+start
+grep -q "counters start from zero" "$T/stderr" && fail "a plain restart reset the baseline: $(cat "$T/stderr")"
+send_udp $U2 5 1000 7109
+wait_committed $U2 "$(u2_plus $((605 * 1028)) 605)"
+pass "stop, then restart: baseline reset (more traffic after it than before), one more restart, totals exact"
 
 # End to end: real traffic to 'report --format json', while the daemon writes.
 "$PDTT_BIN" report -d "$DB" --last 1d --format json >"$T/r.json" 2>"$T/r.err" || fail "report: $(cat "$T/r.err")"

@@ -67,6 +67,10 @@ for v in full kctx compat; do
 	got=$(console_counts $U2)
 	if [ $v = compat ]; then
 		[ "$got" = "0 0 0 0" ] || fail "compat: userns traffic should show as uid 0, U2 got '$got'"
+		# ... and uid 0 got all of it (nothing else moves on a lo meanwhile)
+		root=$(console_counts 0)
+		[ "$root" = "$((10 * 428)) 10 $((10 * 428)) 10" ] ||
+			fail "compat: the user namespace's traffic should count for uid 0, which got '$root'"
 	else
 		[ "$got" = "$((10 * 428)) 10 $((10 * 428)) 10" ] || fail "$v: userns traffic not counted as host uid $U2: '$got'"
 	fi

@@ -72,9 +72,13 @@ static void cutoffs_align_to_coarser_buckets(void **state)
 	setenv("TZ", "Europe/Berlin", 1);
 	tzset();
 	c = pdtt_retention_cutoffs(&r, now);
-	assert_true(c.samples == pdtt_bucket_start(PDTT_RES_HOUR, now - 7 * D));
-	assert_true(c.hourly == pdtt_bucket_start(PDTT_RES_DAY, now - 90 * D));
-	assert_true(c.daily == pdtt_bucket_start(PDTT_RES_MONTH, now - 3 * 365 * D));
+	/* by hand (date -d): now is 2026-11-18 12:06:40 CET; 7 days before is
+	 * 2026-11-11 12:06:40, its hour 12:00 CET; 90 days before is
+	 * 2026-08-20 13:06:40 CEST, its day 00:00 CEST; 3 x 365 days before is
+	 * 2023-11-19 12:06:40 CET, its month 2023-11-01 00:00 CET */
+	assert_int_equal(c.samples, 1794394800);
+	assert_int_equal(c.hourly, 1787176800);
+	assert_int_equal(c.daily, 1698793200);
 	assert_true(c.monthly == INT64_MIN);
 	assert_true(c.samples <= now - 7 * D && c.samples > now - 7 * D - 3600);
 	/* aligned: the cutoff is its own bucket start */

@@ -72,17 +72,60 @@ static int commit(struct pdtt_store *s, int64_t start, int64_t end,
 	return pdtt_store_commit(s, &c, err, sizeof(err));
 }
 
+/* A recreated map (reboot, 'stop'): the commit that resets forgets every
+ * old baseline, also of keys it does not carry, and stores the new map's
+ * counters as they are, even when they exceed the old ones (where the
+ * daemon's "counter went down" fallback could not hide a kept baseline). */
+static void reset_forgets_the_old_baseline(void **state)
+{
+	struct pdtt_store s;
+	struct pdtt_store_state st;
+	struct pdtt_snapshot base;
+	struct pdtt_commit_row before[] = { row(1000, 2, 3250, 3250, 3250, 3250),
+					    row(4242, 1, 10, 10, 10, 10) };
+	struct pdtt_commit_row after[] = { row(1000, 2, 5000, 4000, 5000, 4000) };
+	struct pdtt_commit c = { .span = { T0 + 10, T0 + 20 },
+				 .rows = after,
+				 .n_rows = 1,
+				 .reset_baseline = true,
+				 .boot_id = "boot-2",
+				 .map_id = 8 };
+	char err[256];
+
+	(void)state;
+	pdtt_snapshot_init(&base);
+	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	assert_int_equal(commit(&s, T0, T0 + 10, before, 2), 0);
+	assert_int_equal(pdtt_store_commit(&s, &c, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_store_load(&s, &st, &base), 0);
+	assert_string_equal(st.boot_id, "boot-2");
+	assert_true(st.map_id == 8);
+	/* 4242's old baseline is gone; 1000's is the new map's, not 3250's */
+	assert_int_equal(base.n, 1);
+	assert_true(base.e[0].key.uid == 1000 && base.e[0].val.rx_bytes == 5000 &&
+		    base.e[0].val.tx_bytes == 4000);
+	pdtt_store_close(&s);
+	pdtt_snapshot_free(&base);
+	/* every byte of both maps is stored once: 3250 + 5000 rx, 3250 + 4000 tx */
+	assert_int_equal(q(path, "SELECT sum(rx_bytes) FROM samples WHERE uid = 1000"), 8250);
+	assert_int_equal(q(path, "SELECT sum(tx_bytes) FROM samples WHERE uid = 1000"), 7250);
+}
+
 static void creates_with_modes_and_schema(void **state)
 {
 	struct pdtt_store s;
 	struct stat st;
 	char err[256], d[128];
 
+	mode_t old;
+
 	(void)state;
+	old = umask(077); /* systemd's UMask=0077: the documented modes all the same */
 	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	umask(old);
 	pdtt_store_close(&s);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0640 & ~0); /* umask 022 keeps 0640 */
+	assert_int_equal(st.st_mode & 0777, 0640);
 	snprintf(d, sizeof(d), "%s/db", dir);
 	assert_int_equal(stat(d, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0750);
@@ -615,6 +658,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(creates_with_modes_and_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(commits_resume_state_and_views, setup, teardown),
+		cmocka_unit_test_setup_teardown(reset_forgets_the_old_baseline, setup, teardown),
 		cmocka_unit_test_setup_teardown(removed_keys_lose_their_baseline, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_start_marks_where_history_begins, setup,
 						teardown),

@@ -202,8 +202,11 @@ static void sample_spans_under_clock_steps(void **state)
 		for (int i = 0; i < 100; i++) {
 			wall += (i == 10) ? -3600 : 10;
 			s = pdtt_plan_sample(end, wall);
-			assert_true(s.end > s.start && s.end == wall); /* never in the future */
-			assert_true(s.start == end || wall < end);
+			assert_true(s.end == wall); /* never in the future */
+			if (i == 10)		    /* the step back: one second at the clock */
+				assert_true(s.start == wall - 1);
+			else /* before and after it: contiguous, the interval's 10 s */
+				assert_true(s.start == end && s.end - s.start == 10);
 			end = s.end;
 		}
 	}
