@@ -149,11 +149,12 @@ stop_daemon
 assert_no_bpf_left
 start
 grep -q "counters start from zero" "$T/stderr" || fail "new map not noticed: $(cat "$T/stderr")"
-send_udp $U1 10 1000 7106
-wait_committed $U1 "$((3260 * 1028)) 3260"
-# more than U2's whole counter on the old map (its earlier traffic and the 100)
+# in the first interval on the new map, more than U2's whole counter on the
+# old one (its earlier traffic and the 100)
 send_udp $U2 500 1000 7108
+send_udp $U1 10 1000 7106
 wait_committed $U2 "$(u2_plus $((600 * 1028)) 600)"
+wait_committed $U1 "$((3260 * 1028)) 3260"
 stop_daemon
 start
 grep -q "counters start from zero" "$T/stderr" && fail "a plain restart reset the baseline: $(cat "$T/stderr")"
