@@ -82,6 +82,57 @@ report --day 2026-10-05 --by hour >"$T/byhour.txt"
 grep -q "^note: .*whole days" "$T/byhour.txt" || fail "--by hour over daily data: no note: $(cat "$T/byhour.txt")"
 pass "--by hour over daily-only data says so"
 
+# 5b. --by hour, day, week and month against figures this test computes from
+# the fixture's own volumes (every local hour: alice rx 1000 tx 10; bob rx
+# 2000 Monday to Friday; carol tx 500 in October), with bucket bounds and
+# labels from date(1): the 25-hour day and the repeated 02:00 of 25 October,
+# whole weeks and months, each resolution the history holds.
+fx_from=$(epoch 2026-08-01)
+fx_to=$(epoch "2026-11-15 12:00")
+seq "$fx_from" 3600 $((fx_to - 1)) | sed 's/^/@/' | TZ=Europe/Berlin date -f - '+%s %u %m' >"$T/hours"
+bounds() { # KIND FROM TO: bucket starts as "epoch label", and the end
+	local kind=$1 d=$2 to=$3 t
+	case $kind in
+	hour)
+		for t in $(seq "$(epoch "$d")" 3600 $(($(epoch "$to") - 1))); do
+			echo "$t $(TZ=Europe/Berlin date -d "@$t" +%FT%H:00%z)"
+		done ;;
+	day)
+		while [ "$d" != "$to" ]; do echo "$(epoch "$d") $d"; d=$(date -d "$d + 1 day" +%F); done ;;
+	week)
+		while [ "$d" != "$to" ]; do echo "$(epoch "$d") week_of_$d"; d=$(date -d "$d + 7 days" +%F); done ;;
+	month)
+		while [ "$d" != "$to" ]; do echo "$(epoch "$d") ${d%-01}"; d=$(date -d "$d + 1 month" +%F); done ;;
+	esac
+	echo "$(epoch "$to") END"
+}
+oracle() { # BOUNDS_FILE: "label,start,uid,rx,tx,packets" per bucket and user with traffic
+	awk 'BEGIN { n = 0 } NR == FNR { s[n] = $1; l[n++] = $2; next }
+	{ t = $1; for (i = 0; i < n - 1; i++) if (t >= s[i] && t < s[i + 1]) break
+	  if (i == n - 1) next
+	  rx[i, 1001] += 1000; tx[i, 1001] += 10; pk[i, 1001] += 2
+	  if ($2 <= 5) { rx[i, 1002] += 2000; pk[i, 1002] += 1 }
+	  if ($3 == "10") { tx[i, 1003] += 500; pk[i, 1003] += 1 } }
+	END { for (i = 0; i < n - 1; i++) for (u = 1001; u <= 1003; u++) if (pk[i, u])
+		printf "%s,%s,%d,%d,%d,%d\n", l[i], s[i], u, rx[i, u], tx[i, u], pk[i, u] }' "$1" "$T/hours" | sort
+}
+by_cases=0
+for case in "hour 2026-10-24T22:00 2026-10-25T06:00" "day 2026-10-20 2026-10-30" \
+	"day 2026-09-16 2026-09-24" "day 2026-11-08 2026-11-15" "week 2026-09-21 2026-11-09" \
+	"month 2026-08-01 2026-11-01"; do
+	set -- $case
+	bounds "$1" "$2" "$3" >"$T/bounds"
+	oracle "$T/bounds" >"$T/want.csv"
+	report --from "$2" --to "$3" --by "$1" --format csv >"$T/got.raw" 2>"$T/got.err" ||
+		fail "report --by $1 --from $2 --to $3: $(cat "$T/got.err")"
+	tr -d '\r' <"$T/got.raw" | tail -n +2 | sed 's/^week of /week_of_/' |
+		awk -F, -v OFS=, '{ print $1, $2, $4, $5, $6, $8 }' | sort >"$T/got.csv"
+	[ "$(wc -l <"$T/want.csv")" -gt 0 ] || fail "test arithmetic: no rows for --by $1 $2 $3"
+	diff -u "$T/want.csv" "$T/got.csv" >&2 || fail "report --by $1 --from $2 --to $3 differs from the fixture's volumes"
+	by_cases=$((by_cases + $(wc -l <"$T/want.csv")))
+done
+pass "--by hour, day, week and month == the fixture's volumes bucket by bucket ($by_cases rows, the 25-hour day included)"
+
 # 6. The named SQL reports through the real sqlite3 CLI list what report
 # lists ('report' walks the buckets and sums the rows in C): every row, label
 # and share, in order, across the DST changes of several zones (Berlin's
