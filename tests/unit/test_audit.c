@@ -42,6 +42,24 @@ static void commit_day(struct pdtt_store *s, int64_t day, __u32 uid, __u64 rx, _
 	assert_int_equal(pdtt_store_commit(s, &c, err, sizeof(err)), 0);
 }
 
+/* A sample of [start, end): it belongs to the period of its last second. */
+static void commit_span(struct pdtt_store *s, int64_t start, int64_t end, __u32 uid, __u64 rx)
+{
+	struct pdtt_commit_row r = {
+		.key = { .uid = uid, .ifindex = 2, .netns_cookie = 9 },
+		.delta = { rx, 1, 0, 0 },
+		.cumulative = { rx, 1, 0, 0 },
+		.iface_name = "eth0",
+		.netns = "host",
+	};
+	struct pdtt_commit c = {
+		.span = { start, end }, .rows = &r, .n_rows = 1, .boot_id = "b", .map_id = 1
+	};
+	char err[256];
+
+	assert_int_equal(pdtt_store_commit(s, &c, err, sizeof(err)), 0);
+}
+
 static const struct pdtt_audit_row *find(const struct pdtt_audit_row *rows, size_t n, __u32 uid,
 					 enum pdtt_per per)
 {
@@ -78,6 +96,10 @@ static void write_history(struct pdtt_store *s)
 	commit_day(s, T0 - D, 1005, 3, 3);	       /* Mon 30 Nov: the week only */
 	commit_day(s, T0 + 3 * D, 1006, 50, 0);	       /* rx only */
 	commit_day(s, T0 + 20 * D, 1007, 1, 1);	       /* the month only */
+	/* at the day's bounds: ending as the 4th begins is the 3rd's; ending
+	 * as it ends, the 4th's (its last second is 23:59:59) */
+	commit_span(s, T0 + 3 * D - 10, T0 + 3 * D, 1009, 7);
+	commit_span(s, T0 + 4 * D - 10, T0 + 4 * D, 1009, 11);
 	assert_int_equal(sqlite3_exec(s->db,
 				      "INSERT INTO users (uid, name, first_seen, last_seen) "
 				      "VALUES (1004, 'dave', 0, 0); "
@@ -91,19 +113,18 @@ static void write_history(struct pdtt_store *s)
 			 SQLITE_OK);
 }
 
-static void own_quotas_defaults_and_periods(void **state)
+/* The figures are the same whatever resolution holds the traffic. */
+static void check_audit(struct pdtt_store *sp)
 {
-	struct pdtt_store s;
+	struct pdtt_store s = *sp;
 	struct pdtt_audit_row *rows;
 	struct pdtt_window p[3];
 	const struct pdtt_audit_row *r;
 	const int64_t week = T0 - D, month_end = T0 + 31 * D;
 	size_t n;
 
-	(void)state;
 	/* The audit is for Fri 4 December 2026: the day [4th, 5th), the ISO
 	 * week [Mon 30 Nov, Mon 7 Dec), the month [1 Dec, 1 Jan). */
-	write_history(&s);
 	pdtt_periods_of(T0 + 3 * D + 7200, p);
 	assert_int_equal(pdtt_audit_collect(s.db, p, &rows, &n), 0);
 
@@ -166,19 +187,69 @@ static void own_quotas_defaults_and_periods(void **state)
 	/* 1007: the month only */
 	assert_non_null(find(rows, n, 1007, PDTT_PER_MONTH));
 	assert_null(find(rows, n, 1007, PDTT_PER_DAY));
-	/* days: 1001-1003, 1006; weeks (tx): 1001-1003, 1005; months:
-	 * 1001-1003, 1004, 1006, 1007 */
-	assert_int_equal(n, 4 + 4 + 6);
+	/* 1009: only the sample whose last second is in the 4th counts for the
+	 * day; both for the month */
+	r = find(rows, n, 1009, PDTT_PER_DAY);
+	assert_non_null(r);
+	assert_int_equal(r->used, 11);
+	r = find(rows, n, 1009, PDTT_PER_MONTH);
+	assert_non_null(r);
+	assert_int_equal(r->used, 18);
+	/* days: 1001-1003, 1006, 1009; weeks (tx): 1001-1003, 1005; months:
+	 * 1001-1003, 1004, 1006, 1007, 1009 */
+	assert_int_equal(n, 5 + 4 + 7);
 	pdtt_audit_free(rows, n);
 
 	/* A period kind left out is not listed. */
 	p[0].to = p[0].from;
 	p[1].to = p[1].from;
 	assert_int_equal(pdtt_audit_collect(s.db, p, &rows, &n), 0);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(rows[i].per, PDTT_PER_MONTH);
 	pdtt_audit_free(rows, n);
+}
+
+static int64_t q_count(struct pdtt_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void own_quotas_defaults_and_periods(void **state)
+{
+	struct pdtt_store s;
+
+	(void)state;
+	write_history(&s);
+	check_audit(&s);
+	pdtt_store_close(&s);
+}
+
+/* The same history after retention: 29 Nov in a daily row, 30 Nov to 3 Dec
+ * in hourly rows, the 4th on as samples. */
+static void every_resolution_counts(void **state)
+{
+	struct pdtt_cutoffs cut = {
+		.samples = T0 + 3 * D, .hourly = T0 - D, .daily = INT64_MIN, .monthly = INT64_MIN
+	};
+	struct pdtt_store s;
+	char err[256];
+
+	(void)state;
+	write_history(&s);
+	assert_int_equal(pdtt_store_prune(&s, &cut, err, sizeof(err)), 0);
+	assert_true(
+		q_count(&s, "SELECT count(*) FROM rollup_hour WHERE bucket_start < 1796083200") >
+		0);
+	assert_true(q_count(&s, "SELECT count(*) FROM rollup_day") > 0);
+	check_audit(&s);
 	pdtt_store_close(&s);
 }
 
@@ -276,6 +347,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(own_quotas_defaults_and_periods, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_resolution_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(watch_agrees_with_the_audit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
