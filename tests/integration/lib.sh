@@ -93,7 +93,9 @@ quiet_tcp_timers() { # NS
 # failing test's message: "name=value ...".
 tcp_mib() { # NS
 	ip netns exec "$1" nstat -asz TcpInSegs TcpOutSegs TcpRetransSegs TcpOutRsts \
-		TcpExtTCPLossProbes TcpExtTW 2>/dev/null | awk 'NR > 1 { printf "%s=%s ", $1, $2 }'
+		TcpExtTCPLossProbes TcpExtTW TcpExtTCPBacklogDrop TcpExtTCPRcvQDrop \
+		TcpExtTCPZeroWindowDrop TcpExtTCPOFODrop TcpExtTCPAbortOnData TcpExtPAWSEstab \
+		2>/dev/null | awk 'NR > 1 { printf "%s=%s ", $1, $2 }'
 }
 
 # Two namespaces joined by veth va (NS_A, 10.99.1.1, fd00:99:1::1) <-> vb

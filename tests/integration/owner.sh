@@ -170,6 +170,9 @@ handover_case() { # NAME UID1 UID2 4|6 A B C
 	local name=$1 u1=$2 u2=$3 addr=$A4 a=$5 b=$6 c=$7 port spid ppid
 	[ "$4" = 6 ] && addr=$A6
 	case_begin
+	local mib_a mib_b
+	mib_a=$(tcp_mib "$NS_A")
+	mib_b=$(tcp_mib "$NS_B")
 	port=$((700 + N))
 	rm -f "$T/run/ready" "$T/run/handed" "$T/run/go"
 	ip netns exec "$NS_A" "$TRAFFIC" tcp-handover $u1 $u2 $addr $port $a $b $c \
@@ -204,7 +207,8 @@ handover_case() { # NAME UID1 UID2 4|6 A B C
 	other=$(others_counted 0 "$u1" "$u2")
 	[ -z "$other" ] || fail "$name: other uids counted: $other"
 	[ "$(add4 "$first" "$own2")" = "$DEV" ] ||
-		fail "$name: uid 0 '$root' + uid $u1 '$own1' + uid $u2 '$own2' != va '$DEV' $FIGS"
+		fail "$name: uid 0 '$root' + uid $u1 '$own1' + uid $u2 '$own2' != va '$DEV' $FIGS;" \
+			"TCP in $NS_A before: $mib_a after: $(tcp_mib "$NS_A"); in $NS_B before: $mib_b after: $(tcp_mib "$NS_B")"
 	set -- $(sub4 "$first" "$d1")
 	[ $(($(abs $2) + $(abs $4))) -le 2 ] && [ $(($(abs $1) + $(abs $3))) -le 200 ] ||
 		fail "$name: before the hand-over va moved '$d1', uid 0 and $u1 got '$first'; after, va '$d2', uid $u2 '$own2' $FIGS"
