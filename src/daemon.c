@@ -98,7 +98,9 @@ struct pdtt_daemon {
 	} ifnames[64]; /* this interval's ifindex -> name lookups */
 	int n_ifnames;
 
-	struct pdtt_hooks hooks;    /* --quota-exec: the queue's running hooks */
+	struct pdtt_hooks hooks;	    /* --quota-exec: the queue's running hooks */
+	struct pdtt_audit_row *quota_retry; /* transitions a failed write left over */
+	size_t n_quota_retry, cap_quota_retry;
 	struct pdtt_clock clock;    /* whether the wall clock is trusted (dated_now) */
 	int64_t dated_now;	    /* this interval's time (dated_now, read once in collect) */
 	int64_t dated_boot_ms;	    /* CLOCK_BOOTTIME at the whole second dated_now gave */
@@ -151,6 +153,25 @@ static void resolve_names(struct pdtt_daemon *d, struct pdtt_user_table *t, int 
 		pdtt_names_settle(&d->resolver, settle);
 		missing = false;
 	}
+}
+
+/* Users an earlier run stored without a name are asked again too (the
+ * thread, at its own pace), not only the ones that move data now. */
+static void ask_unnamed(struct pdtt_daemon *d)
+{
+	sqlite3_stmt *st = NULL;
+	char name[PDTT_NAME_MAX];
+
+	if (sqlite3_prepare_v2(d->store.db, pdtt_sql_unnamed_users, -1, &st, NULL) != SQLITE_OK) {
+		pdtt_say("database '%s': cannot list users without a name: %s; they are named "
+			 "when they move data",
+			 d->db_path, sqlite3_errmsg(d->store.db));
+		return;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		pdtt_names_get(&d->resolver, (uint32_t)sqlite3_column_int64(st, 0), name,
+			       sizeof(name));
+	sqlite3_finalize(st);
 }
 
 /* Names that appeared (a directory back from an outage) or changed reach
@@ -237,6 +258,26 @@ static void iface_labels(struct pdtt_daemon *d, const struct pdtt_key *k, char n
 	snprintf(name, 24, "if%u", k->ifindex);
 }
 
+/* A failed write of transitions: the warn and over rows (both the ones
+ * kept from before and these) wait for the next check.  Without memory
+ * the new ones rely on the watch finding them again. */
+static void keep_transitions(struct pdtt_daemon *d, const struct pdtt_audit_row *rows, size_t n)
+{
+	size_t want = d->n_quota_retry + n;
+	struct pdtt_audit_row *k;
+
+	if (want > d->cap_quota_retry) {
+		k = realloc(d->quota_retry, want * sizeof(*k));
+		if (!k)
+			return;
+		d->quota_retry = k;
+		d->cap_quota_retry = want;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].state != PDTT_QUOTA_OK)
+			d->quota_retry[d->n_quota_retry++] = rows[i];
+}
+
 /* After each commit: report each user's first warn and over per period,
  * once (quota_events remembers across restarts).  The transitions, and
  * their hooks' queue rows, are stored in one transaction before anything
@@ -256,8 +297,11 @@ static void check_quotas(struct pdtt_daemon *d, const struct pdtt_commit *c)
 		return;
 	}
 	pdtt_buf_init(&lines);
-	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
-		const struct pdtt_audit_row *r = &rows[i];
+	/* transitions a failed write left over come first: the watch has moved
+	 * on (a day's last interval is followed by the next day) */
+	for (size_t i = 0; i < d->n_quota_retry + n && rc == SQLITE_OK; i++) {
+		const struct pdtt_audit_row *r =
+			i < d->n_quota_retry ? &d->quota_retry[i] : &rows[i - d->n_quota_retry];
 		struct pdtt_hook_event e = { .state = r->state == PDTT_QUOTA_OVER ? "over" : "warn",
 					     .per = pdtt_per_name(r->per),
 					     .dir = pdtt_dir_name(r->dir),
@@ -306,11 +350,12 @@ static void check_quotas(struct pdtt_daemon *d, const struct pdtt_commit *c)
 	if (st && rc == SQLITE_OK)
 		rc = sqlite3_exec(d->store.db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		pdtt_say("database %s: cannot record quota transitions: %s; they are checked again "
-			 "at the next commit",
+		pdtt_say("database '%s': cannot record quota transitions: %s; they are kept and "
+			 "recorded at the next commit",
 			 d->db_path, sqlite3_errmsg(d->store.db));
 		if (!sqlite3_get_autocommit(d->store.db))
 			sqlite3_exec(d->store.db, "ROLLBACK", NULL, NULL, NULL);
+		keep_transitions(d, rows, n);
 	} else if (lines.len) {
 		int wrc = pdtt_logfile_write(&d->log, lines.p, lines.len);
 
@@ -321,6 +366,8 @@ static void check_quotas(struct pdtt_daemon *d, const struct pdtt_commit *c)
 				 d->opts->log_path, strerror(-wrc));
 		fwrite(lines.p, 1, lines.len, stderr);
 	}
+	if (rc == SQLITE_OK)
+		d->n_quota_retry = 0;
 	pdtt_buf_free(&lines);
 	pdtt_audit_free(rows, n);
 	if (d->opts->quota_exec)
@@ -831,6 +878,7 @@ static void run_loop(struct pdtt_daemon *d)
 		}
 	}
 	/* Final statistics, as the original tool promises on Ctrl+C. */
+	pdtt_hooks_stopping(&d->hooks);
 	collect(d, true);
 	put_back_retired(d);
 	report(d, true);
@@ -1088,6 +1136,7 @@ static void free_daemon(struct pdtt_daemon *d)
 	pdtt_names_stop(&d->resolver);
 	pdtt_quota_watch_free(&d->quota);
 	pdtt_hooks_free(&d->hooks);
+	free(d->quota_retry);
 	pdtt_buf_free(&d->buf);
 	free(d->rows);
 	free(d->labels);
@@ -1277,10 +1326,14 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	/* after install_signals: the thread keeps the loop's signals blocked */
 	rc = pdtt_names_start(&d->resolver);
 	if (rc) {
-		pdtt_say("user names: cannot start the lookup thread: %s", strerror(rc));
+		pdtt_say("user names: cannot start the lookup thread: %s; check the process and "
+			 "memory limits (ulimit -u, systemd TasksMax)",
+			 strerror(rc));
 		rc = PDTT_EXIT_RUNTIME;
 		goto out;
 	}
+	if (d->have_db)
+		ask_unnamed(d);
 	rc = pdtt_collector_start(&d->collector, variant, &cfg, err, sizeof(err));
 	if (rc) {
 		pdtt_say("%s", err);

@@ -37,16 +37,18 @@ const char *pdtt_logfile_refusal(const struct stat *sb, uid_t self)
 
 /* Never follows a link and never blocks (a FIFO without a reader is ENXIO,
  * one with a reader is refused by its type): the path may be in a
- * directory others can write, and root appends wherever it points. */
-static int open_append(const char *path, char *err, size_t len)
+ * directory others can write, and root appends wherever it points.  -1
+ * with why (a reason, no hint) and *refused when the file is not one pdtt
+ * may append to. */
+static int open_append(const char *path, char *why, size_t len, bool *refused)
 {
 	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
-	const char *why;
-	char owner[32] = "";
+	const char *no;
 	struct stat sb;
 	bool created = true;
 	int fd = open(path, flags | O_CREAT | O_EXCL, 0640);
 
+	*refused = false;
 	if (fd < 0 && errno == EEXIST) {
 		created = false;
 		fd = open(path, flags);
@@ -54,57 +56,85 @@ static int open_append(const char *path, char *err, size_t len)
 	if (fd < 0) {
 		int e = errno;
 
-		if (!lstat(path, &sb) && (why = pdtt_logfile_refusal(&sb, geteuid())))
-			goto refuse;
-		snprintf(err, len, "log file '%s': %s; choose a writable path with -l", path,
-			 strerror(e));
+		if (!lstat(path, &sb) && (no = pdtt_logfile_refusal(&sb, geteuid()))) {
+			*refused = true;
+			snprintf(why, len, "%s", no);
+		} else {
+			snprintf(why, len, "%s", strerror(e));
+		}
 		return -1;
 	}
 	if (fstat(fd, &sb)) {
-		snprintf(err, len, "log file '%s': %s", path, strerror(errno));
+		snprintf(why, len, "fstat: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
-	why = pdtt_logfile_refusal(&sb, geteuid());
-	if (why) {
+	no = pdtt_logfile_refusal(&sb, geteuid());
+	if (no) {
+		*refused = true;
+		snprintf(why, len, "%s", no);
 		close(fd);
-		goto refuse;
+		return -1;
 	}
 	/* the documented mode whatever the umask; the file never blocks */
 	if ((created && fchmod(fd, 0640)) || fcntl(fd, F_SETFL, O_APPEND)) {
-		snprintf(err, len, "log file '%s': %s", path, strerror(errno));
+		snprintf(why, len, "%s: %s", created ? "fchmod" : "fcntl", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
-refuse:
+}
+
+/* What pdtt may append to, for the hints. */
+static void whose(char *out, size_t len)
+{
 	if (geteuid())
-		snprintf(owner, sizeof(owner), " or uid %ld", (long)geteuid());
-	snprintf(err, len,
-		 "log file '%s': %s; pdtt appends only to a regular file of its own (owned by "
-		 "root%s, one link): give such a path with -l, in a directory only root can "
-		 "write (README, Log file)",
-		 path, why, owner);
-	return -1;
+		snprintf(out, len, "root's or uid %ld's", (long)geteuid());
+	else
+		snprintf(out, len, "root's");
 }
 
 int pdtt_logfile_open(struct pdtt_logfile *l, const char *path, char *err, size_t len)
 {
+	char why[256], who[48];
+	bool refused;
+
 	memset(l, 0, sizeof(*l));
 	l->path = path;
 	l->full.need_full = true;
 	pdtt_buf_init(&l->buf);
-	l->fd = open_append(path, err, len);
-	return l->fd < 0 ? -1 : 0;
+	l->fd = open_append(path, why, sizeof(why), &refused);
+	if (l->fd >= 0)
+		return 0;
+	whose(who, sizeof(who));
+	if (refused)
+		snprintf(err, len,
+			 "log file '%s': %s; pdtt appends only to a regular file of %s with one "
+			 "link: give -l such a path, in a directory only root can write (README, "
+			 "Log file)",
+			 path, why, who);
+	else
+		snprintf(err, len, "log file '%s': %s; choose a writable path with -l", path, why);
+	return -1;
 }
 
 void pdtt_logfile_reopen(struct pdtt_logfile *l)
 {
-	char err[1024];
-	int fd = open_append(l->path, err, sizeof(err));
+	char why[256], who[48];
+	bool refused;
+	int fd = open_append(l->path, why, sizeof(why), &refused);
 
 	if (fd < 0) {
-		pdtt_say("%s; still writing to the old file: fix it, then send SIGHUP again", err);
+		whose(who, sizeof(who));
+		if (refused)
+			pdtt_say("log file '%s': %s; still writing to the old file: remove it or "
+				 "make it a regular file of %s, then send SIGHUP again",
+				 l->path, why, who);
+		else
+			pdtt_say("log file '%s': reopen failed: %s; still writing to the old "
+				 "file: check that the directory exists and is writable, then send "
+				 "SIGHUP again",
+				 l->path, why);
 		return;
 	}
 	close(l->fd);

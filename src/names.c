@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include "names.h"
 
 #include <errno.h>
@@ -193,9 +194,17 @@ void pdtt_names_stop(struct pdtt_names *n)
 		n->stop = true;
 		pthread_cond_signal(&n->wake);
 		pthread_mutex_unlock(&n->lock);
-		/* a lookup in progress ends with NSS's own timeout */
-		pthread_join(n->thread, NULL);
+		/* a lookup in progress ends with NSS's own timeout; one that hangs
+		 * (a directory that never answers) must not hold up the exit */
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 2;
 		n->running = false;
+		if (pthread_timedjoin_np(n->thread, NULL, &until)) {
+			pthread_detach(n->thread);
+			return; /* the thread still uses the table: left to the exit */
+		}
 	}
 	pthread_cond_destroy(&n->wake);
 	pthread_cond_destroy(&n->settled);

@@ -90,23 +90,20 @@ static bool known(const struct pdtt_hooks *h, int64_t id)
 	return false;
 }
 
-static void mark_done(struct pdtt_hooks *h, int64_t id)
+/* false without memory: the caller keeps the slot and tries again */
+static bool mark_done(struct pdtt_hooks *h, int64_t id)
 {
 	if (h->n_done == h->cap_done) {
 		size_t cap = h->cap_done ? h->cap_done * 2 : 16;
 		int64_t *d = realloc(h->done, cap * sizeof(*d));
 
-		if (!d) {
-			/* not stored as done: it runs once more at the next start */
-			pdtt_say("quota hooks: out of memory; event %" PRId64 " may run again "
-				 "at the next start",
-				 id);
-			return;
-		}
+		if (!d)
+			return false;
 		h->done = d;
 		h->cap_done = cap;
 	}
 	h->done[h->n_done++] = id;
+	return true;
 }
 
 static void forget_run(struct pdtt_hooks *h, int i)
@@ -117,11 +114,13 @@ static void forget_run(struct pdtt_hooks *h, int i)
 static void say_exit(const struct pdtt_hooks *h, int i, int status)
 {
 	if (WIFEXITED(status) && WEXITSTATUS(status))
-		pdtt_say("quota hook %s (event %" PRId64 ") exited with status %d", h->program,
-			 h->run[i].event_id, WEXITSTATUS(status));
+		pdtt_say("quota hook %s (event %" PRId64 ") exited with status %d; it is not run "
+			 "again (its own output, on the daemon's stderr, says why)",
+			 h->program, h->run[i].event_id, WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		pdtt_say("quota hook %s (event %" PRId64 ") was killed by signal %d", h->program,
-			 h->run[i].event_id, WTERMSIG(status));
+		pdtt_say("quota hook %s (event %" PRId64 ") was killed by signal %d; it is not "
+			 "run again",
+			 h->program, h->run[i].event_id, WTERMSIG(status));
 }
 
 static void kill_hook(const struct pdtt_hooks *h, int i, int *status)
@@ -137,6 +136,18 @@ static bool past(const struct timespec *now, const struct timespec *t)
 	return now->tv_sec > t->tv_sec || (now->tv_sec == t->tv_sec && now->tv_nsec >= t->tv_nsec);
 }
 
+/* A slot whose hook ended is freed once that is noted; without memory it
+ * stays taken (pid 0: ended) and is noted at the next pump. */
+static void finish(struct pdtt_hooks *h, int *i)
+{
+	if (mark_done(h, h->run[*i].event_id)) {
+		h->run[*i] = h->run[--h->n_run];
+		return;
+	}
+	h->run[*i].pid = 0;
+	(*i)++;
+}
+
 /* Hooks that ended, and those past their timeout, are done. */
 static void reap(struct pdtt_hooks *h)
 {
@@ -145,15 +156,16 @@ static void reap(struct pdtt_hooks *h)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (int i = 0; i < h->n_run;) {
 		int status = 0;
-		pid_t r = waitpid(h->run[i].pid, &status, WNOHANG);
+		pid_t r = h->run[i].pid ? waitpid(h->run[i].pid, &status, WNOHANG) : -1;
 
 		if (r == 0 && past(&now, &h->run[i].deadline)) {
 			pdtt_say("quota hook %s (event %" PRId64 ", pid %d) still running after %u "
-				 "s; killed, and not run again",
+				 "s; killed, and not run again (a longer --quota-exec-timeout lets "
+				 "it "
+				 "finish)",
 				 h->program, h->run[i].event_id, (int)h->run[i].pid, h->timeout);
 			kill_hook(h, i, &status);
-			mark_done(h, h->run[i].event_id);
-			forget_run(h, i);
+			finish(h, &i);
 			continue;
 		}
 		if (r == 0) {
@@ -162,23 +174,38 @@ static void reap(struct pdtt_hooks *h)
 		}
 		if (r > 0)
 			say_exit(h, i, status);
-		mark_done(h, h->run[i].event_id);
-		forget_run(h, i);
+		finish(h, &i);
 	}
 }
 
-/* Deletes the queue rows of finished hooks; those that fail stay listed. */
+/* The queue never waits for a busy database: a held lock (a long quota set,
+ * an admin's sqlite3) makes these fail at once and they are tried again at
+ * the next pump, so the loop's intervals stay on time. */
+static void no_wait(sqlite3 *db, bool on)
+{
+	sqlite3_busy_timeout(db, on ? 0 : 1000);
+}
+
+/* Deletes the queue rows of finished hooks in one transaction; on failure
+ * they all stay listed for the next pump. */
 static void store_done(struct pdtt_hooks *h, sqlite3 *db)
 {
-	size_t kept = 0;
+	int rc;
 
-	for (size_t i = 0; i < h->n_done; i++) {
-		if (step_done(db, pdtt_sql_done_hook, h->done[i], 0) == SQLITE_OK)
-			continue;
-		say_store(h, db, "cannot mark a hook as run");
-		h->done[kept++] = h->done[i];
+	if (!h->n_done)
+		return;
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < h->n_done; i++)
+		rc = step_done(db, pdtt_sql_done_hook, h->done[i], 0);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		h->n_done = 0;
+		return;
 	}
-	h->n_done = kept;
+	say_store(h, db, "cannot mark hooks as run");
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* fork + execve, never a shell: details as arguments and environment. */
@@ -210,8 +237,10 @@ static pid_t spawn(const struct pdtt_hooks *h, char *const args[11])
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
-		if (null >= 0)
+		if (null > STDIN_FILENO) {
 			dup2(null, STDIN_FILENO);
+			close(null); /* the hook gets stdin, not a stray descriptor */
+		}
 		execve(h->program, argv, envp);
 		_exit(127);
 	}
@@ -272,11 +301,16 @@ void pdtt_hooks_pump(struct pdtt_hooks *h, sqlite3 *db, int64_t now)
 
 	h->store_failed = false;
 	reap(h);
+	no_wait(db, true);
 	store_done(h, db);
-	if (!h->program || h->n_run == PDTT_HOOK_SLOTS)
+	/* a stopping daemon starts nothing it would have to cut short */
+	if (!h->program || h->stopping || h->n_run == PDTT_HOOK_SLOTS) {
+		no_wait(db, false);
 		return;
+	}
 	if (sqlite3_prepare_v2(db, pdtt_sql_next_hooks, -1, &st, NULL) != SQLITE_OK) {
 		say_store(h, db, "cannot read the queue");
+		no_wait(db, false);
 		return;
 	}
 	/* the running and the done-but-unstored are listed too: skip them */
@@ -286,8 +320,14 @@ void pdtt_hooks_pump(struct pdtt_hooks *h, sqlite3 *db, int64_t now)
 			start_one(h, db, st, now);
 	}
 	sqlite3_finalize(st);
+	no_wait(db, false);
 	if (!h->store_failed)
 		h->said_store = false; /* the next outage is said again */
+}
+
+void pdtt_hooks_stopping(struct pdtt_hooks *h)
+{
+	h->stopping = true;
 }
 
 void pdtt_hooks_stop(struct pdtt_hooks *h, sqlite3 *db)
@@ -304,15 +344,29 @@ void pdtt_hooks_stop(struct pdtt_hooks *h, sqlite3 *db)
 		nanosleep(&(struct timespec){ 0, 50L * 1000 * 1000 }, NULL);
 	}
 	for (int i = h->n_run - 1; i >= 0; i--) {
-		int status;
+		int status = 0;
 
-		pdtt_say("quota hook %s (event %" PRId64 ", pid %d) cut short by the stop; it "
-			 "runs again at the next start",
-			 h->program, h->run[i].event_id, (int)h->run[i].pid);
+		if (!h->run[i].pid)
+			continue; /* ended; noted below if memory allows */
 		kill_hook(h, i, &status);
+		/* one that ended on its own just before the kill ran to its end */
+		if (WIFEXITED(status)) {
+			say_exit(h, i, status);
+			if (mark_done(h, h->run[i].event_id)) {
+				forget_run(h, i);
+				continue;
+			}
+		}
+		pdtt_say("quota hook %s (event %" PRId64 ", pid %d) cut short by the stop; it "
+			 "runs again at the next start with the same PDTT_EVENT_ID",
+			 h->program, h->run[i].event_id, (int)h->run[i].pid);
 		forget_run(h, i);
 	}
+	for (int i = 0; i < h->n_run;) /* ended while memory was short */
+		finish(h, &i);
+	no_wait(db, true);
 	store_done(h, db);
+	no_wait(db, false);
 }
 
 void pdtt_hooks_say_waiting(const struct pdtt_hooks *h, sqlite3 *db)

@@ -30,6 +30,7 @@ struct pdtt_hooks {
 	unsigned timeout; /* --quota-exec-timeout, seconds */
 	int n_run;
 	bool said_store;   /* a failed queue read or write was said */
+	bool stopping;	   /* the daemon stops: queue, start nothing */
 	bool store_failed; /* ... in this pump */
 };
 
@@ -52,6 +53,9 @@ int pdtt_hooks_queue(const struct pdtt_hooks *h, struct sqlite3 *db,
  * that they are done, and starts queued ones in the free slots, oldest
  * first.  now: the wall clock stored as the start. */
 void pdtt_hooks_pump(struct pdtt_hooks *h, struct sqlite3 *db, int64_t now);
+
+/* The daemon is stopping: transitions are still queued, no hook starts. */
+void pdtt_hooks_stopping(struct pdtt_hooks *h);
 
 /* At exit: waits for running hooks up to their timeout and 5 s at most;
  * those still running are killed and stay queued for the next start. */

@@ -82,11 +82,20 @@ static int create_file(const char *path, char *err, size_t errlen)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (!mkdir(dir, 0750)) {
-			if (chmod(dir, 0750)) {
-				snprintf(err, errlen, "database directory '%s': chmod: %s", dir,
-					 strerror(errno));
+			/* by descriptor: the path may have been swapped for a link */
+			int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (dfd < 0 || fchmod(dfd, 0750)) {
+				snprintf(err, errlen,
+					 "database directory '%s': chmod: %s; check who else can "
+					 "write "
+					 "its parent",
+					 dir, strerror(errno));
+				if (dfd >= 0)
+					close(dfd);
 				return -1;
 			}
+			close(dfd);
 		} else if (errno != EEXIST) {
 			snprintf(err, errlen,
 				 "database directory '%s': %s; create it or choose another path "
@@ -116,11 +125,18 @@ static int create_file(const char *path, char *err, size_t errlen)
 static int check_magic(const char *path, char *err, size_t errlen)
 {
 	char head[16];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not hang it */
+	struct stat sb;
 	ssize_t n;
 
 	if (fd < 0)
 		return 0; /* SQLite reports it */
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		snprintf(err, errlen,
+			 "database '%s': not a regular file; choose another path with -d", path);
+		return -1;
+	}
 	n = read(fd, head, sizeof(head));
 	close(fd);
 	if (n > 0 && (n < 16 || memcmp(head, "SQLite format 3", 16) != 0)) {

@@ -565,7 +565,7 @@ static int parse_epoch(const char *s, int64_t *out, char *err, size_t errlen)
 	errno = 0;
 	v = strtoll(s + 1, &end, 10);
 	if (errno || end == s + 1 || *end || !(isdigit((unsigned char)s[1]) || s[1] == '-') ||
-	    v < YEAR_1900 - 2 * 86400 || v > YEAR_10000 + 2 * 86400) {
+	    v < YEAR_1900 - 2 * 86400LL || v > YEAR_10000 + 2 * 86400LL) {
 		snprintf(err, errlen,
 			 "time '%s': not epoch seconds within the years 1900 to 9999; " TIME_HINT,
 			 shown(s, q));

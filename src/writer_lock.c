@@ -66,10 +66,29 @@ int pdtt_writer_lock_take(struct pdtt_writer_lock *l, const char *db_path, char 
 {
 	struct stat st;
 
-	l->fd = open(db_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	/* never blocks (a FIFO planted at the path) and never follows a link */
+	l->fd = open(db_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (l->fd < 0) {
 		snprintf(err, errlen, "database '%s': %s; choose a readable path with -d", db_path,
 			 strerror(errno));
+		return PDTT_EXIT_DB;
+	}
+	/* the daemon (root) writes only a regular file of its own user's */
+	if (fstat(l->fd, &st) || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+		if (!S_ISREG(st.st_mode))
+			snprintf(err, errlen,
+				 "database '%s': not a regular file; give -d a file in a directory "
+				 "only root can write",
+				 db_path);
+		else
+			snprintf(err, errlen,
+				 "database '%s': owned by uid %ld, not by the daemon's user; chown "
+				 "it "
+				 "(if it is yours to use) or give -d a file of root's",
+				 db_path, (long)st.st_uid);
+		close(l->fd);
+		l->fd = -1;
 		return PDTT_EXIT_DB;
 	}
 	if (!flock(l->fd, LOCK_EX | LOCK_NB))

@@ -44,6 +44,16 @@ ln "$T/target" "$T/hard.log"
 expect 4 "log file '$T/hard.log': has other hard links; " timeout 10 "$BIN" --no-db -i lo -l "$T/hard.log"
 expect 4 "log file '/dev/zero': is a device; " timeout 10 "$BIN" --no-db -i lo -l /dev/zero
 [ "$(cat "$T/target")" = keep ] && [ ! -s "$T/run/u1.log" ] || fail "a refused log file was written"
+# The same for the database: a FIFO at -d neither hangs the daemon nor a
+# report, and another user's file is not taken over by root.
+mkfifo "$T/run/fifo.db"
+expect 7 "database '$T/run/fifo.db': not a regular file" timeout 10 "$BIN" -i lo -l "$T/x.log" \
+	-d "$T/run/fifo.db" --pin-dir /sys/fs/bpf/pdtt-test-fifo-$$
+expect 7 "database '$T/run/fifo.db': not a regular file" timeout 10 "$BIN" report -d "$T/run/fifo.db"
+install -o $U1 -m 0644 /dev/null "$T/run/u1.db"
+expect 7 "database '$T/run/u1.db': owned by uid $U1" timeout 10 "$BIN" -i lo -l "$T/x.log" \
+	-d "$T/run/u1.db" --pin-dir /sys/fs/bpf/pdtt-test-u1db-$$
+[ ! -s "$T/run/u1.db" ] || fail "another user's database file was written"
 expect 5 'needs root.*sudo' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN" -i lo -l "$T/run/x.log"
 expect 5 'needs root' setpriv --reuid=$U1 --regid=$U1 --clear-groups "$BIN" stop
 expect 2 "PDTT_BPF_VARIANT 'bogus'" env PDTT_BPF_VARIANT=bogus "$BIN" --no-db -i lo -l "$T/x.log"

@@ -22,6 +22,7 @@ cat >"$T/run/hook" <<EOS
 #!/bin/sh
 [ "\$9" = "\$PDTT_EVENT_ID" ] || echo "argument 9 '\$9' is not PDTT_EVENT_ID \$PDTT_EVENT_ID" >>"$CALLS.bad"
 echo "\$PDTT_EVENT_ID \$PDTT_EVENT_RUN \$PDTT_UID \$PDTT_PER \$PDTT_QUOTA_STATE" >>"$CALLS"
+[ -e "$T/run/slow" ] && exec sleep 8 # outlives the 5 s a stop gives
 sleep 0.5
 EOS
 chmod 755 "$T/run/hook"
@@ -124,3 +125,28 @@ stop_daemon
 check_runs week 16
 [ "$(calls day)" = $N ] || fail "day hooks ran again: $(calls day)"
 pass "kill -9 mid-burst: every week hook ran, $reruns repeated with the same PDTT_EVENT_ID (at most the 16 running)"
+
+# --- 3. A stop in the middle of hooks that outlive its 5 s: they are cut
+# short and run again at the next start (same event, PDTT_EVENT_RUN 2);
+# nothing else repeats.  Event ids are never reused across the cases.
+"$PDTT_BIN" quota set --all 10000 --per month --warn 30 -d "$DB" >/dev/null || fail "quota set --all --per month"
+touch "$T/run/slow"
+start
+burst
+wait_calls month 16
+stop_daemon
+rm "$T/run/slow"
+cut=$(grep -c "cut short by the stop" "$T/stderr" || true)
+[ "$cut" = 16 ] || fail "$cut hooks cut short by the stop, want the 16 running: $(grep 'quota hook' "$T/stderr" | head -n 3)"
+[ "$(calls month)" = 16 ] || fail "the stop started hooks it then cut short: $(calls month) month runs"
+start
+wait_calls month $((N + 16))
+i=0
+until [ "$(queued)" = 0 ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "$(queued) hooks left in the queue after the stop"; sleep 0.1
+done
+stop_daemon
+check_runs month 16
+[ "$reruns" = 16 ] || fail "$reruns hooks ran again after the stop, want the 16 it cut short"
+[ "$(awk '{ print $1 }' "$CALLS" | sort -u | wc -l)" = $((3 * N)) ] || fail "event ids reused across the day, week and month cases"
+pass "a stop cuts short the 16 running hooks (sleeping 8 s): each runs again at the next start with PDTT_EVENT_RUN 2, all $N ran, no id reused"

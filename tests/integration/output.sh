@@ -156,6 +156,7 @@ wait "$cpid" 2>/dev/null || true
 rm "$LOG3"
 setpriv --reuid=$U1 --regid=$U1 --clear-groups touch "$LOG3"
 hup_refused "is owned by another user"
+[ ! -s "$LOG3" ] || fail "written into $U1's file: $(head -c 200 "$LOG3")"
 rm "$LOG3"
 [ "$(cat "$T/target")" = keep ] || fail "the symlink's target was written: $(head -c 200 "$T/target")"
 # Once the path is clear the next SIGHUP takes a new file of its own.
