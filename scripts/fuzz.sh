@@ -26,9 +26,10 @@ for t in "${TARGETS[@]}"; do
 		-rss_limit_mb=2048 -print_final_stats=1 "$work" "$OLDPWD/tests/fuzz/corpus/$t") \
 		>"$log" 2>&1 || rc=$?
 	rm -rf "$work"
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
-	ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+	# (a seed that fails at once leaves no statistics: the summary still prints)
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1 || true)
+	cov=$( (grep -o 'cov: [0-9]*' "$log" || true) | tail -n 1 | cut -d' ' -f2)
+	ft=$( (grep -o 'ft: [0-9]*' "$log" || true) | tail -n 1 | cut -d' ' -f2)
 	line=$(printf '%-10s %12s executions  cov %5s  ft %6s' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}")
 	if [ "$rc" != 0 ]; then
 		failed=1

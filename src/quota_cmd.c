@@ -1,6 +1,7 @@
 /* quota set|list|rm and audit: quotas stored in the history database. */
 #include "quota_cmd.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -345,7 +346,8 @@ static int quota_set_rm(bool set, int argc, char **argv)
 		case 'w':
 			errno = 0;
 			warn = strtol(optarg, &end, 10);
-			if (!set || errno || *end || !*optarg || warn < 1 || warn > 100)
+			if (!set || errno || *end || !isdigit((unsigned char)optarg[0]) ||
+			    warn < 1 || warn > 100)
 				return pdtt_fail(PDTT_EXIT_USAGE,
 						 "--warn '%s': not a percentage from 1 to 100",
 						 optarg);

@@ -4,6 +4,7 @@
  * honest-resolution plan are pure (window.c). */
 #include "report.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -193,7 +194,8 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		case O_TOP:
 			errno = 0;
 			o->top = strtol(optarg, &end, 10);
-			if (errno || *end || !*optarg || o->top < 1 || o->top > 1000000)
+			if (errno || *end || !isdigit((unsigned char)optarg[0]) || o->top < 1 ||
+			    o->top > 1000000)
 				return pdtt_fail(PDTT_EXIT_USAGE,
 						 "--top '%s': not a whole number from 1 to 1000000",
 						 optarg);

@@ -267,11 +267,18 @@ void pdtt_format_time(int64_t t, bool utc, char *out, size_t len)
 		return;
 	}
 	off = zone_offset(t, utc);
-	if (!in_calendar(t + off)) { /* 9999-12-31T23:59:59Z is year 10000 in Berlin */
-		snprintf(out, len, "@%lld", (long long)t);
-		return;
+	/* outside the years a time may name (1900 to 9999: 9999-12-31T23:59:59Z
+	 * is year 10000 in Berlin), epoch seconds, which parse back */
+	if (in_calendar(t + off)) {
+		struct civil c;
+
+		civil_from_clock(t + off, &c);
+		if (c.y >= 1900 && c.y <= 9999) {
+			format_clock(t + off, off, out, len);
+			return;
+		}
 	}
-	format_clock(t + off, off, out, len);
+	snprintf(out, len, "@%lld", (long long)t);
 }
 
 /* A cutoff: "2026-11-01" when it starts a day, else the full time. */
@@ -567,7 +574,8 @@ static int parse_epoch(const char *s, int64_t *out, char *err, size_t errlen)
 	if (errno || end == s + 1 || *end || !(isdigit((unsigned char)s[1]) || s[1] == '-') ||
 	    v < YEAR_1900 - 2 * 86400LL || v > YEAR_10000 + 2 * 86400LL) {
 		snprintf(err, errlen,
-			 "time '%s': not epoch seconds within the years 1900 to 9999; " TIME_HINT,
+			 "time '%s': not epoch seconds of the years 1900 to 9999 (a day either "
+			 "side); " TIME_HINT,
 			 shown(s, q));
 		return -1;
 	}
@@ -623,9 +631,17 @@ int pdtt_window_last(const char *dur, int64_t now, bool utc, struct pdtt_window 
 {
 	struct pdtt_duration d;
 
+	int64_t from;
+
 	if (pdtt_parse_duration(dur, &d, err, errlen))
 		return -1;
-	w->from = pdtt_time_add(now, &d, -1, utc);
+	from = pdtt_time_add(now, &d, -1, utc);
+	if (from < YEAR_1900) { /* what the report shows as its start parses back */
+		snprintf(err, errlen, "--last '%s': reaches before the year 1900; e.g. --last 30d",
+			 dur);
+		return -1;
+	}
+	w->from = from;
 	w->to = now;
 	return 0;
 }

@@ -3,6 +3,7 @@
  * finer one still holds. */
 #include "fuzz_common.h"
 #include "retention.h"
+#include "timebucket.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,10 +31,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	PROPERTY(!pdtt_retention_parse(s, &again, err, sizeof(err)) &&
 			 !memcmp(&again, &r, sizeof(r)),
 		 "'%s' does not parse the same twice", s);
+	/* a coarser resolution keeps at least as long as a finer one */
+	for (int i = 0; i < 3; i++)
+		PROPERTY(keep[i + 1] == PDTT_FOREVER ||
+				 (keep[i] != PDTT_FOREVER && keep[i] <= keep[i + 1]),
+			 "'%s': resolution %d kept %lld s, the coarser %d only %lld s", s, i,
+			 (long long)keep[i], i + 1, (long long)keep[i + 1]);
 	c = pdtt_retention_cutoffs(&r, FUZZ_NOW);
 	PROPERTY(c.samples <= FUZZ_NOW && c.hourly <= FUZZ_NOW && c.daily <= FUZZ_NOW &&
 			 c.monthly <= FUZZ_NOW,
 		 "'%s': a cutoff in the future", s);
+	/* ... so it never gives up what a finer one still holds, and each cutoff
+	 * is a bucket start of the next coarser resolution */
+	PROPERTY(c.samples >= c.hourly && c.hourly >= c.daily && c.daily >= c.monthly,
+		 "'%s': cutoffs out of order", s);
+	PROPERTY(c.samples == INT64_MIN || pdtt_bucket_start(PDTT_RES_HOUR, c.samples) == c.samples,
+		 "'%s': samples cut inside an hour", s);
+	PROPERTY(c.hourly == INT64_MIN || pdtt_bucket_start(PDTT_RES_DAY, c.hourly) == c.hourly,
+		 "'%s': hours cut inside a day", s);
+	PROPERTY(c.daily == INT64_MIN || pdtt_bucket_start(PDTT_RES_MONTH, c.daily) == c.daily,
+		 "'%s': days cut inside a month", s);
 	free(s);
 	return 0;
 }

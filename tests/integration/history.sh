@@ -147,7 +147,7 @@ stop_daemon
 "$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "stop failed: $(cat "$T/stop.err")"
 [ ! -e "$PIN_ROOT" ] || fail "pins left after stop: $(ls -R "$PIN_ROOT")"
 assert_no_bpf_left
-start
+start -t 3 # a first interval long enough for all of U2's traffic
 grep -q "counters start from zero" "$T/stderr" || fail "new map not noticed: $(cat "$T/stderr")"
 # in the first interval on the new map, more than U2's whole counter on the
 # old one (its earlier traffic and the 100)

@@ -296,8 +296,13 @@ static void berlin_gap_and_fold(void **state)
 	assert_string_equal(buf, "@-9223372036854775808");
 	pdtt_format_time(INT64_MAX, true, buf, sizeof(buf));
 	assert_string_equal(buf, "@9223372036854775807");
+	/* before 1900 (which --from refuses): epoch seconds, which parse back */
 	pdtt_format_time(utc(1, 1, 1, 0, 0, 0), true, buf, sizeof(buf));
-	assert_string_equal(buf, "0001-01-01T00:00+0000");
+	assert_string_equal(buf, "@-62135596800");
+	pdtt_format_time(utc(1899, 12, 31, 23, 0, 0), false, buf, sizeof(buf));
+	assert_string_equal(buf, "1900-01-01T00:00+0100");
+	pdtt_format_time(utc(1899, 12, 31, 23, 0, 0), true, buf, sizeof(buf));
+	assert_string_equal(buf, "@-2208992400");
 	pdtt_format_time(-1, true, buf, sizeof(buf));
 	assert_string_equal(buf, "1969-12-31T23:59:59+0000");
 }
