@@ -473,6 +473,12 @@ static void last_windows(void **state)
 		assert_true(strncmp(err, "duration '", 10) == 0);
 		assert_non_null(strstr(err, "; use e.g. --last 30d"));
 	}
+	/* 200 years back from 2026 is 1826: refused, as --from refuses it (fuzz_time) */
+	w.from = w.to = 7;
+	assert_int_equal(pdtt_window_last("73200d", now, false, &w, err, sizeof(err)), -1);
+	assert_true(w.from == 7 && w.to == 7);
+	assert_non_null(strstr(err, "--last '73200d': reaches before the year 1900"));
+	assert_int_equal(pdtt_window_last("6000w", now, false, &w, err, sizeof(err)), 0);
 	assert_int_equal(pdtt_parse_duration("3x", &d, err, sizeof(err)), -1);
 	assert_string_equal(err, "duration '3x': the unit is not m (minutes), h, d or w; use e.g. "
 				 "--last 30d (units m for minutes, h, d, w)");
