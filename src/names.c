@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include "names.h"
 
 #include <errno.h>
@@ -160,6 +159,8 @@ static void *resolver(void *arg)
 			pthread_mutex_lock(&n->lock);
 		}
 	}
+	n->exited = true;
+	pthread_cond_broadcast(&n->settled);
 	pthread_mutex_unlock(&n->lock);
 	return NULL;
 }
@@ -195,16 +196,26 @@ void pdtt_names_stop(struct pdtt_names *n)
 		pthread_cond_signal(&n->wake);
 		pthread_mutex_unlock(&n->lock);
 		/* a lookup in progress ends with NSS's own timeout; one that hangs
-		 * (a directory that never answers) must not hold up the exit */
+		 * (a directory that never answers) must not hold up the exit.  The
+		 * wait is on the monotonic clock: a wall clock that steps (or
+		 * libfaketime) cannot make it wrong. */
 		struct timespec until;
+		bool done;
 
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += 2;
+		pthread_mutex_lock(&n->lock);
+		while (!n->exited &&
+		       pthread_cond_timedwait(&n->settled, &n->lock, &until) != ETIMEDOUT)
+			;
+		done = n->exited;
+		pthread_mutex_unlock(&n->lock);
 		n->running = false;
-		if (pthread_timedjoin_np(n->thread, NULL, &until)) {
+		if (!done) {
 			pthread_detach(n->thread);
 			return; /* the thread still uses the table: left to the exit */
 		}
+		pthread_join(n->thread, NULL);
 	}
 	pthread_cond_destroy(&n->wake);
 	pthread_cond_destroy(&n->settled);

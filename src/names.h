@@ -43,7 +43,8 @@ struct pdtt_names {
 	uint32_t *queue; /* uids to ask, oldest first */
 	size_t q_head, q_len, q_cap;
 	bool inited, running, stop;
-	bool busy; /* a lookup runs */
+	bool busy;   /* a lookup runs */
+	bool exited; /* the thread has ended (stop waits for it) */
 };
 
 /* 0, or an errno when the thread cannot start. */
