@@ -86,7 +86,7 @@ struct pdtt_daemon {
 	bool store_failing;
 	struct timespec last_prune;
 	struct pdtt_user_table names; /* uid -> name cache for the database */
-	struct pdtt_names resolver;   /* NSS, off the accounting path */
+	struct pdtt_names *resolver;  /* NSS, off the accounting path */
 	struct pdtt_commit_row *rows;
 	size_t rows_cap;
 	struct pdtt_quota_watch quota; /* the current periods' usage per user */
@@ -143,14 +143,14 @@ static void resolve_names(struct pdtt_daemon *d, struct pdtt_user_table *t, int 
 
 			if (pass && u->name[0])
 				continue;
-			pdtt_names_get(&d->resolver, u->uid, name, sizeof(name));
+			pdtt_names_get(d->resolver, u->uid, name, sizeof(name));
 			if (name[0])
 				snprintf(u->name, sizeof(u->name), "%s", name);
 			missing |= !u->name[0];
 		}
 		if (!missing || !settle)
 			break;
-		pdtt_names_settle(&d->resolver, settle);
+		pdtt_names_settle(d->resolver, settle);
 		missing = false;
 	}
 }
@@ -169,7 +169,7 @@ static void ask_unnamed(struct pdtt_daemon *d)
 		return;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW)
-		pdtt_names_get(&d->resolver, (uint32_t)sqlite3_column_int64(st, 0), name,
+		pdtt_names_get(d->resolver, (uint32_t)sqlite3_column_int64(st, 0), name,
 			       sizeof(name));
 	sqlite3_finalize(st);
 }
@@ -179,12 +179,12 @@ static void ask_unnamed(struct pdtt_daemon *d)
 static void store_names(struct pdtt_daemon *d)
 {
 	struct pdtt_name_change *c;
-	size_t n = pdtt_names_take_changed(&d->resolver, &c);
+	size_t n = pdtt_names_take_changed(d->resolver, &c);
 
 	if (n && pdtt_store_set_user_names(&d->store, c, n)) {
 		pdtt_say("database %s: cannot store %zu user names: %s; tried again next interval",
 			 d->db_path, n, sqlite3_errmsg(d->store.db));
-		pdtt_names_untake(&d->resolver, c, n);
+		pdtt_names_untake(d->resolver, c, n);
 	}
 	free(c);
 }

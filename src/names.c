@@ -1,11 +1,15 @@
 #include "names.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #define RETRY_FIRST_MS 5000
 #define RETRY_MAX_MS ((int64_t)600000)	  /* 10 min */
@@ -22,6 +26,34 @@ int64_t pdtt_name_retry_ms(bool found, uint32_t failures)
 		ms *= 2;
 	return ms < RETRY_MAX_MS ? ms : RETRY_MAX_MS;
 }
+
+struct pdtt_name_entry {
+	int64_t due_ms; /* CLOCK_MONOTONIC ms when it may be asked again */
+	uint32_t uid;
+	uint32_t failures; /* misses in a row */
+	char name[PDTT_NAME_MAX];
+	bool queued;  /* waiting for the thread */
+	bool changed; /* a name appeared or changed since the last take */
+};
+
+struct pdtt_names {
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* work for the thread (an untimed wait) */
+	/* Written by the thread when the queue settles or it ends; the caller
+	 * waits on it with poll.  Not a timed condition wait: under libfaketime
+	 * (tests) that returned at once, and a stop that gave up too early
+	 * left the thread reading a freed cache. */
+	int settled_fd;
+	pthread_t thread;
+	struct pdtt_name_entry *e; /* sorted by uid */
+	size_t n, cap;
+	uint32_t *queue; /* uids to ask, oldest first */
+	size_t q_head, q_len, q_cap;
+	bool stop;
+	bool busy;     /* a lookup runs */
+	bool exited;   /* the thread has ended (stop waits for it) */
+	bool orphaned; /* stop gave up waiting: the thread frees the cache */
+};
 
 static int64_t mono_ms(void)
 {
@@ -113,9 +145,66 @@ static int look_up(uint32_t uid, char *out, size_t len)
 	return rc;
 }
 
+static void free_cache(struct pdtt_names *n)
+{
+	pthread_cond_destroy(&n->wake);
+	pthread_mutex_destroy(&n->lock);
+	if (n->settled_fd >= 0)
+		close(n->settled_fd);
+	free(n->e);
+	free(n->queue);
+	free(n);
+}
+
+/* Wakes a caller in wait_until.  Called with the lock held. */
+static void notify(struct pdtt_names *n)
+{
+	uint64_t one = 1;
+	ssize_t r = write(n->settled_fd, &one, sizeof(one));
+
+	(void)r; /* EAGAIN (a full counter) leaves it readable all the same */
+}
+
+/* Waits until done(n) holds, at most ms on the monotonic clock; returns
+ * done(n).  The lock is not held while waiting. */
+static bool wait_until(struct pdtt_names *n, bool (*done)(const struct pdtt_names *), int ms)
+{
+	int64_t until = mono_ms() + ms;
+
+	for (;;) {
+		uint64_t cnt;
+		int64_t left;
+		bool ok;
+
+		pthread_mutex_lock(&n->lock);
+		ok = done(n);
+		pthread_mutex_unlock(&n->lock);
+		left = until - mono_ms();
+		if (ok || left <= 0)
+			return ok;
+		if (poll(&(struct pollfd){ .fd = n->settled_fd, .events = POLLIN }, 1, (int)left) >
+		    0) {
+			ssize_t r = read(n->settled_fd, &cnt, sizeof(cnt)); /* rearms it */
+
+			(void)r;
+		}
+	}
+}
+
+static bool has_exited(const struct pdtt_names *n)
+{
+	return n->exited;
+}
+
+static bool is_settled(const struct pdtt_names *n)
+{
+	return !n->q_len && !n->busy;
+}
+
 static void *resolver(void *arg)
 {
 	struct pdtt_names *n = arg;
+	bool orphaned;
 
 	pthread_mutex_lock(&n->lock);
 	while (!n->stop) {
@@ -152,7 +241,7 @@ static void *resolver(void *arg)
 			e->due_ms = mono_ms() + pdtt_name_retry_ms(found > 0, e->failures);
 		}
 		if (!n->q_len)
-			pthread_cond_broadcast(&n->settled);
+			notify(n);
 		if (found <= 0) { /* a directory that fails is not asked in a tight loop */
 			pthread_mutex_unlock(&n->lock);
 			nanosleep(&(struct timespec){ 0, MISS_GAP_NS }, NULL);
@@ -160,72 +249,65 @@ static void *resolver(void *arg)
 		}
 	}
 	n->exited = true;
-	pthread_cond_broadcast(&n->settled);
+	orphaned = n->orphaned;
+	if (!orphaned)
+		notify(n);
 	pthread_mutex_unlock(&n->lock);
+	if (orphaned)
+		free_cache(n);
 	return NULL;
 }
 
-int pdtt_names_start(struct pdtt_names *n)
+int pdtt_names_start(struct pdtt_names **out)
 {
+	struct pdtt_names *n = calloc(1, sizeof(*n));
 	int rc;
 
-	memset(n, 0, sizeof(*n));
+	*out = NULL;
+	if (!n)
+		return ENOMEM;
+	n->settled_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (n->settled_fd < 0) {
+		rc = errno;
+		free(n);
+		return rc;
+	}
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->wake, NULL);
-	{
-		pthread_condattr_t a; /* a wall-clock step must not stretch a wait */
-
-		pthread_condattr_init(&a);
-		pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-		pthread_cond_init(&n->settled, &a);
-		pthread_condattr_destroy(&a);
-	}
-	n->inited = true;
 	rc = pthread_create(&n->thread, NULL, resolver, n);
-	n->running = !rc;
-	return rc;
+	if (rc) {
+		free_cache(n);
+		return rc;
+	}
+	*out = n;
+	return 0;
 }
 
-void pdtt_names_stop(struct pdtt_names *n)
+void pdtt_names_stop(struct pdtt_names **np)
 {
-	if (!n->inited)
-		return;
-	if (n->running) {
-		pthread_mutex_lock(&n->lock);
-		n->stop = true;
-		pthread_cond_signal(&n->wake);
-		pthread_mutex_unlock(&n->lock);
-		/* a lookup in progress ends with NSS's own timeout; one that hangs
-		 * (a directory that never answers) must not hold up the exit.  The
-		 * wait is on the monotonic clock: a wall clock that steps (or
-		 * libfaketime) cannot make it wrong. */
-		struct timespec until;
-		bool done;
+	struct pdtt_names *n = *np;
+	bool done;
 
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += 2;
-		pthread_mutex_lock(&n->lock);
-		while (!n->exited &&
-		       pthread_cond_timedwait(&n->settled, &n->lock, &until) != ETIMEDOUT)
-			;
-		done = n->exited;
-		pthread_mutex_unlock(&n->lock);
-		n->running = false;
-		if (!done) {
-			pthread_detach(n->thread);
-			return; /* the thread still uses the table: left to the exit */
-		}
-		pthread_join(n->thread, NULL);
+	if (!n)
+		return;
+	*np = NULL;
+	pthread_mutex_lock(&n->lock);
+	n->stop = true;
+	pthread_cond_signal(&n->wake);
+	pthread_mutex_unlock(&n->lock);
+	/* a lookup in progress ends with NSS's own timeout; one that hangs
+	 * (a directory that never answers) must not hold up the exit */
+	wait_until(n, has_exited, 2000);
+	pthread_mutex_lock(&n->lock);
+	done = n->exited;
+	n->orphaned = !done;
+	pthread_mutex_unlock(&n->lock);
+	if (!done) {
+		pthread_detach(n->thread); /* it frees the cache when its lookup ends */
+		return;
 	}
-	pthread_cond_destroy(&n->wake);
-	pthread_cond_destroy(&n->settled);
-	pthread_mutex_destroy(&n->lock);
-	free(n->e);
-	free(n->queue);
-	n->e = NULL;
-	n->queue = NULL;
-	n->n = n->cap = n->q_len = n->q_cap = 0;
-	n->inited = false;
+	pthread_join(n->thread, NULL);
+	free_cache(n);
 }
 
 void pdtt_names_get(struct pdtt_names *n, uint32_t uid, char *out, size_t len)
@@ -233,7 +315,7 @@ void pdtt_names_get(struct pdtt_names *n, uint32_t uid, char *out, size_t len)
 	struct pdtt_name_entry *e;
 
 	out[0] = '\0';
-	if (!n->running)
+	if (!n)
 		return;
 	pthread_mutex_lock(&n->lock);
 	e = entry(n, uid);
@@ -249,19 +331,8 @@ void pdtt_names_get(struct pdtt_names *n, uint32_t uid, char *out, size_t len)
 
 void pdtt_names_settle(struct pdtt_names *n, int ms)
 {
-	struct timespec until;
-
-	if (!n->running)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += (long)ms * 1000000L;
-	until.tv_sec += until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
-	pthread_mutex_lock(&n->lock);
-	while ((n->q_len || n->busy) &&
-	       pthread_cond_timedwait(&n->settled, &n->lock, &until) != ETIMEDOUT)
-		;
-	pthread_mutex_unlock(&n->lock);
+	if (n)
+		wait_until(n, is_settled, ms);
 }
 
 size_t pdtt_names_take_changed(struct pdtt_names *n, struct pdtt_name_change **out)
@@ -269,7 +340,7 @@ size_t pdtt_names_take_changed(struct pdtt_names *n, struct pdtt_name_change **o
 	size_t k = 0, cnt = 0;
 
 	*out = NULL;
-	if (!n->running)
+	if (!n)
 		return 0;
 	pthread_mutex_lock(&n->lock);
 	for (size_t i = 0; i < n->n; i++)
@@ -290,6 +361,8 @@ size_t pdtt_names_take_changed(struct pdtt_names *n, struct pdtt_name_change **o
 
 void pdtt_names_untake(struct pdtt_names *n, const struct pdtt_name_change *c, size_t k)
 {
+	if (!n)
+		return;
 	pthread_mutex_lock(&n->lock);
 	for (size_t i = 0; i < k; i++) {
 		struct pdtt_name_entry *e = entry(n, c[i].uid);

@@ -8,7 +8,6 @@
 #ifndef PDTT_NAMES_H
 #define PDTT_NAMES_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,37 +18,22 @@
  * failures-th miss (1, 2, ...; a miss is "no such user" or an error). */
 int64_t pdtt_name_retry_ms(bool found, uint32_t failures);
 
-struct pdtt_name_entry {
-	int64_t due_ms; /* CLOCK_MONOTONIC ms when it may be asked again */
-	uint32_t uid;
-	uint32_t failures; /* misses in a row */
-	char name[PDTT_NAME_MAX];
-	bool queued;  /* waiting for the thread */
-	bool changed; /* a name appeared or changed since the last take */
-};
-
 struct pdtt_name_change {
 	uint32_t uid;
 	char name[PDTT_NAME_MAX];
 };
 
-struct pdtt_names {
-	pthread_mutex_t lock;
-	pthread_cond_t wake;	/* work for the thread */
-	pthread_cond_t settled; /* the queue is empty and no lookup runs */
-	pthread_t thread;
-	struct pdtt_name_entry *e; /* sorted by uid */
-	size_t n, cap;
-	uint32_t *queue; /* uids to ask, oldest first */
-	size_t q_head, q_len, q_cap;
-	bool inited, running, stop;
-	bool busy;   /* a lookup runs */
-	bool exited; /* the thread has ended (stop waits for it) */
-};
+/* Opaque: the thread may outlive pdtt_names_stop (a lookup that hangs) and
+ * then owns the cache, so it lives on the heap, never in the caller. */
+struct pdtt_names;
 
-/* 0, or an errno when the thread cannot start. */
-int pdtt_names_start(struct pdtt_names *n);
-void pdtt_names_stop(struct pdtt_names *n);
+/* 0 and *out, or an errno when the cache or its thread cannot start.
+ * The other calls take NULL (no cache) and then do nothing. */
+int pdtt_names_start(struct pdtt_names **out);
+/* Ends the thread, waiting 2 s at most (the monotonic clock) for a lookup
+ * in progress; a lookup still running then frees the cache when it ends.
+ * Sets *n to NULL. */
+void pdtt_names_stop(struct pdtt_names **n);
 
 /* Copies uid's name into out ("" while none is known) and asks NSS when it
  * is due.  Never waits for NSS. */
