@@ -175,6 +175,7 @@ static bool wait_until(struct pdtt_names *n, bool (*done)(const struct pdtt_name
 		uint64_t cnt;
 		int64_t left;
 		bool ok;
+		int p;
 
 		pthread_mutex_lock(&n->lock);
 		ok = done(n);
@@ -182,11 +183,14 @@ static bool wait_until(struct pdtt_names *n, bool (*done)(const struct pdtt_name
 		left = until - mono_ms();
 		if (ok || left <= 0)
 			return ok;
-		if (poll(&(struct pollfd){ .fd = n->settled_fd, .events = POLLIN }, 1, (int)left) >
-		    0) {
+		p = poll(&(struct pollfd){ .fd = n->settled_fd, .events = POLLIN }, 1, (int)left);
+
+		if (p > 0) {
 			ssize_t r = read(n->settled_fd, &cnt, sizeof(cnt)); /* rearms it */
 
 			(void)r;
+		} else if (p < 0 && errno != EINTR) { /* ENOMEM: do not spin */
+			nanosleep(&(struct timespec){ 0, 1000000L }, NULL);
 		}
 	}
 }
@@ -301,11 +305,11 @@ void pdtt_names_stop(struct pdtt_names **np)
 	pthread_mutex_lock(&n->lock);
 	done = n->exited;
 	n->orphaned = !done;
+	if (!done) /* under the lock: once it is released the thread may free n */
+		pthread_detach(n->thread);
 	pthread_mutex_unlock(&n->lock);
-	if (!done) {
-		pthread_detach(n->thread); /* it frees the cache when its lookup ends */
-		return;
-	}
+	if (!done)
+		return; /* it frees the cache when its lookup ends */
 	pthread_join(n->thread, NULL);
 	free_cache(n);
 }
