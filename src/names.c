@@ -149,8 +149,7 @@ static void free_cache(struct pdtt_names *n)
 {
 	pthread_cond_destroy(&n->wake);
 	pthread_mutex_destroy(&n->lock);
-	if (n->settled_fd >= 0)
-		close(n->settled_fd);
+	close(n->settled_fd);
 	free(n->e);
 	free(n->queue);
 	free(n);
@@ -254,8 +253,7 @@ static void *resolver(void *arg)
 	}
 	n->exited = true;
 	orphaned = n->orphaned;
-	if (!orphaned)
-		notify(n);
+	notify(n);
 	pthread_mutex_unlock(&n->lock);
 	if (orphaned)
 		free_cache(n);
