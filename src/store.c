@@ -202,14 +202,17 @@ static void seed_first_start(struct pdtt_store *s)
 	sqlite3_stmt *st;
 	int64_t t;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM meta WHERE key = 'first_start'", -1, &st,
+	s->first_start = INT64_MAX;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'first_start'", -1, &st,
 			       NULL) != SQLITE_OK)
 		return;
-	s->have_first_start = sqlite3_step(st) == SQLITE_ROW;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		s->first_start = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (s->have_first_start || pdtt_store_history_start(s->db, &t))
+	if (s->first_start != INT64_MAX || pdtt_store_history_start(s->db, &t))
 		return;
-	s->have_first_start = put_meta_int(s, PDTT_ST_LOWER_META, "first_start", t) == SQLITE_OK;
+	if (put_meta_int(s, PDTT_ST_LOWER_META, "first_start", t) == SQLITE_OK)
+		s->first_start = t;
 }
 
 int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *err, size_t errlen)
@@ -598,7 +601,7 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 		rc = put_meta_int(s, PDTT_ST_SET_META, "last_end", c->span.end);
 	if (rc == SQLITE_OK)
 		rc = put_meta(s, PDTT_ST_SET_META, "last_end_boot", boot_num);
-	if (rc == SQLITE_OK && !s->have_first_start) /* the first commit */
+	if (rc == SQLITE_OK && c->span.start < s->first_start)
 		rc = put_meta_int(s, PDTT_ST_LOWER_META, "first_start", c->span.start);
 	if (rc == SQLITE_OK)
 		rc = exec(s, "COMMIT");
@@ -606,8 +609,8 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 		if (!sqlite3_get_autocommit(s->db))
 			exec(s, "ROLLBACK");
-	} else {
-		s->have_first_start = true;
+	} else if (c->span.start < s->first_start) {
+		s->first_start = c->span.start;
 	}
 	return rc;
 }

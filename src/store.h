@@ -50,7 +50,10 @@ struct pdtt_store {
 	 * :start :end :uid :iface_id then the counters; :uid :netns_cookie
 	 * :ifindex then the counters. */
 	int sample_ix[8], baseline_ix[7];
-	bool have_first_start; /* meta 'first_start' is there: commits leave it */
+	/* meta 'first_start' as stored (INT64_MAX: none yet).  A commit that
+	 * starts earlier lowers it: a clock adopted back may date rows before
+	 * the first commit. */
+	int64_t first_start;
 };
 
 /* What the daemon needs to resume where the last commit left off. */
