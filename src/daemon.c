@@ -540,11 +540,16 @@ static void prune_history(struct pdtt_daemon *d, const struct timespec *now)
 
 	if (!d->have_db || (d->last_prune.tv_sec && now->tv_sec - d->last_prune.tv_sec < 3600))
 		return;
-	d->last_prune = *now;
 	/* Never ahead of the boot time elapsed since the stored last end: a
 	 * clock far ahead after a reboot, or a wrong step adopted, prunes
-	 * nothing the history has not seen age (pdtt_prune_reference). */
+	 * nothing the history has not seen age (pdtt_prune_reference).  While
+	 * a step is watched neither clock is known to be right (the last
+	 * commit may be the wrong one): retried each interval until it is
+	 * gone or adopted. */
 	now_s = dated_now(d);
+	if (d->clock.stepping)
+		return;
+	d->last_prune = *now;
 	if (d->prune_base) {
 		struct timespec boot;
 

@@ -12,6 +12,9 @@
 #    prune deletes no sample, and the rows stay dated in the real present.
 # 3. A start at +400 days after a reboot (nothing to compare with) prunes
 #    nothing either.
+# 4. A start at the real time in the same boot after case 3's rows: a step
+#    of -400 days, watched for 60 s (nothing committed, nothing pruned), then
+#    adopted: every byte stored, dated by the real clock.
 . "$(dirname "$0")/lib.sh"
 
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
@@ -114,3 +117,36 @@ echo "+0" >"$OFFSET"
 [ "$(dbq "SELECT count(*) FROM samples WHERE period_end <= $(date +%s)")" = "$samples0" ] &&
 	[ "$(stored_u1)" = "$u1_0" ] || fail "a start at +400 days after a reboot pruned samples"
 pass "a start at +400 days after a reboot prunes nothing"
+
+# 4. Case 3 dated rows 400 days ahead; a start in the same boot at the real
+# time sees a step of -400 days.  Nothing is committed or pruned while it is
+# watched (the prune waits for a clock it can trust: against +400 days it
+# would roll the real week's samples into hours), and after 60 s it is
+# adopted: the counts held meanwhile go in, dated by the real clock.
+real_samples=$(dbq "SELECT count(*) FROM samples WHERE period_end <= $(date +%s)")
+start_faked
+t_start=$(date +%s)
+sleep 1.5
+send_udp $U1 40 1000 7506
+sleep 50
+[ "$(stored_u1)" = "$u1_0" ] || fail "committed while a step back was watched: $(stored_u1), expected $u1_0"
+i=0
+until grep -q "clock: the wall clock's step of -400.0 days held for 60 s: adopted" "$T/stderr"; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || fail "step back not adopted after 70 s: $(cat "$T/stderr")"
+	sleep 0.1
+done
+wait_stored $((u1_0 + 40 * 1028))
+t_end=$(date +%s)
+[ "$(dbq "SELECT count(*) FROM samples WHERE period_end <= $t_start")" = "$real_samples" ] ||
+	fail "samples of the real present were pruned against the step: $(dbq "SELECT count(*) FROM samples WHERE period_end <= $t_start") left of $real_samples"
+held=$(dbq "SELECT coalesce(sum(tx_bytes), 0) FROM samples WHERE uid = $U1 AND period_end BETWEEN $((t_start + 55)) AND $((t_end + 1))")
+[ "$held" = $((40 * 1028)) ] || fail "the held counts are not dated by the adopted clock: $held bytes at adoption, expected $((40 * 1028))"
+"$PDTT_BIN" report -d "$DB" --from "$(date -u -d @$t0 '+%F %T')Z" --to "$(date -u -d @$((t_end + 60)) '+%F %T')Z" \
+	--format json >"$T/r4.json" 2>"$T/r4.err" || fail "report: $(cat "$T/r4.err")"
+got=$(sqlite3 :memory: "SELECT json_extract(value, '$.tx_bytes') FROM json_each(json_extract(readfile('$T/r4.json'), '$.rows'))
+	WHERE json_extract(value, '$.uid') = $U1")
+[ "$got" = $((u1_0 + 40 * 1028)) ] || fail "report over the real window: U1 sent '$got', expected $((u1_0 + 40 * 1028)): $(cat "$T/r4.json")"
+stop_daemon
+"$PDTT_BIN" stop --pin-dir "$PIN_ROOT" 2>"$T/stop.err" || fail "stop failed: $(cat "$T/stop.err")"
+pass "a start at the real time after rows 400 days ahead: held and nothing pruned while watched, adopted after 60 s, every byte stored"
