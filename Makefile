@@ -3,7 +3,7 @@ BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 SOURCES = $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h tests/*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c)
 
-.PHONY: all build-xdp test test-asan format format-check lint bench fuzz clean
+.PHONY: all build-xdp install test test-asan format format-check lint bench fuzz clean
 
 all: build-xdp
 
@@ -11,6 +11,13 @@ build-xdp:
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j$$(nproc)
 	ln -sf $(BUILD)/pdtt_xdp_user pdtt_xdp_user
+
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]
+PREFIX ?= /usr/local
+install:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD) -j$$(nproc)
+	cmake --install $(BUILD)
 
 test:
 	bash scripts/setup.sh test

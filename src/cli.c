@@ -24,7 +24,8 @@ enum {
 	OPT_QUOTA_TIMEOUT,
 	OPT_ALLOW_MISSING,
 	OPT_IDLE_AFTER,
-	OPT_CONSOLE
+	OPT_CONSOLE,
+	OPT_USER
 };
 
 static const struct option long_options[] = {
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
 	{ "quota-exec", required_argument, NULL, OPT_QUOTA_EXEC },
 	{ "quota-exec-timeout", required_argument, NULL, OPT_QUOTA_TIMEOUT },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -52,6 +54,7 @@ void pdtt_usage(FILE *out, const char *prog)
 	fprintf(out,
 		"Usage: %s -i <interface> [-l <logfile>] [-t <interval>] [-h]\n"
 		"       %s stop    remove the pinned programs and maps for good\n"
+		"       %s check   is accounting happening? (check --help)\n"
 		"\n"
 		"Per-User Data Transfer Tracker: counts IP traffic per user with eBPF.\n"
 		"\n"
@@ -76,13 +79,15 @@ void pdtt_usage(FILE *out, const char *prog)
 		"      --console MODE     table, summary (one line per interval), users (a line\n"
 		"                         per user that changed, then the summary), off, or\n"
 		"                         auto (default: table on a terminal, else summary)\n"
+		"      --user NAME        once attached, run as NAME with no capabilities left\n"
+		"                         (the database and log become NAME's; default: root)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
 		"Exit status: 0 ok, 1 runtime error, 2 usage error, 3 interface not found,\n"
 		"4 log file not writable, 5 insufficient privileges, 6 unsupported system,\n"
 		"7 database unusable.\n",
-		prog, prog, PDTT_DEFAULT_LOG, PDTT_MAX_INTERVAL, PDTT_DEFAULT_INTERVAL,
+		prog, prog, prog, PDTT_DEFAULT_LOG, PDTT_MAX_INTERVAL, PDTT_DEFAULT_INTERVAL,
 		PDTT_TABLE_MIN_DEFAULT, PDTT_TABLE_MAX_DEFAULT, PDTT_DEFAULT_DB,
 		PDTT_DEFAULT_PIN_ROOT);
 }
@@ -296,6 +301,17 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 					 optarg);
 				return PDTT_EXIT_USAGE;
 			}
+			break;
+		case OPT_USER:
+			if (!*optarg || strchr(optarg, '/') ||
+			    strlen(optarg) >= PDTT_USER_NAME_MAX) {
+				snprintf(err, errlen,
+					 "user '%s': not a user name; give a system user such as "
+					 "--user pdtt",
+					 optarg);
+				return PDTT_EXIT_USAGE;
+			}
+			o->user = optarg;
 			break;
 		case OPT_PIN_DIR:
 			if (optarg[0] != '/') {

@@ -17,6 +17,7 @@
 #define PDTT_MAX_MAX_ENTRIES (1u << 24)
 
 #define PDTT_DEFAULT_PIN_ROOT "/sys/fs/bpf/pdtt"
+#define PDTT_USER_NAME_MAX 64
 
 enum pdtt_action {
 	PDTT_ACTION_RUN,
@@ -51,6 +52,7 @@ struct pdtt_options {
 	const char *quota_exec;	     /* --quota-exec PROGRAM, or NULL */
 	unsigned quota_exec_timeout; /* seconds before a hook is killed */
 	enum pdtt_console console;
+	const char *user; /* --user: the account to switch to once attached; NULL stays root */
 };
 
 /* Parses argv (the daemon's options, or 'stop [--pin-dir DIR]') into *opts.  Returns 0 on success;

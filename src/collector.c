@@ -875,6 +875,12 @@ void pdtt_collector_stop(struct pdtt_collector *c)
 	c->lock_fd = -1;
 }
 
+const char *pdtt_collector_link_pin(int i, bool *cgroup)
+{
+	*cgroup = !prog_descs[i].tp && !prog_descs[i].owner;
+	return prog_descs[i].pin;
+}
+
 int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen)
 {
 	int lock = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;

@@ -102,6 +102,10 @@ void pdtt_collector_stop(struct pdtt_collector *c);
  * whatever this run pinned, so nothing stays attached. */
 void pdtt_collector_abort(struct pdtt_collector *c);
 
+/* The pin (file name in the pin directory) of link i < PDTT_LINKS; *cgroup:
+ * one of the two cgroup_skb links, which every variant attaches. */
+const char *pdtt_collector_link_pin(int i, bool *cgroup);
+
 /* Removes the pinned links and maps under pin_dir for good; the programs
  * detach once no daemon holds them.  Returns a PDTT_EXIT_* status. */
 int pdtt_collector_unpin(const char *pin_dir, char *err, size_t errlen);

@@ -29,11 +29,13 @@
 #include "logfile.h"
 #include "names.h"
 #include "pdtt_exit.h"
+#include "privileges.h"
 #include "quota_cmd.h"
 #include "quota_hooks.h"
 #include "sql_embedded.h"
 #include "report_format.h"
 #include "retention.h"
+#include "service.h"
 #include "store.h"
 #include "sysenv.h"
 #include "table.h"
@@ -107,6 +109,11 @@ struct pdtt_daemon {
 	int64_t prune_base;	    /* the stored last end at start (0: none) ... */
 	int64_t prune_base_boot_ms; /* ... and CLOCK_BOOTTIME then */
 	bool clock_hold;	    /* a step back is watched: commit nothing yet */
+	int64_t wall_now;	    /* the wall clock as dated_now last read it */
+
+	bool have_runas; /* --user: switch to it once attached */
+	struct pdtt_runas runas;
+	struct pdtt_service service; /* systemd's notify socket and watchdog */
 };
 
 /* SIGINT, SIGTERM and SIGHUP stay blocked and are taken synchronously by
@@ -439,6 +446,7 @@ static int64_t dated_now(struct pdtt_daemon *d)
 
 	clock_gettime(CLOCK_REALTIME, &wall);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
+	d->wall_now = wall.tv_sec;
 	r = pdtt_clock_read(&d->clock, ms_of(&wall), ms_of(&boot));
 	d->dated_now = r.now;
 	d->dated_boot_ms = ms_of(&boot) - (r.now_ms - r.now * 1000);
@@ -540,16 +548,17 @@ static void prune_history(struct pdtt_daemon *d, const struct timespec *now)
 
 	if (!d->have_db || (d->last_prune.tv_sec && now->tv_sec - d->last_prune.tv_sec < 3600))
 		return;
+	d->last_prune = *now;
 	/* Never ahead of the boot time elapsed since the stored last end: a
 	 * clock far ahead after a reboot, or a wrong step adopted, prunes
 	 * nothing the history has not seen age (pdtt_prune_reference).  While
-	 * a step is watched neither clock is known to be right (the last
-	 * commit may be the wrong one): retried each interval until it is
-	 * gone or adopted. */
+	 * a step is watched either the wall clock or the extrapolation is the
+	 * real present: the earlier of the two prunes nothing within retention
+	 * of it (a start at the real time after commits dated 400 days ahead
+	 * would otherwise roll the real week's samples into hours). */
 	now_s = dated_now(d);
-	if (d->clock.stepping)
-		return;
-	d->last_prune = *now;
+	if (d->clock.stepping && d->wall_now < now_s)
+		now_s = d->wall_now;
 	if (d->prune_base) {
 		struct timespec boot;
 
@@ -845,9 +854,11 @@ static void run_loop(struct pdtt_daemon *d)
 	timespec_add(&next, d->opts->interval);
 	while (!stop) {
 		struct timespec wait;
+		long cap;
 		int sig;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		pdtt_service_alive(&d->service, &now);
 		if (before(&now, &next)) {
 			wait.tv_sec = next.tv_sec - now.tv_sec;
 			wait.tv_nsec = next.tv_nsec - now.tv_nsec;
@@ -855,16 +866,26 @@ static void run_loop(struct pdtt_daemon *d)
 				wait.tv_sec--;
 				wait.tv_nsec += 1000000000L;
 			}
+			/* the watchdog is pinged at least every half period */
+			cap = pdtt_service_max_sleep_ms(&d->service);
+			if (cap >= 0 && (wait.tv_sec > cap / 1000 ||
+					 (wait.tv_sec == cap / 1000 &&
+					  wait.tv_nsec > (cap % 1000) * 1000000L))) {
+				wait.tv_sec = cap / 1000;
+				wait.tv_nsec = (cap % 1000) * 1000000L;
+			}
 			sig = wait_event(d, &wait);
-			if (sig == SIGHUP)
+			if (sig == SIGHUP) {
+				pdtt_service_reloading();
 				pdtt_logfile_reopen(&d->log);
+				pdtt_service_reloaded();
+			}
 			if (sig == SIGCHLD && d->have_db)
 				pdtt_hooks_pump(&d->hooks, d->store.db,
 						d->dated_now ? d->dated_now : time(NULL));
 			if (sig == SIGINT || sig == SIGTERM)
 				stop = true;
-			if (sig != 0)
-				continue;
+			continue; /* the top sees whether the interval is due */
 		}
 		clock_gettime(CLOCK_MONOTONIC, &began);
 		due = next;
@@ -883,6 +904,7 @@ static void run_loop(struct pdtt_daemon *d)
 		}
 	}
 	/* Final statistics, as the original tool promises on Ctrl+C. */
+	pdtt_service_stopping();
 	pdtt_hooks_stopping(&d->hooks);
 	collect(d, true);
 	put_back_retired(d);
@@ -1206,6 +1228,54 @@ static int settle_zone(struct pdtt_daemon *d, const char *tz)
 	return 0;
 }
 
+/* systemd's READY=1: the programs are attached, the database is open and
+ * the first read worked. */
+static void ready(struct pdtt_daemon *d)
+{
+	char status[8400];
+
+	snprintf(status, sizeof(status), "counting%s%s every %u s, log %s%s",
+		 d->have_db ? ", history in " : "", d->have_db ? d->db_path : "", d->opts->interval,
+		 d->opts->log_path, d->have_runas ? ", unprivileged" : "");
+	pdtt_service_ready(&d->service, status);
+}
+
+static uid_t run_as_uid(const struct pdtt_daemon *d)
+{
+	return d->have_runas ? d->runas.uid : (uid_t)-1;
+}
+
+/* --user: once attached and pinned, nothing privileged is left to do.
+ * Kernels that want CAP_BPF for every bpf() call (before 5.19, with
+ * kernel.unprivileged_bpf_disabled) keep that one capability. */
+static int drop_privileges(struct pdtt_daemon *d)
+{
+	char err[512];
+	bool keep_bpf = false;
+	int rc = pdtt_runas_probe_map(&d->runas, d->collector.stats_fd);
+
+	if (rc == -EPERM) {
+		keep_bpf = true;
+		pdtt_say("privileges: this kernel needs CAP_BPF to read a map even through a "
+			 "held descriptor (kernel.unprivileged_bpf_disabled before Linux 5.19): "
+			 "user %s keeps CAP_BPF and no other capability",
+			 d->runas.name);
+	} else if (rc) {
+		pdtt_say("privileges: cannot find out what user %s may do with the maps: %s; "
+			 "the programs stay attached and pinned",
+			 d->runas.name, strerror(-rc));
+		return PDTT_EXIT_RUNTIME;
+	}
+	if (pdtt_runas_drop(&d->runas, keep_bpf, err, sizeof(err))) {
+		pdtt_say("%s; the programs stay attached and pinned", err);
+		return PDTT_EXIT_PRIVILEGE;
+	}
+	pdtt_say("privileges: running as %s (uid %ld) with %s; the programs stay attached "
+		 "through the descriptors it holds",
+		 d->runas.name, (long)d->runas.uid, keep_bpf ? "CAP_BPF alone" : "no capabilities");
+	return 0;
+}
+
 int pdtt_daemon_run(const struct pdtt_options *opts)
 {
 	struct pdtt_daemon *d = calloc(1, sizeof(*d));
@@ -1228,11 +1298,27 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	d->ifwatch.fd = -1;
 	d->upgrade.lock_fd = d->upgrade.stats_fd = -1;
 	d->collector.stats_fd = d->collector.lost_fd = d->collector.lock_fd = -1;
+	pdtt_service_init(&d->service);
 	if (!pdtt_have_bpf_privileges()) {
 		pdtt_say("privileges: loading BPF programs needs root (CAP_BPF, CAP_PERFMON and "
 			 "CAP_NET_ADMIN); run it with sudo");
 		rc = PDTT_EXIT_PRIVILEGE;
 		goto out;
+	}
+	if (opts->user) {
+		rc = pdtt_runas_resolve(&d->runas, opts->user, err, sizeof(err));
+		if (rc) {
+			pdtt_say("%s", err);
+			goto out;
+		}
+		if (geteuid()) {
+			pdtt_say("--user %s: switching users needs root, not only capabilities; "
+				 "start it as root",
+				 opts->user);
+			rc = PDTT_EXIT_PRIVILEGE;
+			goto out;
+		}
+		d->have_runas = true;
 	}
 	rc = resolve_ifaces(d);
 	if (rc)
@@ -1267,7 +1353,22 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		rc = PDTT_EXIT_USAGE;
 		goto out;
 	}
-	rc = pdtt_logfile_open(&d->log, opts->log_path, err, sizeof(err));
+	if (opts->quota_exec && d->have_runas &&
+	    (rc = pdtt_runas_probe_exec(&d->runas, opts->quota_exec))) {
+		pdtt_say("quota-exec '%s': user %s cannot run it (%s); hooks run as the --user "
+			 "account: make it executable for %s",
+			 opts->quota_exec, d->runas.name, strerror(-rc), d->runas.name);
+		rc = PDTT_EXIT_USAGE;
+		goto out;
+	}
+	rc = pdtt_logfile_open(&d->log, opts->log_path, run_as_uid(d), err, sizeof(err));
+	if (!rc && d->have_runas)
+		rc = pdtt_runas_take_file(&d->runas, d->log.fd, opts->log_path, false, false, err,
+					  sizeof(err));
+	if (rc == 1) {
+		pdtt_say("warning: log file: %s", err);
+		rc = 0;
+	}
 	if (rc) {
 		pdtt_say("%s", err);
 		rc = PDTT_EXIT_LOG;
@@ -1278,9 +1379,16 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		/* Before anything is written or attached: one daemon per database. */
 		rc = pdtt_store_ensure_file(opts->db_path, err, sizeof(err));
 		if (!rc)
-			rc = pdtt_writer_lock_take(&d->writer, opts->db_path, err, sizeof(err));
+			rc = pdtt_writer_lock_take(&d->writer, opts->db_path, run_as_uid(d), err,
+						   sizeof(err));
 		if (!rc)
 			rc = pdtt_store_open(&d->store, opts->db_path, true, err, sizeof(err));
+		/* the database, its -wal and -shm (open now) and, when it holds
+		 * nothing else, its directory become the account's */
+		if (!rc && d->have_runas &&
+		    pdtt_runas_take_file(&d->runas, d->writer.fd, opts->db_path, true, true, err,
+					 sizeof(err)))
+			rc = PDTT_EXIT_DB;
 		if (rc) {
 			pdtt_say("%s", err);
 			goto out;
@@ -1289,6 +1397,11 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		rc = settle_zone(d, opts->tz);
 		if (rc)
 			goto out;
+		snprintf(err, sizeof(err), "%u", opts->interval);
+		if (pdtt_store_set_meta(&d->store, "interval", err)) /* for 'check' */
+			pdtt_say("database %s: cannot record the interval: %s; 'check' judges the "
+				 "last commit's age by 10 s",
+				 d->db_path, sqlite3_errmsg(d->store.db));
 		pdtt_hooks_say_waiting(&d->hooks, d->store.db);
 		snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%d", opts->pin_root,
 			 PDTT_LAYOUT_VERSION);
@@ -1328,17 +1441,6 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		rc = PDTT_EXIT_RUNTIME;
 		goto out;
 	}
-	/* after install_signals: the thread keeps the loop's signals blocked */
-	rc = pdtt_names_start(&d->resolver);
-	if (rc) {
-		pdtt_say("user names: cannot start the lookup thread: %s; check the process and "
-			 "memory limits (ulimit -u, systemd TasksMax)",
-			 strerror(rc));
-		rc = PDTT_EXIT_RUNTIME;
-		goto out;
-	}
-	if (d->have_db)
-		ask_unnamed(d);
 	rc = pdtt_collector_start(&d->collector, variant, &cfg, err, sizeof(err));
 	if (rc) {
 		pdtt_say("%s", err);
@@ -1368,6 +1470,29 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		d->last_prune.tv_sec -= 3600; /* prune at start */
 		prune_history(d, &(struct timespec){ d->last_prune.tv_sec + 3600, 0 });
 	}
+	if (d->have_runas) {
+		rc = drop_privileges(d);
+		if (rc) { /* still root unless the switch itself failed half-way */
+			if (d->upgrade.layout)
+				pdtt_collector_stop(&d->collector);
+			else
+				pdtt_collector_abort(&d->collector);
+			goto out;
+		}
+	}
+	/* After install_signals: the thread keeps the loop's signals blocked.
+	 * After the switch of user: no thread keeps root's capability sets. */
+	rc = pdtt_names_start(&d->resolver);
+	if (rc) {
+		pdtt_say("user names: cannot start the lookup thread: %s; check the process and "
+			 "memory limits (ulimit -u, systemd TasksMax)",
+			 strerror(rc));
+		pdtt_collector_stop(&d->collector);
+		rc = PDTT_EXIT_RUNTIME;
+		goto out;
+	}
+	if (d->have_db)
+		ask_unnamed(d);
 	d->console_tty = isatty(STDOUT_FILENO);
 	d->console = opts->console;
 	if (d->console == PDTT_CONSOLE_AUTO)
@@ -1391,6 +1516,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		if (d->have_db) /* hooks queued by an earlier run start at once */
 			pdtt_hooks_pump(&d->hooks, d->store.db,
 					d->dated_now ? d->dated_now : time(NULL));
+		ready(d);
 		run_loop(d);
 	}
 out:

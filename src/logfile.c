@@ -40,7 +40,7 @@ const char *pdtt_logfile_refusal(const struct stat *sb, uid_t self)
  * directory others can write, and root appends wherever it points.  -1
  * with why (a reason, no hint) and *refused when the file is not one pdtt
  * may append to. */
-static int open_append(const char *path, char *why, size_t len, bool *refused)
+static int open_append(const char *path, uid_t self, char *why, size_t len, bool *refused)
 {
 	const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
 	const char *no;
@@ -56,7 +56,7 @@ static int open_append(const char *path, char *why, size_t len, bool *refused)
 	if (fd < 0) {
 		int e = errno;
 
-		if (!lstat(path, &sb) && (no = pdtt_logfile_refusal(&sb, geteuid()))) {
+		if (!lstat(path, &sb) && (no = pdtt_logfile_refusal(&sb, self))) {
 			*refused = true;
 			snprintf(why, len, "%s", no);
 		} else {
@@ -69,7 +69,7 @@ static int open_append(const char *path, char *why, size_t len, bool *refused)
 		close(fd);
 		return -1;
 	}
-	no = pdtt_logfile_refusal(&sb, geteuid());
+	no = pdtt_logfile_refusal(&sb, self);
 	if (no) {
 		*refused = true;
 		snprintf(why, len, "%s", no);
@@ -86,15 +86,15 @@ static int open_append(const char *path, char *why, size_t len, bool *refused)
 }
 
 /* What pdtt may append to, for the hints. */
-static void whose(char *out, size_t len)
+static void whose(uid_t self, char *out, size_t len)
 {
-	if (geteuid())
-		snprintf(out, len, "root's or uid %ld's", (long)geteuid());
+	if (self)
+		snprintf(out, len, "root's or uid %ld's", (long)self);
 	else
 		snprintf(out, len, "root's");
 }
 
-int pdtt_logfile_open(struct pdtt_logfile *l, const char *path, char *err, size_t len)
+int pdtt_logfile_open(struct pdtt_logfile *l, const char *path, uid_t user, char *err, size_t len)
 {
 	char why[256], who[48];
 	bool refused;
@@ -103,10 +103,11 @@ int pdtt_logfile_open(struct pdtt_logfile *l, const char *path, char *err, size_
 	l->path = path;
 	l->full.need_full = true;
 	pdtt_buf_init(&l->buf);
-	l->fd = open_append(path, why, sizeof(why), &refused);
+	l->self = user != (uid_t)-1 ? user : geteuid();
+	l->fd = open_append(path, l->self, why, sizeof(why), &refused);
 	if (l->fd >= 0)
 		return 0;
-	whose(who, sizeof(who));
+	whose(l->self, who, sizeof(who));
 	if (refused)
 		snprintf(err, len,
 			 "log file '%s': %s; pdtt appends only to a regular file of %s with one "
@@ -122,19 +123,22 @@ void pdtt_logfile_reopen(struct pdtt_logfile *l)
 {
 	char why[256], who[48];
 	bool refused;
-	int fd = open_append(l->path, why, sizeof(why), &refused);
+	int fd;
 
+	l->self = geteuid(); /* after a --user switch: that account */
+	fd = open_append(l->path, l->self, why, sizeof(why), &refused);
 	if (fd < 0) {
-		whose(who, sizeof(who));
+		whose(l->self, who, sizeof(who));
 		if (refused)
 			pdtt_say("log file '%s': %s; still writing to the old file: remove it or "
 				 "make it a regular file of %s, then send SIGHUP again",
 				 l->path, why, who);
 		else
 			pdtt_say("log file '%s': reopen failed: %s; still writing to the old "
-				 "file: check that the directory exists and is writable, then send "
+				 "file: check that the directory exists and that uid %ld may make "
+				 "files in it (or that the rotation created the file), then send "
 				 "SIGHUP again",
-				 l->path, why);
+				 l->path, why, (long)l->self);
 		return;
 	}
 	close(l->fd);

@@ -14,6 +14,7 @@
 struct pdtt_logfile {
 	const char *path;
 	int fd;
+	uid_t self;		       /* whose file, besides root's, it may append to */
 	struct pdtt_log_schedule full; /* when a block lists everyone */
 	struct pdtt_buf buf;
 };
@@ -23,8 +24,9 @@ struct pdtt_logfile {
 const char *pdtt_logfile_refusal(const struct stat *sb, uid_t self);
 /* Opens path for appending, creating it 0640 whatever the umask; never
  * through a symlink, never blocking, and only a file pdtt_logfile_refusal
- * accepts.  0, or -1 with a one-line message in err. */
-int pdtt_logfile_open(struct pdtt_logfile *l, const char *path, char *err, size_t len);
+ * accepts for user (the --user account the daemon will switch to; (uid_t)-1:
+ * this process's).  0, or -1 with a one-line message in err. */
+int pdtt_logfile_open(struct pdtt_logfile *l, const char *path, uid_t user, char *err, size_t len);
 /* After a rotation: the next block lists everyone.  On failure the old file
  * stays in use and stderr says so. */
 void pdtt_logfile_reopen(struct pdtt_logfile *l);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "cli.h"
 #include "daemon.h"
 #include "pdtt_exit.h"
@@ -21,6 +22,8 @@ int main(int argc, char **argv)
 		return pdtt_quota_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "audit"))
 		return pdtt_audit_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "check"))
+		return pdtt_check_main(argc - 1, argv + 1);
 	rc = pdtt_parse_options(argc, argv, &opts, err, sizeof(err));
 
 	if (rc) {

@@ -223,6 +223,7 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->first_start = INT64_MAX; /* until seed_first_start reads it */
 	if (stat(path, &stt)) {
 		if (!create || errno != ENOENT) {
 			snprintf(err, errlen, "database '%s': %s%s", path, strerror(errno),
@@ -427,6 +428,11 @@ static int put_meta_int(struct pdtt_store *s, enum pdtt_stmt which, const char *
 static int set_meta(struct pdtt_store *s, const char *key, const char *value)
 {
 	return put_meta(s, PDTT_ST_SET_META, key, value);
+}
+
+int pdtt_store_set_meta(struct pdtt_store *s, const char *key, const char *value)
+{
+	return set_meta(s, key, value) == SQLITE_OK ? 0 : -1;
 }
 
 int pdtt_store_load(struct pdtt_store *s, struct pdtt_store_state *out,

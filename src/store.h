@@ -120,6 +120,8 @@ int pdtt_store_history_start(struct sqlite3 *db, int64_t *t);
 /* Records the time zone the daemon buckets in ("" for the system's), so
  * reports use the same one.  0 or an SQLite error code. */
 int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz);
+/* Sets one meta value outside a commit (the daemon's interval, for check). */
+int pdtt_store_set_meta(struct pdtt_store *s, const char *key, const char *value);
 /* Names found later for stored users, in one transaction; an SQLite error
  * code, nothing stored, on failure. */
 struct pdtt_name_change;

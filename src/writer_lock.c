@@ -1,6 +1,7 @@
 #include "writer_lock.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +13,8 @@
 
 #include "pdtt_exit.h"
 
-pid_t pdtt_flock_holder(const char *proc_locks, unsigned int major, unsigned int minor,
-			unsigned long ino)
+bool pdtt_flock_listed(const char *proc_locks, unsigned int major, unsigned int minor,
+		       unsigned long ino, pid_t *holder)
 {
 	const char *line = proc_locks;
 	pid_t by_ino = 0;
@@ -23,6 +24,7 @@ pid_t pdtt_flock_holder(const char *proc_locks, unsigned int major, unsigned int
 	 * listed as "1: -> FLOCK ..." and hold nothing.  btrfs lists the
 	 * file system's device, not the subvolume's that stat(2) gives: an
 	 * inode no other lock names is taken on any device. */
+	*holder = 0;
 	while (line && *line) {
 		char kind[16], mode[16], rw[16];
 		unsigned int maj, min;
@@ -33,8 +35,10 @@ pid_t pdtt_flock_holder(const char *proc_locks, unsigned int major, unsigned int
 			   &min, &in) == 7 &&
 		    !strcmp(kind, "FLOCK") && !strcmp(rw, "WRITE") && in == ino) {
 			/* pid 0: a holder in a PID namespace we cannot see */
-			if (maj == major && min == minor)
-				return pid > 0 ? (pid_t)pid : 0;
+			if (maj == major && min == minor) {
+				*holder = pid > 0 ? (pid_t)pid : 0;
+				return true;
+			}
 			by_ino = pid > 0 ? (pid_t)pid : 0;
 			n_ino++;
 		}
@@ -42,7 +46,40 @@ pid_t pdtt_flock_holder(const char *proc_locks, unsigned int major, unsigned int
 		if (line)
 			line++;
 	}
-	return n_ino == 1 ? by_ino : 0;
+	if (n_ino != 1)
+		return false;
+	*holder = by_ino;
+	return true;
+}
+
+pid_t pdtt_flock_holder(const char *proc_locks, unsigned int major, unsigned int minor,
+			unsigned long ino)
+{
+	pid_t pid;
+
+	return pdtt_flock_listed(proc_locks, major, minor, ino, &pid) ? pid : 0;
+}
+
+int pdtt_writer_lock_holder(const char *db_path, pid_t *pid)
+{
+	FILE *f;
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	struct stat st;
+	bool held;
+
+	*pid = 0;
+	if (stat(db_path, &st))
+		return -1;
+	f = fopen("/proc/locks", "re");
+	if (!f)
+		return -1;
+	n = getdelim(&text, &cap, '\0', f);
+	fclose(f);
+	held = n > 0 && pdtt_flock_listed(text, major(st.st_dev), minor(st.st_dev), st.st_ino, pid);
+	free(text);
+	return held;
 }
 
 static pid_t holder_of(const struct stat *st)
@@ -62,7 +99,8 @@ static pid_t holder_of(const struct stat *st)
 	return pid;
 }
 
-int pdtt_writer_lock_take(struct pdtt_writer_lock *l, const char *db_path, char *err, size_t errlen)
+int pdtt_writer_lock_take(struct pdtt_writer_lock *l, const char *db_path, uid_t user, char *err,
+			  size_t errlen)
 {
 	struct stat st;
 
@@ -75,7 +113,7 @@ int pdtt_writer_lock_take(struct pdtt_writer_lock *l, const char *db_path, char 
 	}
 	/* the daemon (root) writes only a regular file of its own user's */
 	if (fstat(l->fd, &st) || !S_ISREG(st.st_mode) ||
-	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+	    (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != user)) {
 		if (!S_ISREG(st.st_mode))
 			snprintf(err, errlen,
 				 "database '%s': not a regular file; give -d a file in a directory "

@@ -12,9 +12,10 @@
 #    prune deletes no sample, and the rows stay dated in the real present.
 # 3. A start at +400 days after a reboot (nothing to compare with) prunes
 #    nothing either.
-# 4. A start at the real time in the same boot after case 3's rows: a step
-#    of -400 days, watched for 60 s (nothing committed, nothing pruned), then
-#    adopted: every byte stored, dated by the real clock.
+# 4. A start at the real time in the same boot after case 3's commits at
+#    +400 days: a step of -400 days, watched for 60 s (nothing committed,
+#    nothing of the real week pruned), then adopted: every byte stored,
+#    dated by the real clock.
 . "$(dirname "$0")/lib.sh"
 
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
@@ -118,11 +119,11 @@ echo "+0" >"$OFFSET"
 	[ "$(stored_u1)" = "$u1_0" ] || fail "a start at +400 days after a reboot pruned samples"
 pass "a start at +400 days after a reboot prunes nothing"
 
-# 4. Case 3 dated rows 400 days ahead; a start in the same boot at the real
-# time sees a step of -400 days.  Nothing is committed or pruned while it is
-# watched (the prune waits for a clock it can trust: against +400 days it
-# would roll the real week's samples into hours), and after 60 s it is
-# adopted: the counts held meanwhile go in, dated by the real clock.
+# 4. Case 3 committed (its last end) 400 days ahead; a start in the same boot
+# at the real time sees a step of -400 days.  Nothing is committed while it
+# is watched, and the start's prune goes by the real clock (against +400
+# days it would roll the real week's samples into hours); after 60 s the
+# step is adopted: the counts held meanwhile go in, dated by the real clock.
 real_samples=$(dbq "SELECT count(*) FROM samples WHERE period_end <= $(date +%s)")
 start_faked
 t_start=$(date +%s)

@@ -56,7 +56,7 @@ static void blocks_and_failures(void **state)
 	idle.total.rx_bytes = 5;
 	/* A failed write (/dev/full, put in by hand: a device is no log file):
 	 * the next block, though not due, lists everyone. */
-	assert_int_equal(pdtt_logfile_open(&l, path, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_logfile_open(&l, path, (uid_t)-1, err, sizeof(err)), 0);
 	close(l.fd);
 	l.fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
 	assert_true(l.fd >= 0);
@@ -126,7 +126,7 @@ static void opens_only_a_plain_file(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/new.log", dir);
-	assert_int_equal(pdtt_logfile_open(&l, path, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_logfile_open(&l, path, (uid_t)-1, err, sizeof(err)), 0);
 	umask(old);
 	assert_int_equal(fstat(l.fd, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0640);
@@ -135,20 +135,20 @@ static void opens_only_a_plain_file(void **state)
 	/* a link to it */
 	snprintf(path, sizeof(path), "%s/link.log", dir);
 	assert_int_equal(symlink("new.log", path), 0);
-	assert_int_equal(pdtt_logfile_open(&l, path, err, sizeof(err)), -1);
+	assert_int_equal(pdtt_logfile_open(&l, path, (uid_t)-1, err, sizeof(err)), -1);
 	if (!strstr(err, "link.log': is a symbolic link;"))
 		fail_msg("message: %s", err);
 	pdtt_logfile_close(&l);
 	/* a FIFO without a reader, then with one */
 	snprintf(path, sizeof(path), "%s/fifo.log", dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_int_equal(pdtt_logfile_open(&l, path, err, sizeof(err)), -1);
+	assert_int_equal(pdtt_logfile_open(&l, path, (uid_t)-1, err, sizeof(err)), -1);
 	if (!strstr(err, "fifo.log': is a FIFO;"))
 		fail_msg("message: %s", err);
 	pdtt_logfile_close(&l);
 	reader = open(path, O_RDONLY | O_NONBLOCK);
 	assert_true(reader >= 0);
-	assert_int_equal(pdtt_logfile_open(&l, path, err, sizeof(err)), -1);
+	assert_int_equal(pdtt_logfile_open(&l, path, (uid_t)-1, err, sizeof(err)), -1);
 	if (!strstr(err, "fifo.log': is a FIFO;"))
 		fail_msg("message: %s", err);
 	pdtt_logfile_close(&l);

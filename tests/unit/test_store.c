@@ -621,8 +621,9 @@ static void removed_keys_lose_their_baseline(void **state)
 	pdtt_snapshot_free(&base);
 }
 
-/* 'first_start': the first commit's start, kept on later commits, and
- * seeded from the oldest sample for a file written before it was kept. */
+/* 'first_start': the earliest committed start (a later commit that starts
+ * earlier lowers it), seeded from the oldest sample for a file written
+ * before it was kept. */
 static void first_start_marks_where_history_begins(void **state)
 {
 	struct pdtt_store s;
@@ -656,6 +657,13 @@ static void first_start_marks_where_history_begins(void **state)
 	assert_int_equal(commit(&s, T0 + 200, T0 + 210, r, 1), 0);
 	pdtt_store_close(&s);
 	assert_int_equal(q(path, "SELECT value FROM meta WHERE key = 'first_start'"), T0 - 2 * H);
+	/* the same with the mark read back from the file at open */
+	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	assert_true(s.first_start == T0 - 2 * H);
+	assert_int_equal(commit(&s, T0 - 3 * H, T0 - 3 * H + 10, r, 1), 0);
+	assert_int_equal(commit(&s, T0 + 300, T0 + 310, r, 1), 0);
+	pdtt_store_close(&s);
+	assert_int_equal(q(path, "SELECT value FROM meta WHERE key = 'first_start'"), T0 - 3 * H);
 }
 
 int main(void)

@@ -49,13 +49,19 @@ static void second_writer_is_refused(void **state)
 {
 	char path[] = "/tmp/pdtt-test-writer.XXXXXX", err[512], pid[64];
 	struct pdtt_writer_lock a = { -1 }, b = { -1 };
+	pid_t holder;
 	int fd = mkstemp(path);
 
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(pdtt_writer_lock_take(&a, path, err, sizeof(err)), 0);
-	assert_int_equal(pdtt_writer_lock_take(&b, path, err, sizeof(err)), PDTT_EXIT_RUNTIME);
+	assert_int_equal(pdtt_writer_lock_holder(path, &holder), 0);
+	assert_int_equal(pdtt_writer_lock_take(&a, path, (uid_t)-1, err, sizeof(err)), 0);
+	/* what 'check' asks: held, by us */
+	assert_int_equal(pdtt_writer_lock_holder(path, &holder), 1);
+	assert_int_equal(holder, getpid());
+	assert_int_equal(pdtt_writer_lock_take(&b, path, (uid_t)-1, err, sizeof(err)),
+			 PDTT_EXIT_RUNTIME);
 	assert_int_equal(b.fd, -1);
 	/* the holder is named by its pid and, not being pdtt, by its command */
 	snprintf(pid, sizeof(pid), "process %ld (test_writer_loc)", (long)getpid());
@@ -64,12 +70,23 @@ static void second_writer_is_refused(void **state)
 	/* Released: the next daemon takes it. */
 	pdtt_writer_lock_release(&a);
 	assert_int_equal(a.fd, -1);
-	assert_int_equal(pdtt_writer_lock_take(&b, path, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_writer_lock_take(&b, path, (uid_t)-1, err, sizeof(err)), 0);
 	pdtt_writer_lock_release(&b);
 	pdtt_writer_lock_release(&b); /* twice is harmless */
+	assert_int_equal(pdtt_writer_lock_holder(path, &holder), 0);
+	/* A file of the --user account's is the daemon's (a run that switched
+	 * to it made it so); anyone else's is refused. */
+	assert_int_equal(chown(path, 4242, 4242), 0);
+	assert_int_equal(pdtt_writer_lock_take(&a, path, (uid_t)-1, err, sizeof(err)),
+			 PDTT_EXIT_DB);
+	assert_non_null(strstr(err, "owned by uid 4242"));
+	assert_int_equal(pdtt_writer_lock_take(&a, path, 4242, err, sizeof(err)), 0);
+	pdtt_writer_lock_release(&a);
+	assert_int_equal(pdtt_writer_lock_take(&a, path, 4243, err, sizeof(err)), PDTT_EXIT_DB);
 	unlink(path);
 	/* A missing file is a database error, not a lock conflict. */
-	assert_int_equal(pdtt_writer_lock_take(&a, path, err, sizeof(err)), PDTT_EXIT_DB);
+	assert_int_equal(pdtt_writer_lock_take(&a, path, (uid_t)-1, err, sizeof(err)),
+			 PDTT_EXIT_DB);
 	assert_non_null(strstr(err, "No such file"));
 }
 

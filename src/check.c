@@ -1,0 +1,382 @@
+/* 'check': whether accounting is really happening, for cron and monitoring
+ * plugins.  Gathers the facts (the writer lock in /proc/locks, the pinned
+ * links and maps, the database's last commit) and lets health.c judge. */
+#include "check.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/bpf.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "collector.h"
+#include "errmsg.h"
+#include "health.h"
+#include "pdtt.h"
+#include "sql_embedded.h"
+#include "store.h"
+#include "writer_lock.h"
+
+/* snprintf that may cut a long path short (the message stays one line). */
+static void put(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void put(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: pdtt_xdp_user check [-d FILE] [--pin-dir DIR] [--nagios]\n"
+		"                           [--warn-age SECS] [--crit-age SECS]\n"
+		"                           [--warn-fill PCT] [--crit-fill PCT]\n"
+		"\n"
+		"Says whether accounting is really happening: a daemon holds the database,\n"
+		"the programs are attached, the last commit is recent, nothing was lost since\n"
+		"the last check, the kernel table is not nearly full, and storing works.\n"
+		"Run it as root (it reads the pinned maps).\n"
+		"\n"
+		"  -d, --db FILE     the daemon's database (default: %s)\n"
+		"      --pin-dir DIR where the daemon pins (default: %s)\n"
+		"      --nagios      one line with perfdata, for Nagios, Icinga and the like\n"
+		"      --warn-age, --crit-age SECS  the last commit's age (default: 2 and 10\n"
+		"                    intervals plus 90 and 300 s)\n"
+		"      --warn-fill, --crit-fill PCT  the table's fill (default: 80 and 95)\n"
+		"\n"
+		"Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (could not look).\n",
+		PDTT_DEFAULT_DB, PDTT_DEFAULT_PIN_ROOT);
+}
+
+static char *meta_text(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL))
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int64_t meta_int(sqlite3 *db, const char *key)
+{
+	char *v = meta_text(db, key);
+	int64_t n = v ? strtoll(v, NULL, 10) : 0;
+
+	free(v);
+	return n;
+}
+
+/* The links pinned in dir: how many, how many still attached, and which
+ * cgroup_skb link (every variant has both) is gone or detached. */
+static void look_at_links(const char *dir, struct pdtt_health_facts *f, char *why, size_t len)
+{
+	char path[4200];
+	size_t off = 0;
+
+	if (access(dir, F_OK)) {
+		if (errno == EACCES) {
+			put(why, len, "cannot read %s: %s; run check as root", dir,
+			    strerror(errno));
+			f->pins_error = why;
+		} else {
+			f->nothing_pinned = true;
+		}
+		return;
+	}
+	for (int i = 0; i < PDTT_LINKS; i++) {
+		bool cgroup;
+		const char *pin = pdtt_collector_link_pin(i, &cgroup);
+		struct bpf_link_info info;
+		__u32 ilen = sizeof(info);
+		bool attached;
+		int fd;
+
+		put(path, sizeof(path), "%s/%s", dir, pin);
+		fd = bpf_obj_get(path);
+		if (fd < 0 && errno == ENOENT) {
+			if (cgroup && off < sizeof(f->cgroup_missing))
+				off += (size_t)snprintf(f->cgroup_missing + off,
+							sizeof(f->cgroup_missing) - off, "%s%s",
+							off ? " and " : "", pin + strlen("link_"));
+			continue;
+		}
+		if (fd < 0) {
+			put(why, len, "cannot open the pin %s: %s%s", path, strerror(errno),
+			    errno == EACCES || errno == EPERM ? "; run check as root" : "");
+			f->pins_error = why;
+			return;
+		}
+		memset(&info, 0, sizeof(info));
+		attached = !bpf_obj_get_info_by_fd(fd, &info, &ilen) &&
+			   (info.type != BPF_LINK_TYPE_CGROUP || info.cgroup.cgroup_id != 0);
+		close(fd);
+		f->links_pinned++;
+		f->links_attached += attached;
+		if (!attached && cgroup && off < sizeof(f->cgroup_missing))
+			off += (size_t)snprintf(f->cgroup_missing + off,
+						sizeof(f->cgroup_missing) - off, "%s%s",
+						off ? " and " : "", pin + strlen("link_"));
+	}
+}
+
+/* The kernel table's entries and size, its id, and the lost counters. */
+static void look_at_maps(const char *dir, struct pdtt_health_facts *f, uint32_t *map_id, char *why,
+			 size_t len)
+{
+	char path[4200];
+	struct bpf_map_info info;
+	__u32 ilen = sizeof(info);
+	int ncpus = libbpf_num_possible_cpus(), fd;
+	struct pdtt_lost *lost = NULL;
+	struct pdtt_key k, next;
+	__u32 zero = 0;
+
+	put(path, sizeof(path), "%s/pdtt_stats", dir);
+	fd = bpf_obj_get(path);
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
+		put(why, len, "cannot open %s: %s%s", path, strerror(errno),
+		    errno == EACCES || errno == EPERM ? "; run check as root" : "");
+		f->table_error = why;
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	*map_id = info.id;
+	f->max_entries = info.max_entries;
+	for (int more = !bpf_map_get_next_key(fd, NULL, &next); more;) {
+		f->entries++;
+		k = next;
+		more = !bpf_map_get_next_key(fd, &k, &next);
+	}
+	close(fd);
+
+	put(path, sizeof(path), "%s/pdtt_lost", dir);
+	fd = bpf_obj_get(path);
+	lost = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*lost)) : NULL;
+	if (fd < 0 || !lost || bpf_map_lookup_elem(fd, &zero, lost)) {
+		put(why, len, "cannot read %s: %s", path, strerror(errno));
+		f->table_error = why;
+	} else {
+		for (int i = 0; i < ncpus; i++) {
+			f->lost_packets += lost[i].packets;
+			f->lost_bytes += lost[i].bytes;
+		}
+	}
+	free(lost);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* What was lost since the last check, which stored the counters as
+ * "MAP_ID:PACKETS:BYTES" (a new map starts from zero). */
+static void lost_since(const char *stored, uint32_t map_id, struct pdtt_health_facts *f)
+{
+	unsigned long long id, p, b;
+
+	f->lost_new_packets = f->lost_packets;
+	f->lost_new_bytes = f->lost_bytes;
+	if (!stored || sscanf(stored, "%llu:%llu:%llu", &id, &p, &b) != 3 || id != map_id)
+		return;
+	f->lost_new_packets = f->lost_packets >= p ? f->lost_packets - p : f->lost_packets;
+	f->lost_new_bytes = f->lost_bytes >= b ? f->lost_bytes - b : f->lost_bytes;
+}
+
+/* Storing works: a write transaction on the database, which also keeps
+ * the lost counters for the next check.  NULL, or why it failed. */
+static const char *try_store(const char *path, const char *lost, char *why, size_t len)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 5000);
+		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	}
+	for (int i = 0; rc == SQLITE_OK && i < 2; i++) {
+		char now[32];
+
+		put(now, sizeof(now), "%lld", (long long)time(NULL));
+		rc = sqlite3_prepare_v2(db, pdtt_sql_set_meta, -1, &st, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, i ? "check_lost" : "check_at", -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, i ? lost : now, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (i == 0 && !lost)
+			break;
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		put(why, len, "a test write to %s failed: %s", path,
+		    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return why;
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+static int parse_secs(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || v > 10LL * 365 * 86400)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_pct(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!*s || strspn(s, "0123456789.") != strlen(s))
+		return -1;
+	v = strtod(s, &end);
+	if (*end || v < 0 || v > 100)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int pdtt_check_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "nagios", no_argument, NULL, 'n' },
+		{ "warn-age", required_argument, NULL, 'a' },
+		{ "crit-age", required_argument, NULL, 'A' },
+		{ "warn-fill", required_argument, NULL, 'f' },
+		{ "crit-fill", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db_path = PDTT_DEFAULT_DB, *pin_root = PDTT_DEFAULT_PIN_ROOT;
+	struct pdtt_health_limits lim = { -1, -1, 80, 95 };
+	struct pdtt_health_facts f = { 0 };
+	struct pdtt_health h;
+	struct pdtt_store s = { 0 };
+	char err[1024], pins_why[512], table_why[512], store_why[512], dir[4200], lost[96];
+	char line[2048];
+	char *stored_lost;
+	uint32_t map_id = 0;
+	bool nagios = false;
+	pid_t pid;
+	int c, held;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+d:h", opts, NULL)) != -1) {
+		int bad = 0;
+
+		switch (c) {
+		case 'd':
+			db_path = optarg;
+			break;
+		case 'p':
+			pin_root = optarg;
+			break;
+		case 'n':
+			nagios = true;
+			break;
+		case 'a':
+			bad = parse_secs(optarg, &lim.warn_age);
+			break;
+		case 'A':
+			bad = parse_secs(optarg, &lim.crit_age);
+			break;
+		case 'f':
+			bad = parse_pct(optarg, &lim.warn_fill);
+			break;
+		case 'F':
+			bad = parse_pct(optarg, &lim.crit_fill);
+			break;
+		case 'h':
+			usage(stdout);
+			return PDTT_HEALTH_OK;
+		default:
+			pdtt_say("check: %s: unknown option or missing value; see check --help",
+				 argv[optind - 1]);
+			return PDTT_HEALTH_UNKNOWN;
+		}
+		if (bad) {
+			pdtt_say("check: --%s '%s': not a number of %s; see check --help",
+				 opts[c == 'a' || c == 'A' ? 3 : 5].name, optarg,
+				 c == 'a' || c == 'A' ? "seconds" : "percent from 0 to 100");
+			return PDTT_HEALTH_UNKNOWN;
+		}
+	}
+	if (optind < argc) {
+		pdtt_say("check: '%s': unexpected argument; see check --help", argv[optind]);
+		return PDTT_HEALTH_UNKNOWN;
+	}
+
+	if (pdtt_store_open(&s, db_path, false, err, sizeof(err))) {
+		printf("PDTT UNKNOWN - %s\n", err);
+		return PDTT_HEALTH_UNKNOWN;
+	}
+	f.db_path = db_path;
+	f.now = (int64_t)time(NULL);
+	f.last_end = meta_int(s.db, "last_end");
+	f.interval = (unsigned)meta_int(s.db, "interval");
+	stored_lost = meta_text(s.db, "check_lost");
+	pdtt_store_close(&s);
+
+	held = pdtt_writer_lock_holder(db_path, &pid);
+	f.holder_pid = held > 0 ? (pid ? (long)pid : -1) : 0;
+	put(dir, sizeof(dir), "%s/%d", pin_root, PDTT_LAYOUT_VERSION);
+	look_at_links(dir, &f, pins_why, sizeof(pins_why));
+	if (!f.nothing_pinned && !f.pins_error)
+		look_at_maps(dir, &f, &map_id, table_why, sizeof(table_why));
+	else
+		f.table_error = f.pins_error ? f.pins_error : "nothing is pinned";
+	if (!f.table_error) {
+		lost_since(stored_lost, map_id, &f);
+		put(lost, sizeof(lost), "%u:%" PRIu64 ":%" PRIu64, map_id, f.lost_packets,
+		    f.lost_bytes);
+	}
+	free(stored_lost);
+	f.store_error =
+		try_store(db_path, f.table_error ? NULL : lost, store_why, sizeof(store_why));
+
+	pdtt_health_judge(&f, &lim, &h);
+	if (nagios) {
+		pdtt_health_nagios(&h, &f, &lim, line, sizeof(line));
+		printf("%s\n", line);
+	} else {
+		for (int i = 0; i < h.n; i++)
+			printf("%-8s %s\n", pdtt_health_name(h.item[i].status), h.item[i].text);
+		printf("%s\n", pdtt_health_name(h.status));
+	}
+	return h.status;
+}
