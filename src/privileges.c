@@ -165,7 +165,9 @@ int pdtt_runas_take_file(const struct pdtt_runas *r, int fd, const char *path, b
 	    holds_only_ours(dfd, base)) {
 		/* its own directory: new files (a log after rotation, SQLite's
 		 * -wal) can be made there without root */
-		if (fchown(dfd, r->uid, r->gid) || fchmod(dfd, (st.st_mode & 0777) | 0700)) {
+		/* the mode first: once the account's, root needs CAP_FOWNER for it */
+		if (((st.st_mode & 0700) != 0700 && fchmod(dfd, (st.st_mode & 0777) | 0700)) ||
+		    fchown(dfd, r->uid, r->gid)) {
 			snprintf(err, len, "directory '%s': cannot make it %s's: %s", dir, r->name,
 				 strerror(errno));
 			close(dfd);
