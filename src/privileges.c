@@ -58,7 +58,7 @@ int pdtt_runas_resolve(struct pdtt_runas *r, const char *name, char *err, size_t
 
 bool pdtt_runas_may(const struct pdtt_runas *r, const struct stat *st, int want)
 {
-	int bits = st->st_mode & 07;
+	unsigned bits = st->st_mode & 07;
 
 	if (st->st_uid == r->uid)
 		bits = (st->st_mode >> 6) & 07;
@@ -70,7 +70,7 @@ bool pdtt_runas_may(const struct pdtt_runas *r, const struct stat *st, int want)
 		if (member)
 			bits = (st->st_mode >> 3) & 07;
 	}
-	return (bits & want) == want;
+	return (bits & (unsigned)want) == (unsigned)want;
 }
 
 bool pdtt_dir_is_own(const char *const *names, size_t n, const char *base)
@@ -84,7 +84,7 @@ bool pdtt_dir_is_own(const char *const *names, size_t n, const char *base)
 
 		if (!strcmp(e, ".") || !strcmp(e, ".."))
 			continue;
-		if (strncmp(e, base, bl) || (e[bl] && e[bl] != '-' && e[bl] != '.'))
+		if (strncmp(e, base, bl) != 0 || (e[bl] && e[bl] != '-' && e[bl] != '.'))
 			return false;
 	}
 	return true;
