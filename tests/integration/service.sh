@@ -6,7 +6,8 @@
 # so the daemon is started exactly as the unit's ExecStart= starts it (its
 # options file giving -i, -t and test paths), with the unit's umask and the
 # state and log directories systemd would make.
-# 1. The install's file list, the unit verified, its security score.
+# 1. The install's file list (make install PREFIX=/usr DESTDIR=, and cmake
+#    --install of the build under test), the unit verified, its security score.
 # 2. Started as ExecStart: in /proc/PID/status a non-root uid and every
 #    capability set empty (all threads); traffic of two users counted
 #    exactly; the database, log and their directories the account's.
@@ -45,12 +46,11 @@ NOTIFY_PID=""
 trap service_cleanup EXIT
 
 # 1. Install.
-DESTDIR="$DEST" cmake --install "$BUILD" >"$T/install.out" 2>&1 || fail "cmake --install: $(cat "$T/install.out")"
-p=${PREFIX#/}
-etc=etc
-[ "$PREFIX" = /usr ] || etc=${p}/etc
-(cd "$DEST" && find . -type f -o -type l | sed 's|^\./||' | sort) >"$T/files"
-sort >"$T/want" <<EOF
+installed_files() { # DEST PREFIX: the exact file list in FHS places, and the unit's paths
+	local dest=$1 prefix=$2 p=${2#/} etc=etc
+	[ "$prefix" = /usr ] || etc=${p}/etc
+	(cd "$dest" && find . -type f -o -type l | sed 's|^\./||' | sort) >"$T/files"
+	sort >"$T/want" <<EOF
 $etc/default/pdtt
 $etc/logrotate.d/pdtt
 $p/lib/systemd/system/pdtt.service
@@ -66,11 +66,26 @@ $p/share/pdtt/reports/monthly.sql
 $p/share/pdtt/reports/top-users.sql
 $p/share/pdtt/reports/weekly.sql
 EOF
-diff "$T/want" "$T/files" >"$T/diff" || fail "installed files differ from the list (- wanted, + got): $(cat "$T/diff")"
+	diff "$T/want" "$T/files" >"$T/diff" || fail "installed files under $prefix differ (- wanted, + got): $(cat "$T/diff")"
+	grep -qx "ExecStart=$prefix/sbin/pdtt_xdp_user --user pdtt .*" "$dest/$p/lib/systemd/system/pdtt.service" ||
+		fail "ExecStart does not run $prefix/sbin: $(grep ExecStart "$dest/$p/lib/systemd/system/pdtt.service")"
+	grep -qx "EnvironmentFile=-/$etc/default/pdtt" "$dest/$p/lib/systemd/system/pdtt.service" ||
+		fail "EnvironmentFile is not /$etc/default/pdtt: $(grep EnvironmentFile "$dest/$p/lib/systemd/system/pdtt.service")"
+}
+# make install PREFIX=/usr DESTDIR=: a build of its own (no tests), /etc for /usr
+make -C "$SRC" install BUILD="$T/make-build" PREFIX=/usr DESTDIR="$T/dest-usr" \
+	CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPDTT_TESTS=OFF -DPDTT_BENCH=OFF" >"$T/make.out" 2>&1 ||
+	fail "make install: $(tail -5 "$T/make.out")"
+installed_files "$T/dest-usr" /usr
+rm -rf "$T/make-build" "$T/dest-usr"
+DESTDIR="$DEST" cmake --install "$BUILD" >"$T/install.out" 2>&1 || fail "cmake --install: $(cat "$T/install.out")"
+installed_files "$DEST" "$PREFIX"
+p=${PREFIX#/}
+etc=etc
+[ "$PREFIX" = /usr ] || etc=${p}/etc
 UNIT="$DEST/$p/lib/systemd/system/pdtt.service"
-grep -qx "ExecStart=$PREFIX/sbin/pdtt_xdp_user --user pdtt .*" "$UNIT" || fail "ExecStart does not run $PREFIX/sbin: $(grep ExecStart "$UNIT")"
 cmp -s "$DEST/$p/sbin/pdtt_xdp_user" "$PDTT_BIN" || fail "the installed binary is not the build's"
-pass "cmake --install puts the $(wc -l <"$T/files") files in their places under $PREFIX"
+pass "make install PREFIX=/usr and cmake --install (under $PREFIX) put the $(wc -l <"$T/files") files in their places"
 
 # systemd-analyze reads the unit in DEST as a root (its ExecReload= needs /bin/kill there).
 mkdir -p "$DEST/bin"
