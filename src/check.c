@@ -43,7 +43,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: pdtt_xdp_user check [-d FILE] [--pin-dir DIR] [--nagios]\n"
 		"                           [--warn-age SECS] [--crit-age SECS]\n"
-		"                           [--warn-fill PCT] [--crit-fill PCT]\n"
+		"                           [--warn-fill PCT] [--crit-fill PCT] [--lost-window "
+		"SECS]\n"
 		"\n"
 		"Says whether accounting is really happening: a daemon holds the database,\n"
 		"the programs are attached, the last commit is recent, nothing was lost since\n"
@@ -56,6 +57,8 @@ static void usage(FILE *out)
 		"      --warn-age, --crit-age SECS  the last commit's age (default: 2 and 10\n"
 		"                    intervals plus 90 and 300 s)\n"
 		"      --warn-fill, --crit-fill PCT  the table's fill (default: 80 and 95)\n"
+		"      --lost-window SECS  how long a loss keeps warning, whoever checks\n"
+		"                    meanwhile (default: 3600)\n"
 		"\n"
 		"Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (could not look).\n",
 		PDTT_DEFAULT_DB, PDTT_DEFAULT_PIN_ROOT);
@@ -160,7 +163,6 @@ static void look_at_maps(const char *dir, struct pdtt_health_facts *f, uint32_t 
 			close(fd);
 		return;
 	}
-	*map_id = info.id;
 	f->max_entries = info.max_entries;
 	for (int more = !bpf_map_get_next_key(fd, NULL, &next); more;) {
 		f->entries++;
@@ -172,10 +174,14 @@ static void look_at_maps(const char *dir, struct pdtt_health_facts *f, uint32_t 
 	put(path, sizeof(path), "%s/pdtt_lost", dir);
 	fd = bpf_obj_get(path);
 	lost = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*lost)) : NULL;
-	if (fd < 0 || !lost || bpf_map_lookup_elem(fd, &zero, lost)) {
+	memset(&info, 0, sizeof(info));
+	ilen = sizeof(info);
+	if (fd < 0 || !lost || bpf_map_lookup_elem(fd, &zero, lost) ||
+	    bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
 		put(why, len, "cannot read %s: %s", path, strerror(errno));
 		f->table_error = why;
 	} else {
+		*map_id = info.id; /* the lost counters' own map: a new one starts at 0 */
 		for (int i = 0; i < ncpus; i++) {
 			f->lost_packets += lost[i].packets;
 			f->lost_bytes += lost[i].bytes;
@@ -186,22 +192,8 @@ static void look_at_maps(const char *dir, struct pdtt_health_facts *f, uint32_t 
 		close(fd);
 }
 
-/* What was lost since the last check, which stored the counters as
- * "MAP_ID:PACKETS:BYTES" (a new map starts from zero). */
-static void lost_since(const char *stored, uint32_t map_id, struct pdtt_health_facts *f)
-{
-	unsigned long long id, p, b;
-
-	f->lost_new_packets = f->lost_packets;
-	f->lost_new_bytes = f->lost_bytes;
-	if (!stored || sscanf(stored, "%llu:%llu:%llu", &id, &p, &b) != 3 || id != map_id)
-		return;
-	f->lost_new_packets = f->lost_packets >= p ? f->lost_packets - p : f->lost_packets;
-	f->lost_new_bytes = f->lost_bytes >= b ? f->lost_bytes - b : f->lost_bytes;
-}
-
 /* Storing works: a write transaction on the database, which also keeps
- * the lost counters for the next check.  NULL, or why it failed. */
+ * the lost mark for the next check (health.h).  NULL, or why it failed. */
 static const char *try_store(const char *path, const char *lost, char *why, size_t len)
 {
 	sqlite3 *db = NULL;
@@ -278,11 +270,12 @@ int pdtt_check_main(int argc, char **argv)
 		{ "crit-age", required_argument, NULL, 'A' },
 		{ "warn-fill", required_argument, NULL, 'f' },
 		{ "crit-fill", required_argument, NULL, 'F' },
+		{ "lost-window", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_path = PDTT_DEFAULT_DB, *pin_root = PDTT_DEFAULT_PIN_ROOT;
-	struct pdtt_health_limits lim = { -1, -1, 80, 95 };
+	struct pdtt_health_limits lim = { -1, -1, 80, 95, 3600 };
 	struct pdtt_health_facts f = { 0 };
 	struct pdtt_health h;
 	struct pdtt_store s = { 0 };
@@ -321,6 +314,9 @@ int pdtt_check_main(int argc, char **argv)
 		case 'F':
 			bad = parse_pct(optarg, &lim.crit_fill);
 			break;
+		case 'w':
+			bad = parse_secs(optarg, &lim.lost_window);
+			break;
 		case 'h':
 			usage(stdout);
 			return PDTT_HEALTH_OK;
@@ -330,9 +326,11 @@ int pdtt_check_main(int argc, char **argv)
 			return PDTT_HEALTH_UNKNOWN;
 		}
 		if (bad) {
-			pdtt_say("check: --%s '%s': not a number of %s; see check --help",
-				 opts[c == 'a' || c == 'A' ? 3 : 5].name, optarg,
-				 c == 'a' || c == 'A' ? "seconds" : "percent from 0 to 100");
+			bool secs = c == 'a' || c == 'A' || c == 'w';
+
+			pdtt_say("check: %s '%s': not a number of %s; see check --help",
+				 argv[optind - 1], optarg,
+				 secs ? "seconds" : "percent from 0 to 100");
 			return PDTT_HEALTH_UNKNOWN;
 		}
 	}
@@ -353,7 +351,7 @@ int pdtt_check_main(int argc, char **argv)
 	pdtt_store_close(&s);
 
 	held = pdtt_writer_lock_holder(db_path, &pid);
-	f.holder_pid = held > 0 ? (pid ? (long)pid : -1) : 0;
+	f.holder_pid = held > 0 ? (pid ? (long)pid : -1) : held < 0 ? -2 : 0;
 	put(dir, sizeof(dir), "%s/%d", pin_root, PDTT_LAYOUT_VERSION);
 	look_at_links(dir, &f, pins_why, sizeof(pins_why));
 	if (!f.nothing_pinned && !f.pins_error)
@@ -361,9 +359,12 @@ int pdtt_check_main(int argc, char **argv)
 	else
 		f.table_error = f.pins_error ? f.pins_error : "nothing is pinned";
 	if (!f.table_error) {
-		lost_since(stored_lost, map_id, &f);
-		put(lost, sizeof(lost), "%u:%" PRIu64 ":%" PRIu64, map_id, f.lost_packets,
-		    f.lost_bytes);
+		struct pdtt_lost_mark old, next;
+
+		pdtt_lost_since(pdtt_lost_mark_parse(stored_lost, &old) ? NULL : &old, map_id,
+				f.lost_packets, f.lost_bytes, f.now, lim.lost_window, &next,
+				&f.lost_new_packets, &f.lost_new_bytes);
+		pdtt_lost_mark_format(&next, lost, sizeof(lost));
 	}
 	free(stored_lost);
 	f.store_error =

@@ -1385,9 +1385,11 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 			rc = pdtt_store_open(&d->store, opts->db_path, true, err, sizeof(err));
 		/* the database, its -wal and -shm (open now) and, when it holds
 		 * nothing else, its directory become the account's */
+		/* (1: the account cannot make files beside it; SQLite keeps its
+		 * -wal and -shm open, so that costs nothing while it runs) */
 		if (!rc && d->have_runas &&
 		    pdtt_runas_take_file(&d->runas, d->writer.fd, opts->db_path, true, true, err,
-					 sizeof(err)))
+					 sizeof(err)) < 0)
 			rc = PDTT_EXIT_DB;
 		if (rc) {
 			pdtt_say("%s", err);

@@ -104,8 +104,13 @@ void pdtt_health_judge(const struct pdtt_health_facts *f, const struct pdtt_heal
 		h->warn_age = h->warn_age < 0 ? w : h->warn_age;
 		h->crit_age = h->crit_age < 0 ? c : h->crit_age;
 	}
-	if (f->holder_pid)
+	if (f->holder_pid > 0)
 		add(h, PDTT_HEALTH_OK, "daemon pid %ld holds %s", f->holder_pid, f->db_path);
+	else if (f->holder_pid == -1)
+		add(h, PDTT_HEALTH_OK, "a daemon in another PID namespace holds %s", f->db_path);
+	else if (f->holder_pid == -2)
+		add(h, PDTT_HEALTH_UNKNOWN, "cannot read /proc/locks to see who holds %s",
+		    f->db_path);
 	else
 		add(h, PDTT_HEALTH_CRITICAL, "no daemon holds %s", f->db_path);
 	if (f->pins_error)
@@ -128,11 +133,11 @@ void pdtt_health_judge(const struct pdtt_health_facts *f, const struct pdtt_heal
 	judge_table(f, l, h);
 	if (!f->table_error && (f->lost_new_packets || f->lost_new_bytes))
 		add(h, PDTT_HEALTH_WARNING,
-		    "%" PRIu64 " packets (%" PRIu64 " bytes) not counted since the last check: the "
-		    "table was full",
+		    "%" PRIu64 " packets (%" PRIu64 " bytes) not counted lately: the table was "
+		    "full",
 		    f->lost_new_packets, f->lost_new_bytes);
 	else if (!f->table_error)
-		add(h, PDTT_HEALTH_OK, "nothing lost since the last check");
+		add(h, PDTT_HEALTH_OK, "nothing lost lately");
 store:
 	if (f->store_error)
 		add(h, PDTT_HEALTH_CRITICAL, "storing: %s", f->store_error);
@@ -171,4 +176,48 @@ void pdtt_health_nagios(const struct pdtt_health *h, const struct pdtt_health_fa
 #undef PUT
 	if (n >= len && len)
 		out[len - 1] = '\0';
+}
+
+int pdtt_lost_mark_parse(const char *s, struct pdtt_lost_mark *m)
+{
+	unsigned long long id, p, b;
+	long long seen;
+	char end;
+
+	if (!s || sscanf(s, "%llu:%llu:%llu:%lld%c", &id, &p, &b, &seen, &end) != 4 ||
+	    id > UINT32_MAX)
+		return -1;
+	*m = (struct pdtt_lost_mark){ (uint32_t)id, p, b, seen };
+	return 0;
+}
+
+void pdtt_lost_mark_format(const struct pdtt_lost_mark *m, char *out, size_t len)
+{
+	snprintf(out, len, "%" PRIu32 ":%" PRIu64 ":%" PRIu64 ":%" PRId64, m->map_id, m->packets,
+		 m->bytes, m->seen);
+}
+
+void pdtt_lost_since(const struct pdtt_lost_mark *stored, uint32_t map_id, uint64_t packets,
+		     uint64_t bytes, int64_t now, int64_t window, struct pdtt_lost_mark *next,
+		     uint64_t *new_packets, uint64_t *new_bytes)
+{
+	struct pdtt_lost_mark m = { map_id, 0, 0, 0 };
+
+	if (stored && stored->map_id == map_id && stored->packets <= packets &&
+	    stored->bytes <= bytes)
+		m = *stored;
+	*new_packets = packets - m.packets;
+	*new_bytes = bytes - m.bytes;
+	if (!*new_packets && !*new_bytes)
+		m.seen = 0;
+	else if (!m.seen)
+		m.seen = now;
+	else if (now - m.seen >= window) {
+		/* reported for a whole window: from now on measured from here */
+		m.packets = packets;
+		m.bytes = bytes;
+		m.seen = 0;
+		*new_packets = *new_bytes = 0;
+	}
+	*next = m;
 }

@@ -18,7 +18,9 @@ enum pdtt_health_status {
 
 struct pdtt_health_facts {
 	const char *db_path;
-	long holder_pid;   /* the daemon holding the database's writer lock; 0 none */
+	/* the daemon holding the database's writer lock; 0 none, -1 one in a
+	 * PID namespace we cannot see, -2 /proc/locks could not be read */
+	long holder_pid;
 	int64_t now;	   /* wall clock */
 	int64_t last_end;  /* meta last_end; 0 never committed */
 	unsigned interval; /* meta interval; 0 unknown */
@@ -40,7 +42,29 @@ struct pdtt_health_facts {
 struct pdtt_health_limits {
 	int64_t warn_age, crit_age;  /* seconds since the last commit; <0: from the interval */
 	double warn_fill, crit_fill; /* percent of the table */
+	int64_t lost_window;	     /* a loss warns this long after it was first seen */
 };
+
+/* What check keeps between runs (meta check_lost): the lost map's id, the
+ * counters a loss is measured from, and when the loss beyond them was
+ * first seen (0: none). */
+struct pdtt_lost_mark {
+	uint32_t map_id;
+	uint64_t packets, bytes;
+	int64_t seen;
+};
+
+/* Parses and formats the mark ("ID:PACKETS:BYTES:SEEN"); parse: 0 or -1. */
+int pdtt_lost_mark_parse(const char *s, struct pdtt_lost_mark *m);
+void pdtt_lost_mark_format(const struct pdtt_lost_mark *m, char *out, size_t len);
+
+/* The loss to report now, and the mark to keep.  A loss keeps warning for
+ * the window after it was first seen, whoever checks meanwhile (a
+ * monitoring system's retries, a second monitor), then the mark moves up
+ * to it; a new map (another id) starts from zero. */
+void pdtt_lost_since(const struct pdtt_lost_mark *stored, uint32_t map_id, uint64_t packets,
+		     uint64_t bytes, int64_t now, int64_t window, struct pdtt_lost_mark *next,
+		     uint64_t *new_packets, uint64_t *new_bytes);
 
 #define PDTT_HEALTH_MAX_ITEMS 8
 

@@ -161,6 +161,18 @@ int pdtt_runas_take_file(const struct pdtt_runas *r, int fd, const char *path, b
 			close(dfd);
 		return -1;
 	}
+	{
+		/* the directory that holds this very file, not one swapped in
+		 * by a rename since it was opened */
+		struct stat in_dir, file;
+
+		if (fstat(fd, &file) || fstatat(dfd, base, &in_dir, AT_SYMLINK_NOFOLLOW) ||
+		    in_dir.st_dev != file.st_dev || in_dir.st_ino != file.st_ino) {
+			snprintf(err, len, "'%s': moved while it was opened; start again", path);
+			close(dfd);
+			return -1;
+		}
+	}
 	if (!pdtt_runas_may(r, &st, 3) && (st.st_uid == 0 || st.st_uid == r->uid) &&
 	    holds_only_ours(dfd, base)) {
 		/* its own directory: new files (a log after rotation, SQLite's
@@ -270,13 +282,19 @@ int pdtt_runas_drop(const struct pdtt_runas *r, bool keep_bpf, char *err, size_t
 			 (long)r->uid, strerror(errno));
 		return -1;
 	}
-	if (keep_bpf) {
+	{
+		/* CAP_BPF alone, or nothing; the inheritable set (which the
+		 * switch of uid leaves) emptied too */
 		struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 		struct __user_cap_data_struct data[2] = { { 0 } };
 
-		data[CAP_BPF / 32].permitted = data[CAP_BPF / 32].effective = 1u << (CAP_BPF % 32);
-		if (syscall(SYS_capset, &hdr, data) || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0)) {
-			snprintf(err, len, "privileges: keeping CAP_BPF: %s", strerror(errno));
+		if (keep_bpf)
+			data[CAP_BPF / 32].permitted = data[CAP_BPF / 32].effective =
+				1u << (CAP_BPF % 32);
+		if (syscall(SYS_capset, &hdr, data) ||
+		    (keep_bpf && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0))) {
+			snprintf(err, len, "privileges: setting the capability sets: %s",
+				 strerror(errno));
 			return -1;
 		}
 	}

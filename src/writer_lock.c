@@ -112,9 +112,13 @@ int pdtt_writer_lock_take(struct pdtt_writer_lock *l, const char *db_path, uid_t
 		return PDTT_EXIT_DB;
 	}
 	/* the daemon (root) writes only a regular file of its own user's */
-	if (fstat(l->fd, &st) || !S_ISREG(st.st_mode) ||
+	if (fstat(l->fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink > 1 ||
 	    (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != user)) {
-		if (!S_ISREG(st.st_mode))
+		if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+			snprintf(err, errlen,
+				 "database '%s': has other hard links; give -d a file of its own",
+				 db_path);
+		else if (!S_ISREG(st.st_mode))
 			snprintf(err, errlen,
 				 "database '%s': not a regular file; give -d a file in a directory "
 				 "only root can write",

@@ -9,7 +9,7 @@
 
 #include "health.h"
 
-static const struct pdtt_health_limits defaults = { -1, -1, 80, 95 };
+static const struct pdtt_health_limits defaults = { -1, -1, 80, 95, 3600 };
 
 static struct pdtt_health_facts healthy(void)
 {
@@ -42,7 +42,7 @@ static void all_well_is_ok(void **state)
 	assert_string_equal(line,
 			    "PDTT OK - daemon pid 1234 holds /var/lib/pdtt/pdtt.db; 8 programs "
 			    "attached; last commit 4 s ago (interval 10 s); table 12 of 65536 "
-			    "entries (0.0%); nothing lost since the last check | "
+			    "entries (0.0%); nothing lost lately | "
 			    "commit_age=4s;110;400;0 table_fill=0.02%;80;95;0;100 "
 			    "table_entries=12;;;0;65536 lost_packets=0c lost_bytes=0c");
 }
@@ -60,6 +60,14 @@ static void each_fact_has_its_status(void **state)
 	assert_int_equal(h.status, PDTT_HEALTH_CRITICAL);
 	pdtt_health_nagios(&h, &f, &defaults, line, sizeof(line));
 	assert_non_null(strstr(line, "PDTT CRITICAL - no daemon holds /var/lib/pdtt/pdtt.db; "));
+
+	f = healthy();
+	f.holder_pid = -1; /* in a PID namespace we cannot see: held all the same */
+	pdtt_health_judge(&f, &defaults, &h);
+	assert_int_equal(h.status, PDTT_HEALTH_OK);
+	f.holder_pid = -2; /* /proc/locks unreadable: we do not know */
+	pdtt_health_judge(&f, &defaults, &h);
+	assert_int_equal(h.status, PDTT_HEALTH_UNKNOWN);
 
 	f = healthy();
 	snprintf(f.cgroup_missing, sizeof(f.cgroup_missing), "ingress");
@@ -116,7 +124,7 @@ static void each_fact_has_its_status(void **state)
 	pdtt_health_judge(&f, &defaults, &h);
 	assert_int_equal(h.status, PDTT_HEALTH_WARNING);
 	pdtt_health_nagios(&h, &f, &defaults, line, sizeof(line));
-	assert_non_null(strstr(line, "3 packets (300 bytes) not counted since the last check"));
+	assert_non_null(strstr(line, "3 packets (300 bytes) not counted lately"));
 	assert_non_null(strstr(line, "lost_packets=9c"));
 
 	/* a failed test write is critical */
@@ -131,7 +139,7 @@ static void worst_wins_and_comes_first(void **state)
 {
 	struct pdtt_health_facts f = healthy();
 	struct pdtt_health h;
-	struct pdtt_health_limits l = { 5, 20, 80, 95 };
+	struct pdtt_health_limits l = { 5, 20, 80, 95, 3600 };
 	char line[1024];
 
 	(void)state;
@@ -152,12 +160,58 @@ static void worst_wins_and_comes_first(void **state)
 	assert_int_equal(h.status, PDTT_HEALTH_CRITICAL);
 }
 
+/* A loss warns for the whole window, however often it is checked, then
+ * clears; a new map starts from zero; the mark survives its text form. */
+static void a_loss_warns_for_its_window(void **state)
+{
+	struct pdtt_lost_mark none = { 7, 0, 0, 0 }, m, back;
+	uint64_t p, b;
+	char text[96];
+
+	(void)state;
+	pdtt_lost_since(&none, 7, 0, 0, 1000, 3600, &m, &p, &b);
+	assert_true(p == 0 && b == 0 && m.seen == 0);
+	/* 3 packets lost: warned at once and at every check within the window */
+	pdtt_lost_since(&m, 7, 3, 300, 1060, 3600, &m, &p, &b);
+	assert_true(p == 3 && b == 300 && m.seen == 1060 && m.packets == 0);
+	pdtt_lost_since(&m, 7, 3, 300, 1120, 3600, &m, &p, &b); /* a retry */
+	assert_true(p == 3 && b == 300 && m.seen == 1060);
+	pdtt_lost_since(&m, 7, 5, 500, 4000, 3600, &m, &p, &b); /* more, still in it */
+	assert_true(p == 5 && b == 500 && m.seen == 1060);
+	/* the window is over: measured from here, quiet again */
+	pdtt_lost_since(&m, 7, 5, 500, 4660, 3600, &m, &p, &b);
+	assert_true(p == 0 && b == 0 && m.packets == 5 && m.bytes == 500 && m.seen == 0);
+	pdtt_lost_since(&m, 7, 5, 500, 4720, 3600, &m, &p, &b);
+	assert_true(p == 0 && m.seen == 0);
+	/* a new map: its counters from zero */
+	pdtt_lost_since(&m, 8, 2, 200, 4780, 3600, &m, &p, &b);
+	assert_true(p == 2 && b == 200 && m.map_id == 8 && m.seen == 4780);
+	/* no mark yet (first check): everything the map lost */
+	pdtt_lost_since(NULL, 8, 2, 200, 4780, 3600, &m, &p, &b);
+	assert_true(p == 2 && b == 200);
+	/* counters below the mark (it was another map's): from zero */
+	back = (struct pdtt_lost_mark){ 8, 10, 1000, 0 };
+	pdtt_lost_since(&back, 8, 2, 200, 4780, 3600, &m, &p, &b);
+	assert_true(p == 2 && b == 200 && m.packets == 0);
+
+	m = (struct pdtt_lost_mark){ 4294967295u, 18446744073709551615ull, 12, 1796281626 };
+	pdtt_lost_mark_format(&m, text, sizeof(text));
+	assert_string_equal(text, "4294967295:18446744073709551615:12:1796281626");
+	assert_int_equal(pdtt_lost_mark_parse(text, &back), 0);
+	assert_true(back.map_id == m.map_id && back.packets == m.packets && back.bytes == m.bytes &&
+		    back.seen == m.seen);
+	assert_int_equal(pdtt_lost_mark_parse("7:1:2", &back), -1); /* the old form */
+	assert_int_equal(pdtt_lost_mark_parse("7:1:2:3x", &back), -1);
+	assert_int_equal(pdtt_lost_mark_parse(NULL, &back), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(all_well_is_ok),
 		cmocka_unit_test(each_fact_has_its_status),
 		cmocka_unit_test(worst_wins_and_comes_first),
+		cmocka_unit_test(a_loss_warns_for_its_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

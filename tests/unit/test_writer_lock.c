@@ -47,7 +47,7 @@ static void parses_proc_locks(void **state)
 
 static void second_writer_is_refused(void **state)
 {
-	char path[] = "/tmp/pdtt-test-writer.XXXXXX", err[512], pid[64];
+	char path[] = "/tmp/pdtt-test-writer.XXXXXX", err[512], pid[64], link_path[64];
 	struct pdtt_writer_lock a = { -1 }, b = { -1 };
 	pid_t holder;
 	int fd = mkstemp(path);
@@ -83,6 +83,12 @@ static void second_writer_is_refused(void **state)
 	assert_int_equal(pdtt_writer_lock_take(&a, path, 4242, err, sizeof(err)), 0);
 	pdtt_writer_lock_release(&a);
 	assert_int_equal(pdtt_writer_lock_take(&a, path, 4243, err, sizeof(err)), PDTT_EXIT_DB);
+	/* a file with another name elsewhere is not the daemon's alone */
+	snprintf(link_path, sizeof(link_path), "%s.link", path);
+	assert_int_equal(link(path, link_path), 0);
+	assert_int_equal(pdtt_writer_lock_take(&a, path, 4242, err, sizeof(err)), PDTT_EXIT_DB);
+	assert_non_null(strstr(err, "hard links"));
+	unlink(link_path);
 	unlink(path);
 	/* A missing file is a database error, not a lock conflict. */
 	assert_int_equal(pdtt_writer_lock_take(&a, path, (uid_t)-1, err, sizeof(err)),
