@@ -201,6 +201,7 @@ static const char *try_store(const char *path, const char *lost, char *why, size
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
 
 	if (rc == SQLITE_OK) {
+		sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
 		sqlite3_busy_timeout(db, 5000);
 		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	}

@@ -1354,7 +1354,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		goto out;
 	}
 	if (opts->quota_exec && d->have_runas &&
-	    (rc = pdtt_runas_probe_exec(&d->runas, opts->quota_exec))) {
+	    (rc = pdtt_runas_probe_access(&d->runas, opts->quota_exec, X_OK))) {
 		pdtt_say("quota-exec '%s': user %s cannot run it (%s); hooks run as the --user "
 			 "account: make it executable for %s",
 			 opts->quota_exec, d->runas.name, strerror(-rc), d->runas.name);
@@ -1391,6 +1391,16 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		    pdtt_runas_take_file(&d->runas, d->writer.fd, opts->db_path, true, true, err,
 					 sizeof(err)) < 0)
 			rc = PDTT_EXIT_DB;
+		/* SQLite stats the path at every write: every directory on the
+		 * way must let the account through */
+		if (!rc && d->have_runas &&
+		    (rc = pdtt_runas_probe_access(&d->runas, opts->db_path, R_OK | W_OK))) {
+			snprintf(err, sizeof(err),
+				 "database '%s': user %s cannot reach it (%s); let %s search every "
+				 "directory on the way, or give -d a path it can reach",
+				 opts->db_path, d->runas.name, strerror(-rc), d->runas.name);
+			rc = PDTT_EXIT_DB;
+		}
 		if (rc) {
 			pdtt_say("%s", err);
 			goto out;

@@ -359,7 +359,7 @@ int pdtt_runas_probe_map(const struct pdtt_runas *r, int map_fd)
 	}
 }
 
-int pdtt_runas_probe_exec(const struct pdtt_runas *r, const char *path)
+int pdtt_runas_probe_access(const struct pdtt_runas *r, const char *path, int mode)
 {
 	int status;
 	pid_t pid = fork();
@@ -371,7 +371,7 @@ int pdtt_runas_probe_exec(const struct pdtt_runas *r, const char *path)
 
 		if (pdtt_runas_drop(r, false, err, sizeof(err)))
 			_exit(255);
-		_exit(access(path, X_OK) ? (errno & 0x7f) : 0);
+		_exit(access(path, mode) ? (errno & 0x7f) : 0);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)

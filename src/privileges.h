@@ -62,9 +62,10 @@ int pdtt_runas_take_file(const struct pdtt_runas *r, int fd, const char *path, b
  * kernel wants CAP_BPF for it, another -errno when the probe itself failed. */
 int pdtt_runas_probe_map(const struct pdtt_runas *r, int map_fd);
 
-/* Whether the account may execute path (a quota hook), tried in a child
- * that switches to it.  0, or -errno. */
-int pdtt_runas_probe_exec(const struct pdtt_runas *r, const char *path);
+/* Whether the account may access path with mode (access(2): X_OK for a
+ * quota hook, R_OK | W_OK for the database, every directory on the way
+ * included), tried in a child that switches to it.  0, or -errno. */
+int pdtt_runas_probe_access(const struct pdtt_runas *r, const char *path, int mode);
 
 /* Switches the process to the account for good.  keep_bpf: CAP_BPF stays in
  * the permitted and effective sets (and the bounding set), nothing else.
