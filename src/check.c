@@ -64,29 +64,6 @@ static void usage(FILE *out)
 		PDTT_DEFAULT_DB, PDTT_DEFAULT_PIN_ROOT);
 }
 
-static char *meta_text(sqlite3 *db, const char *key)
-{
-	sqlite3_stmt *st;
-	char *v = NULL;
-
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL))
-		return NULL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return v;
-}
-
-static int64_t meta_int(sqlite3 *db, const char *key)
-{
-	char *v = meta_text(db, key);
-	int64_t n = v ? strtoll(v, NULL, 10) : 0;
-
-	free(v);
-	return n;
-}
-
 /* The links pinned in dir: how many, how many still attached, and which
  * cgroup_skb link (every variant has both) is gone or detached. */
 static void look_at_links(const char *dir, struct pdtt_health_facts *f, char *why, size_t len)
@@ -346,9 +323,9 @@ int pdtt_check_main(int argc, char **argv)
 	}
 	f.db_path = db_path;
 	f.now = (int64_t)time(NULL);
-	f.last_end = meta_int(s.db, "last_end");
-	f.interval = (unsigned)meta_int(s.db, "interval");
-	stored_lost = meta_text(s.db, "check_lost");
+	f.last_end = pdtt_store_meta_int(s.db, "last_end", 0);
+	f.interval = (unsigned)pdtt_store_meta_int(s.db, "interval", 0);
+	stored_lost = pdtt_store_meta(s.db, "check_lost");
 	pdtt_store_close(&s);
 
 	held = pdtt_writer_lock_holder(db_path, &pid);

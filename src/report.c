@@ -245,28 +245,9 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	return 0;
 }
 
-static char *meta_value(sqlite3 *db, const char *key)
-{
-	sqlite3_stmt *st;
-	char *v = NULL;
-
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return NULL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return v;
-}
-
 static int64_t meta_mark(sqlite3 *db, const char *key)
 {
-	char *v = meta_value(db, key);
-	int64_t t = v ? strtoll(v, NULL, 10) : INT64_MIN;
-
-	free(v);
-	return t;
+	return pdtt_store_meta_int(db, key, INT64_MIN);
 }
 
 int pdtt_resolve_user(sqlite3 *db, const char *u, int64_t *uid)
@@ -898,7 +879,7 @@ int pdtt_report_main(int argc, char **argv)
 		rc = pdtt_fail(PDTT_EXIT_DB, "database: %s", sqlite3_errmsg(store.db));
 		goto out;
 	}
-	tz = meta_value(store.db, "timezone");
+	tz = pdtt_store_meta(store.db, "timezone");
 	if (pdtt_zone_use_recorded(&pdtt_zone_host, tz, o.db_path, err, sizeof(err))) {
 		rc = pdtt_fail(PDTT_EXIT_DB, "%s", err);
 		goto out;

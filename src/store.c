@@ -434,6 +434,29 @@ static int set_meta(struct pdtt_store *s, const char *key, const char *value)
 	return put_meta(s, PDTT_ST_SET_META, key, value);
 }
 
+char *pdtt_store_meta(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db, pdtt_sql_get_meta, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+int64_t pdtt_store_meta_int(sqlite3 *db, const char *key, int64_t dflt)
+{
+	char *v = pdtt_store_meta(db, key);
+	int64_t n = v ? strtoll(v, NULL, 10) : dflt;
+
+	free(v);
+	return n;
+}
+
 int pdtt_store_set_meta(struct pdtt_store *s, const char *key, const char *value)
 {
 	return set_meta(s, key, value) == SQLITE_OK ? 0 : -1;

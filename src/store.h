@@ -120,6 +120,10 @@ int pdtt_store_history_start(struct sqlite3 *db, int64_t *t);
 /* Records the time zone the daemon buckets in ("" for the system's), so
  * reports use the same one.  0 or an SQLite error code. */
 int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz);
+/* One meta value (malloc'ed; NULL when absent), or as a number (absent:
+ * dflt), for the readers (report, check). */
+char *pdtt_store_meta(struct sqlite3 *db, const char *key);
+int64_t pdtt_store_meta_int(struct sqlite3 *db, const char *key, int64_t dflt);
 /* Sets one meta value outside a commit (the daemon's interval, for check). */
 int pdtt_store_set_meta(struct pdtt_store *s, const char *key, const char *value);
 /* Names found later for stored users, in one transaction; an SQLite error

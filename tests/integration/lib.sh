@@ -179,12 +179,16 @@ start_daemon() { # NS ARGS...: runs pdtt in NS, output in $T/console, $T/stderr
 	nsenter --net="/run/netns/$ns" env "${DAEMON_ENV[@]}" "$PDTT_BIN" --console users "$@" \
 		>"$T/console" 2>"$T/stderr" &
 	DAEMON_PID=$!
+	wait_started
+}
+
+wait_started() { # until $DAEMON_PID says "tracking" on $T/stderr (at most 15 s)
 	local i=0
 	until grep -q "tracking" "$T/stderr"; do
 		kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon exited at start: $(cat "$T/stderr")"
 		sleep 0.05
 		i=$((i + 1))
-		[ $i -lt 200 ] || fail "daemon did not start"
+		[ $i -lt 300 ] || fail "daemon did not start: $(cat "$T/stderr")"
 	done
 }
 

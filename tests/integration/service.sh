@@ -130,13 +130,7 @@ exec_start() { # PDTT_OPTS: runs the unit's ExecStart= in NS_A, $PDTT_OPTS split
 	(umask 0077 && exec nsenter --net="/run/netns/$NS_A" setpriv --bounding-set "$BOUNDING" \
 		--no-new-privs env "${DAEMON_ENV[@]}" "${argv[@]}") >"$T/console" 2>"$T/stderr" &
 	DAEMON_PID=$!
-	local i=0
-	until grep -q "tracking" "$T/stderr"; do
-		kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon exited at start: $(cat "$T/stderr")"
-		sleep 0.05
-		i=$((i + 1))
-		[ $i -lt 300 ] || fail "daemon did not start: $(cat "$T/stderr")"
-	done
+	wait_started
 }
 BOUNDING=-all$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr ' ' '\n' | sed 's/^CAP_//' |
 	tr 'A-Z' 'a-z' | sed 's/^/,+/' | tr -d '\n')
