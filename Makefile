@@ -1,7 +1,9 @@
 # Thin wrapper over CMake; `make build-xdp` is the original tool's build command.
 BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
-SOURCES = $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h tests/*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c)
+# src/ by the data path: collect -> store -> report (and audit) -> export
+SRC_INCLUDES = -Isrc -Isrc/collect -Isrc/store -Isrc/report -Isrc/export
+SOURCES = $(wildcard src/*.c src/*.h src/*/*.c src/*/*.h bpf/*.c bpf/*.h tests/*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c)
 
 .PHONY: all build-xdp install test test-asan format format-check lint bench fuzz clean
 
@@ -30,13 +32,13 @@ format-check:
 
 lint: build-xdp
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--suppress=missingIncludeSystem --inline-suppr -I src -I bpf src
-	clang-tidy -p $(BUILD) --quiet $(filter-out src/collector.c,$(wildcard src/*.c))
+		--suppress=missingIncludeSystem --inline-suppr $(SRC_INCLUDES) -I bpf src
+	clang-tidy -p $(BUILD) --quiet $(filter-out src/collect/collector.c,$(wildcard src/*.c src/*/*.c))
 	# bpftool's generated skeletons trip a false unix.Malloc leak report.
-	clang-tidy -p $(BUILD) --quiet --checks=-clang-analyzer-unix.Malloc src/collector.c
+	clang-tidy -p $(BUILD) --quiet --checks=-clang-analyzer-unix.Malloc src/collect/collector.c
 	# gcc's static analyzer: leaks, double frees, use of uninitialised values
-	for f in src/*.c; do \
-		gcc -fanalyzer -Werror -O2 -std=gnu11 -Wall -Wextra -I$(BUILD)/skel -Isrc -Ibpf \
+	for f in src/*.c src/*/*.c; do \
+		gcc -fanalyzer -Werror -O2 -std=gnu11 -Wall -Wextra -I$(BUILD)/skel $(SRC_INCLUDES) -Ibpf \
 			-I$(BUILD)/sqlgen -c $$f -o /dev/null || exit 1; \
 	done
 

@@ -5,7 +5,7 @@
 
 /* Bumped whenever a map's key, value or meaning changes: pins and stored
  * baselines of another layout are never mixed with this one.  A daemon
- * takes over the pins of the layouts listed in src/upgrade.c (older_layouts).
+ * takes over the pins of the layouts listed in src/collect/upgrade.c (older_layouts).
  * PDTT_TEST_LAYOUT builds a layout 2 with a spare counter, only for
  * tests/integration/upgrade.sh. */
 #ifdef PDTT_TEST_LAYOUT

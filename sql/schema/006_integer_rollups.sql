@@ -1,7 +1,7 @@
 -- Schema version 6: every stretch of traffic is stored once, at one
 -- resolution.  Samples are the finest detail; when retention lets them go
 -- they are summed into hourly rows, hourly rows into daily ones, daily into
--- monthly ones (src/store.c, pdtt_store_prune), in one transaction each
+-- monthly ones (src/store/store.c, pdtt_store_prune), in one transaction each
 -- time, so a coarser total never changes.  A rollup row is written once, by
 -- that roll-up, not by every commit: the interval's commit is the samples
 -- and the baseline alone.
