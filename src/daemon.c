@@ -802,16 +802,21 @@ static bool before(const struct timespec *a, const struct timespec *b)
 static void interface_changed(const struct pdtt_watch_change *ch, const struct pdtt_watched *w,
 			      void *arg);
 
-/* Waits up to *wait for a signal (returned) or an interface change (handled
- * here, returns -1); 0 when the time is up. */
-static int wait_event(struct pdtt_daemon *d, const struct timespec *wait)
+/* Waits up to *wait (and at most max_ms unless that is -1: the watchdog's
+ * limit) for a signal (returned) or an interface change (handled here,
+ * returns -1); 0 when the time is up. */
+static int wait_event(struct pdtt_daemon *d, const struct timespec *wait, long max_ms)
 {
 	struct pollfd pfd[2] = { { .fd = d->sig_fd, .events = POLLIN },
 				 { .fd = d->ifwatch.fd, .events = POLLIN } };
 	struct signalfd_siginfo si;
 	/* Rounded up, so the interval never ends early. */
 	long ms = (long)wait->tv_sec * 1000 + (wait->tv_nsec + 999999) / 1000000;
-	int n = poll(pfd, d->ifwatch.fd >= 0 ? 2 : 1, (int)(ms > 86400000L ? 86400000L : ms));
+	int n;
+
+	if (max_ms >= 0 && ms > max_ms)
+		ms = max_ms;
+	n = poll(pfd, d->ifwatch.fd >= 0 ? 2 : 1, (int)(ms > 86400000L ? 86400000L : ms));
 
 	if (n <= 0)
 		return n < 0 && errno == EINTR ? -1 : 0;
@@ -854,7 +859,6 @@ static void run_loop(struct pdtt_daemon *d)
 	timespec_add(&next, d->opts->interval);
 	while (!stop) {
 		struct timespec wait;
-		long cap;
 		int sig;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -867,14 +871,7 @@ static void run_loop(struct pdtt_daemon *d)
 				wait.tv_nsec += 1000000000L;
 			}
 			/* the watchdog is pinged at least every half period */
-			cap = pdtt_service_max_sleep_ms(&d->service);
-			if (cap >= 0 && (wait.tv_sec > cap / 1000 ||
-					 (wait.tv_sec == cap / 1000 &&
-					  wait.tv_nsec > (cap % 1000) * 1000000L))) {
-				wait.tv_sec = cap / 1000;
-				wait.tv_nsec = (cap % 1000) * 1000000L;
-			}
-			sig = wait_event(d, &wait);
+			sig = wait_event(d, &wait, pdtt_service_max_sleep_ms(&d->service, &now));
 			if (sig == SIGHUP) {
 				pdtt_service_reloading();
 				pdtt_logfile_reopen(&d->log);
@@ -1240,6 +1237,17 @@ static void ready(struct pdtt_daemon *d)
 	pdtt_service_ready(&d->service, status);
 }
 
+/* A start that fails once the programs are attached: what this run pinned
+ * goes, unless an upgrade took the old links over; then everything stays
+ * pinned, and the next start finds both layouts and goes on. */
+static void abandon_start(struct pdtt_daemon *d)
+{
+	if (d->upgrade.layout)
+		pdtt_collector_stop(&d->collector);
+	else
+		pdtt_collector_abort(&d->collector);
+}
+
 static uid_t run_as_uid(const struct pdtt_daemon *d)
 {
 	return d->have_runas ? d->runas.uid : (uid_t)-1;
@@ -1383,10 +1391,10 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 						   sizeof(err));
 		if (!rc)
 			rc = pdtt_store_open(&d->store, opts->db_path, true, err, sizeof(err));
-		/* the database, its -wal and -shm (open now) and, when it holds
-		 * nothing else, its directory become the account's */
-		/* (1: the account cannot make files beside it; SQLite keeps its
-		 * -wal and -shm open, so that costs nothing while it runs) */
+		/* The database, its -wal and -shm (open now) and, when it holds
+		 * nothing else, its directory become the account's (1: it cannot
+		 * make files beside it, which costs nothing while SQLite keeps
+		 * its -wal and -shm open). */
 		if (!rc && d->have_runas &&
 		    pdtt_runas_take_file(&d->runas, d->writer.fd, opts->db_path, true, true, err,
 					 sizeof(err)) < 0)
@@ -1409,8 +1417,10 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		rc = settle_zone(d, opts->tz);
 		if (rc)
 			goto out;
-		snprintf(err, sizeof(err), "%u", opts->interval);
-		if (pdtt_store_set_meta(&d->store, "interval", err)) /* for 'check' */
+		char every[16];
+
+		snprintf(every, sizeof(every), "%u", opts->interval);
+		if (pdtt_store_set_meta(&d->store, "interval", every)) /* for 'check' */
 			pdtt_say("database %s: cannot record the interval: %s; 'check' judges the "
 				 "last commit's age by 10 s",
 				 d->db_path, sqlite3_errmsg(d->store.db));
@@ -1470,12 +1480,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	if (d->have_db) {
 		rc = resume_history(d);
 		if (rc) {
-			/* After an upgrade took the old links over, everything stays
-			 * pinned: the next start finds both layouts and goes on. */
-			if (d->upgrade.layout)
-				pdtt_collector_stop(&d->collector);
-			else
-				pdtt_collector_abort(&d->collector);
+			abandon_start(d);
 			goto out;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &d->last_prune);
@@ -1485,10 +1490,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 	if (d->have_runas) {
 		rc = drop_privileges(d);
 		if (rc) { /* still root unless the switch itself failed half-way */
-			if (d->upgrade.layout)
-				pdtt_collector_stop(&d->collector);
-			else
-				pdtt_collector_abort(&d->collector);
+			abandon_start(d);
 			goto out;
 		}
 	}
@@ -1499,8 +1501,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		pdtt_say("user names: cannot start the lookup thread: %s; check the process and "
 			 "memory limits (ulimit -u, systemd TasksMax)",
 			 strerror(rc));
-		pdtt_collector_stop(&d->collector);
-		rc = PDTT_EXIT_RUNTIME;
+		rc = PDTT_EXIT_RUNTIME; /* the pins stay, as at a stop (free_daemon) */
 		goto out;
 	}
 	if (d->have_db)

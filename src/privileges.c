@@ -323,43 +323,10 @@ int pdtt_runas_drop(const struct pdtt_runas *r, bool keep_bpf, char *err, size_t
 	return 0;
 }
 
-int pdtt_runas_probe_map(const struct pdtt_runas *r, int map_fd)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		char err[256], key[1024];
-		union bpf_attr a;
-
-		if (pdtt_runas_drop(r, false, err, sizeof(err)))
-			_exit(100);
-		memset(&a, 0, sizeof(a));
-		a.map_fd = (__u32)map_fd;
-		a.key = 0; /* the first key */
-		a.next_key = (__u64)(uintptr_t)key;
-		if (!syscall(SYS_bpf, BPF_MAP_GET_NEXT_KEY, &a, sizeof(a)) || errno == ENOENT)
-			_exit(0);
-		_exit(errno == EPERM ? 1 : 2);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFEXITED(status))
-		return -ECHILD;
-	switch (WEXITSTATUS(status)) {
-	case 0:
-		return 0;
-	case 1:
-		return -EPERM;
-	default:
-		return -ECHILD;
-	}
-}
-
-int pdtt_runas_probe_access(const struct pdtt_runas *r, const char *path, int mode)
+/* Runs try(arg) in a child that first switches as pdtt_runas_drop(r, false)
+ * does; its result (0-254), or -errno / -ECHILD when the child could not
+ * fork, switch or end normally. */
+static int in_switched_child(const struct pdtt_runas *r, int (*try)(const void *), const void *arg)
 {
 	int status;
 	pid_t pid = fork();
@@ -369,14 +336,54 @@ int pdtt_runas_probe_access(const struct pdtt_runas *r, const char *path, int mo
 	if (pid == 0) {
 		char err[256];
 
-		if (pdtt_runas_drop(r, false, err, sizeof(err)))
-			_exit(255);
-		_exit(access(path, mode) ? (errno & 0x7f) : 0);
+		_exit(pdtt_runas_drop(r, false, err, sizeof(err)) ? 255 : try(arg));
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) == 255)
 		return -ECHILD;
-	return -WEXITSTATUS(status);
+	return WEXITSTATUS(status);
+}
+
+/* 0: the first key read (or the map is empty), else the errno (< 255). */
+static int read_first_key(const void *arg)
+{
+	const int *map_fd = arg;
+	char key[1024];
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (__u32)*map_fd;
+	a.next_key = (__u64)(uintptr_t)key; /* key 0: the first one */
+	if (!syscall(SYS_bpf, BPF_MAP_GET_NEXT_KEY, &a, sizeof(a)) || errno == ENOENT)
+		return 0;
+	return errno & 0x7f;
+}
+
+int pdtt_runas_probe_map(const struct pdtt_runas *r, int map_fd)
+{
+	int rc = in_switched_child(r, read_first_key, &map_fd);
+
+	return rc < 0 ? rc : rc == 0 ? 0 : rc == EPERM ? -EPERM : -ECHILD;
+}
+
+struct access_probe {
+	const char *path;
+	int mode;
+};
+
+static int try_access(const void *arg)
+{
+	const struct access_probe *p = arg;
+
+	return access(p->path, p->mode) ? errno & 0x7f : 0;
+}
+
+int pdtt_runas_probe_access(const struct pdtt_runas *r, const char *path, int mode)
+{
+	struct access_probe p = { path, mode };
+	int rc = in_switched_child(r, try_access, &p);
+
+	return rc < 0 ? rc : -rc;
 }

@@ -32,15 +32,13 @@ void pdtt_service_alive(struct pdtt_service *s, const struct timespec *now)
 	s->last_ping = *now;
 }
 
-long pdtt_service_max_sleep_ms(const struct pdtt_service *s)
+long pdtt_service_max_sleep_ms(const struct pdtt_service *s, const struct timespec *now)
 {
-	struct timespec now;
 	int64_t left;
 
 	if (!s->watchdog_usec)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	left = (int64_t)s->watchdog_usec / 2 - usec_between(&s->last_ping, &now);
+	left = (int64_t)s->watchdog_usec / 2 - usec_between(&s->last_ping, now);
 	return left > 0 ? (long)((left + 999) / 1000) : 0;
 }
 

@@ -22,8 +22,9 @@ void pdtt_service_ready(struct pdtt_service *s, const char *status);
 /* WATCHDOG=1 when half the period has passed since the last ping (now:
  * CLOCK_MONOTONIC). */
 void pdtt_service_alive(struct pdtt_service *s, const struct timespec *now);
-/* How long the loop may sleep before it must ping, in ms; -1: no limit. */
-long pdtt_service_max_sleep_ms(const struct pdtt_service *s);
+/* How long the loop may sleep after now (CLOCK_MONOTONIC) before it must
+ * ping, in ms; -1: no limit. */
+long pdtt_service_max_sleep_ms(const struct pdtt_service *s, const struct timespec *now);
 void pdtt_service_reloading(void);
 void pdtt_service_reloaded(void);
 void pdtt_service_stopping(void);

@@ -169,44 +169,45 @@ static void look_at_maps(const char *dir, struct pdtt_health_facts *f, uint32_t 
 		close(fd);
 }
 
+static int put_meta(sqlite3 *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, pdtt_sql_set_meta, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Storing works: a write transaction on the database, which also keeps
  * the lost mark for the next check (health.h).  NULL, or why it failed. */
 static const char *try_store(const char *path, const char *lost, char *why, size_t len)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
+	char now[32];
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
 
+	put(now, sizeof(now), "%lld", (long long)time(NULL));
 	if (rc == SQLITE_OK) {
 		sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
 		sqlite3_busy_timeout(db, 5000);
 		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	}
-	for (int i = 0; rc == SQLITE_OK && i < 2; i++) {
-		char now[32];
-
-		put(now, sizeof(now), "%lld", (long long)time(NULL));
-		rc = sqlite3_prepare_v2(db, pdtt_sql_set_meta, -1, &st, NULL);
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, i ? "check_lost" : "check_at", -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, i ? lost : now, -1, SQLITE_TRANSIENT);
-			rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		if (i == 0 && !lost)
-			break;
-	}
+	if (rc == SQLITE_OK)
+		rc = put_meta(db, "check_at", now);
+	if (rc == SQLITE_OK && lost)
+		rc = put_meta(db, "check_lost", lost);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
+	if (rc != SQLITE_OK)
 		put(why, len, "a test write to %s failed: %s", path,
 		    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-		sqlite3_close(db);
-		return why;
-	}
-	sqlite3_close(db);
-	return NULL;
+	sqlite3_close(db); /* an open transaction is rolled back */
+	return rc == SQLITE_OK ? NULL : why;
 }
 
 static int parse_secs(const char *s, int64_t *out)

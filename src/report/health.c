@@ -128,17 +128,16 @@ void pdtt_health_judge(const struct pdtt_health_facts *f, const struct pdtt_heal
 	else
 		add(h, PDTT_HEALTH_OK, "%d programs attached", f->links_attached);
 	judge_commit(f, h);
-	if (f->nothing_pinned) /* no table to look at */
-		goto store;
-	judge_table(f, l, h);
-	if (!f->table_error && (f->lost_new_packets || f->lost_new_bytes))
-		add(h, PDTT_HEALTH_WARNING,
-		    "%" PRIu64 " packets (%" PRIu64 " bytes) not counted lately: the table was "
-		    "full",
-		    f->lost_new_packets, f->lost_new_bytes);
-	else if (!f->table_error)
-		add(h, PDTT_HEALTH_OK, "nothing lost lately");
-store:
+	if (!f->nothing_pinned) { /* else there is no table to look at */
+		judge_table(f, l, h);
+		if (!f->table_error && (f->lost_new_packets || f->lost_new_bytes))
+			add(h, PDTT_HEALTH_WARNING,
+			    "%" PRIu64 " packets (%" PRIu64 " bytes) not counted lately: the "
+			    "table was full",
+			    f->lost_new_packets, f->lost_new_bytes);
+		else if (!f->table_error)
+			add(h, PDTT_HEALTH_OK, "nothing lost lately");
+	}
 	if (f->store_error)
 		add(h, PDTT_HEALTH_CRITICAL, "storing: %s", f->store_error);
 }

@@ -138,6 +138,27 @@ grep -qx 'NoNewPrivileges=yes' "$UNIT" || fail "the unit lacks NoNewPrivileges=y
 opts() { echo "-i va -t $1 -l $LOG -d $DB --pin-dir $2${3:+ $3}"; }
 
 setup_netns
+
+# Refused before anything is attached: a hook pdtt cannot run (exit 2), a
+# database pdtt cannot reach through a directory on the way (exit 7).
+refused() { # WANT_RC TEXT ARGS...: the daemon refuses to start
+	local want=$1 text=$2 rc=0
+	shift 2
+	nsenter --net="/run/netns/$NS_A" "$PDTT_BIN" -i va -t 1 --user pdtt --console off \
+		--pin-dir "$PIN_ROOT" "$@" >/dev/null 2>"$T/refused" || rc=$?
+	[ "$rc" = "$want" ] && grep -q "$text" "$T/refused" ||
+		fail "exit $rc, expected $want with '$text': $(cat "$T/refused")"
+	[ ! -e "$PIN_ROOT" ] || fail "a refused start left $PIN_ROOT"
+}
+printf '#!/bin/sh\nexit 0\n' >"$T/hook"
+chmod 0700 "$T/hook"
+refused 2 "quota-exec '$T/hook': user pdtt cannot run it (Permission denied)" \
+	-l "$T/refused.log" --no-db --quota-exec "$T/hook"
+mkdir -m 0700 "$T/private"
+mkdir -m 0755 "$T/private/state"
+refused 7 "database '$T/private/state/pdtt.db': user pdtt cannot reach it (Permission denied)" \
+	-l "$T/refused.log" -d "$T/private/state/pdtt.db"
+pass "refused at start: a hook pdtt cannot run, a database behind a directory pdtt cannot search"
 # The notify socket: socat receives the datagrams (not newline-ended).
 rm -f "$T/notify"
 socat -u UNIX-RECV:"$T/notify" - >"$T/notify.out" 2>"$T/notify.err" &
