@@ -1411,6 +1411,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		}
 		if (rc) {
 			pdtt_say("%s", err);
+			pdtt_store_close(&d->store); /* opened, or closed by its own failure */
 			goto out;
 		}
 		d->have_db = true;
