@@ -25,7 +25,8 @@ enum {
 	OPT_ALLOW_MISSING,
 	OPT_IDLE_AFTER,
 	OPT_CONSOLE,
-	OPT_USER
+	OPT_USER,
+	OPT_CONFIG
 };
 
 static const struct option long_options[] = {
@@ -46,6 +47,7 @@ static const struct option long_options[] = {
 	{ "quota-exec-timeout", required_argument, NULL, OPT_QUOTA_TIMEOUT },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -53,12 +55,20 @@ void pdtt_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"Usage: %s -i <interface> [-l <logfile>] [-t <interval>] [-h]\n"
-		"       %s stop    remove the pinned programs and maps for good\n"
-		"       %s check   is accounting happening? (check --help)\n"
+		"       %s COMMAND [OPTIONS]   (%s COMMAND --help for its options)\n"
 		"\n"
-		"Per-User Data Transfer Tracker: counts IP traffic per user with eBPF.\n"
+		"Per-User Data Transfer Tracker: counts IP traffic per user with eBPF and\n"
+		"keeps the history in SQLite.  Without a command it is the daemon.\n"
 		"\n"
-		"Options:\n"
+		"Commands:\n"
+		"  stop     remove the pinned programs and maps: nothing is counted any more\n"
+		"  check    is accounting happening? (for Nagios and the like: check --nagios)\n"
+		"  report   per-user traffic over a window, from the history database\n"
+		"  quota    set, list or remove per-user traffic quotas\n"
+		"  audit    who is over or near a quota in a period (monitoring-plugin exit)\n"
+		"  help     this text; 'help COMMAND' shows a command's\n"
+		"\n"
+		"Daemon options:\n"
 		"  -i, --interface IFACE  interface to monitor (required; repeatable;\n"
 		"                         'all' counts every interface in every netns)\n"
 		"      --allow-missing    -i names that do not exist yet are counted once they do\n"
@@ -81,15 +91,36 @@ void pdtt_usage(FILE *out, const char *prog)
 		"                         auto (default: table on a terminal, else summary)\n"
 		"      --user NAME        once attached, run as NAME with no capabilities left\n"
 		"                         (the database and log become NAME's; default: root)\n"
+		"      --config FILE      read 'key = value' lines first (the keys are the long\n"
+		"                         options above); the command line wins; no file is\n"
+		"                         read without it (the package's: /etc/pdtt.conf)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
 		"Exit status: 0 ok, 1 runtime error, 2 usage error, 3 interface not found,\n"
 		"4 log file not writable, 5 insufficient privileges, 6 unsupported system,\n"
-		"7 database unusable.\n",
+		"7 database unusable.  See %s(8) and pdtt.db(5).\n",
 		prog, prog, prog, PDTT_DEFAULT_LOG, PDTT_MAX_INTERVAL, PDTT_DEFAULT_INTERVAL,
 		PDTT_TABLE_MIN_DEFAULT, PDTT_TABLE_MAX_DEFAULT, PDTT_DEFAULT_DB,
-		PDTT_DEFAULT_PIN_ROOT);
+		PDTT_DEFAULT_PIN_ROOT, "pdtt_xdp_user");
+}
+
+void pdtt_stop_usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"Usage: %s stop [--pin-dir DIR] [--config FILE]\n"
+		"\n"
+		"Removes the pinned programs and maps (of every map layout) for good:\n"
+		"nothing is counted until the daemon starts again.  Stopping the daemon\n"
+		"(SIGTERM) keeps them, so the kernel counts on until the next start.\n"
+		"It refuses while a daemon is running: stop that first.  Needs root.\n"
+		"\n"
+		"      --pin-dir DIR  where the daemon pins (default: %s)\n"
+		"      --config FILE  take pin-dir from FILE (--pin-dir wins)\n"
+		"\n"
+		"Exit status: 0 stopped, 1 a pin could not be removed, 2 usage error,\n"
+		"5 insufficient privileges.\n",
+		prog, PDTT_DEFAULT_PIN_ROOT);
 }
 
 /* Strict unsigned parse: digits only, no sign, no trailing junk. */
@@ -178,11 +209,145 @@ static int add_iface(struct pdtt_options *o, const char *name, char *err, size_t
 	return 0;
 }
 
-int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err, size_t errlen)
-{
-	bool idle_given = false;
-	int c, rc;
+/* What one parse remembers besides the options. */
+struct parse_state {
+	bool idle_given; /* --idle-after given (else it follows -t) */
+	bool from_cli;	 /* applying the command line, after the file */
+	bool cli_ifaces; /* the command line's first -i replaced the file's list */
+};
 
+/* Applies one option, from the command line or the file, to *o. */
+static int apply_option(struct pdtt_options *o, struct parse_state *st, int c, char *val, char *err,
+			size_t errlen)
+{
+	int rc;
+
+	switch (c) {
+	case 'i':
+		if (st->from_cli && !st->cli_ifaces) {
+			o->n_ifaces = 0;
+			o->all_ifaces = false;
+			st->cli_ifaces = true;
+		}
+		rc = add_iface(o, val, err, errlen);
+		if (rc)
+			return rc;
+		break;
+	case 'l':
+		if (!*val) {
+			snprintf(err, errlen, "log file '': empty path; e.g. -l /tmp/traffic.log");
+			return PDTT_EXIT_USAGE;
+		}
+		o->log_path = val;
+		break;
+	case 't':
+		if (parse_uint(val, 1, PDTT_MAX_INTERVAL, &o->interval)) {
+			snprintf(err, errlen,
+				 "interval '%s': not a whole number of seconds from 1 to "
+				 "%u; e.g. -t 10",
+				 val, PDTT_MAX_INTERVAL);
+			return PDTT_EXIT_USAGE;
+		}
+		break;
+	case OPT_MAX_ENTRIES:
+		if (parse_uint(val, PDTT_MIN_MAX_ENTRIES, PDTT_MAX_MAX_ENTRIES, &o->max_entries)) {
+			snprintf(err, errlen,
+				 "max-entries '%s': not a whole number from %u to %u; e.g. "
+				 "--max-entries 65536",
+				 val, PDTT_MIN_MAX_ENTRIES, PDTT_MAX_MAX_ENTRIES);
+			return PDTT_EXIT_USAGE;
+		}
+		break;
+	case 'd':
+		if (!*val) {
+			snprintf(err, errlen,
+				 "database '': empty path; e.g. -d /var/lib/pdtt/pdtt.db");
+			return PDTT_EXIT_USAGE;
+		}
+		o->db_path = val;
+		break;
+	case OPT_ALLOW_MISSING:
+		o->allow_missing = true;
+		break;
+	case OPT_IDLE_AFTER:
+		if (parse_idle(val, &o->idle_secs)) {
+			snprintf(err, errlen,
+				 "idle-after '%s': not a time up to 366d; give seconds or "
+				 "a number with s, m, h or d, e.g. --idle-after 2h (0: "
+				 "never)",
+				 val);
+			return PDTT_EXIT_USAGE;
+		}
+		st->idle_given = true;
+		break;
+	case OPT_NO_DB:
+		o->db_path = NULL;
+		break;
+	case OPT_TZ:
+		o->tz = val;
+		break;
+	case OPT_RETENTION:
+		if (pdtt_retention_parse(val, &o->retention, err, errlen))
+			return PDTT_EXIT_USAGE;
+		break;
+	case OPT_QUOTA_EXEC:
+		if (val[0] != '/') {
+			snprintf(err, errlen,
+				 "quota-exec '%s': not an absolute path; e.g. --quota-exec "
+				 "/usr/local/bin/notify",
+				 val);
+			return PDTT_EXIT_USAGE;
+		}
+		o->quota_exec = val;
+		break;
+	case OPT_QUOTA_TIMEOUT:
+		if (parse_uint(val, 1, 3600, &o->quota_exec_timeout)) {
+			snprintf(err, errlen,
+				 "quota-exec-timeout '%s': not a whole number of seconds "
+				 "from 1 to 3600",
+				 val);
+			return PDTT_EXIT_USAGE;
+		}
+		break;
+	case OPT_CONSOLE:
+		if (parse_console(val, &o->console)) {
+			snprintf(err, errlen,
+				 "console '%s': not a mode; give auto, table, summary, "
+				 "users "
+				 "or off, e.g. --console summary",
+				 val);
+			return PDTT_EXIT_USAGE;
+		}
+		break;
+	case OPT_USER:
+		if (!*val || strchr(val, '/') || strlen(val) >= PDTT_USER_NAME_MAX) {
+			snprintf(err, errlen,
+				 "user '%s': not a user name; give a system user such as "
+				 "--user pdtt",
+				 val);
+			return PDTT_EXIT_USAGE;
+		}
+		o->user = val;
+		break;
+	case OPT_PIN_DIR:
+		if (val[0] != '/') {
+			snprintf(err, errlen,
+				 "pin directory '%s': not an absolute path; e.g. --pin-dir "
+				 "/sys/fs/bpf/pdtt",
+				 val);
+			return PDTT_EXIT_USAGE;
+		}
+		o->pin_root = val;
+		break;
+	case OPT_CONFIG:
+		o->config_path = val; /* read by the caller before this parse */
+		break;
+	}
+	return 0;
+}
+
+void pdtt_options_defaults(struct pdtt_options *o)
+{
 	memset(o, 0, sizeof(*o));
 	o->action = PDTT_ACTION_RUN;
 	o->log_path = PDTT_DEFAULT_LOG;
@@ -193,6 +358,159 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 	o->pin_root = PDTT_DEFAULT_PIN_ROOT;
 	o->retention = pdtt_retention_default();
 	o->quota_exec_timeout = 10;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no",
+										       "false",
+										       "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(s, yes[i]))
+			return *out = true, 0;
+		if (!strcmp(s, no[i]))
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+static bool config_key(const struct option *opt)
+{
+	return opt->val != 'h' && opt->val != 'V' && opt->val != OPT_CONFIG;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	s += strspn(s, " \t");
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* One 'key = value' line of the file, applied to *o; seen[] marks the keys
+ * given so far (only interface may be repeated). */
+static int apply_config_line(struct pdtt_options *o, struct parse_state *st, char *line, bool *seen,
+			     char *err, size_t errlen)
+{
+	char *eq = strchr(line, '='), *key, *val, *item;
+	const struct option *opt = NULL;
+	size_t n;
+	bool on;
+	int rc;
+
+	if (!eq) {
+		snprintf(err, errlen, "'%s': not a 'key = value' line; e.g. interval = 10", line);
+		return PDTT_EXIT_USAGE;
+	}
+	*eq = '\0';
+	key = trim(line);
+	val = trim(eq + 1);
+	n = strlen(val);
+	if (n >= 2 && val[0] == '"' && val[n - 1] == '"') {
+		val[n - 1] = '\0';
+		val++;
+	}
+	for (const struct option *p = long_options; p->name; p++)
+		if (config_key(p) && !strcmp(p->name, key))
+			opt = p;
+	if (!opt) {
+		snprintf(err, errlen,
+			 "'%s': not a configuration key; the keys are the long options, e.g. "
+			 "interval = 10 (see --help)",
+			 key);
+		return PDTT_EXIT_USAGE;
+	}
+	if (opt->val != 'i' && seen[opt - long_options]) {
+		snprintf(err, errlen, "%s: given twice; keep one line", key);
+		return PDTT_EXIT_USAGE;
+	}
+	seen[opt - long_options] = true;
+	if (opt->has_arg == no_argument) {
+		if (parse_bool(val, &on)) {
+			snprintf(err, errlen, "%s '%s': not yes or no; e.g. %s = yes", key, val,
+				 key);
+			return PDTT_EXIT_USAGE;
+		}
+		if (opt->val == OPT_ALLOW_MISSING)
+			o->allow_missing = on;
+		else if (on) /* no-db */
+			o->db_path = NULL;
+		return 0;
+	}
+	if (opt->val != 'i')
+		return apply_option(o, st, opt->val, val, err, errlen);
+	/* a list: commas or blanks between the names */
+	if (!*val) {
+		snprintf(err, errlen, "interface: no names; e.g. interface = eth0, ib0 (or all)");
+		return PDTT_EXIT_USAGE;
+	}
+	while ((item = strsep(&val, ", \t")))
+		if (*item && (rc = apply_option(o, st, 'i', item, err, errlen)))
+			return rc;
+	return 0;
+}
+
+static int apply_config(struct pdtt_options *o, struct parse_state *st, char *text,
+			const char *name, char *err, size_t errlen)
+{
+	bool seen[sizeof(long_options) / sizeof(long_options[0])] = { false };
+	char msg[512], *line;
+	unsigned lineno = 0;
+	int rc;
+
+	while ((line = strsep(&text, "\n"))) {
+		char *s = trim(line);
+
+		lineno++;
+		if (!*s || *s == '#')
+			continue;
+		rc = apply_config_line(o, st, s, seen, msg, sizeof(msg));
+		if (rc) {
+			snprintf(err, errlen, "%s:%u: %s", name, lineno, msg);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int pdtt_config_parse(char *text, const char *name, struct pdtt_options *o, char *err,
+		      size_t errlen)
+{
+	struct parse_state st = { 0 };
+
+	pdtt_options_defaults(o);
+	err[0] = '\0';
+	return apply_config(o, &st, text, name, err, errlen);
+}
+
+const char *pdtt_config_arg(int argc, char **argv)
+{
+	const char *path = NULL;
+	int c;
+
+	if (argc > 1 && !strcmp(argv[1], "stop")) {
+		argc--;
+		argv++;
+	}
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:l:t:d:hV", long_options, NULL)) != -1)
+		if (c == OPT_CONFIG)
+			path = optarg;
+	return path;
+}
+
+int pdtt_parse_options(int argc, char **argv, char *conf_text, const char *conf_name,
+		       struct pdtt_options *o, char *err, size_t errlen)
+{
+	struct parse_state st = { 0 };
+	int c, rc;
+
+	pdtt_options_defaults(o);
 	err[0] = '\0';
 
 	if (argc > 1 && !strcmp(argv[1], "stop")) {
@@ -200,130 +518,22 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 		argc--;
 		argv++;
 	}
+	if (conf_text && (rc = apply_config(o, &st, conf_text, conf_name, err, errlen)))
+		return rc;
+	st.from_cli = true;
 
 	optind = 0; /* full re-initialisation, so the parser can be called again */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:l:t:d:hV", long_options, NULL)) != -1) {
-		if (o->action == PDTT_ACTION_STOP && c != OPT_PIN_DIR && c != 'h') {
-			snprintf(err, errlen, "stop: only --pin-dir is allowed; see --help");
+		if (o->action == PDTT_ACTION_STOP && c != OPT_PIN_DIR && c != OPT_CONFIG &&
+		    c != 'h') {
+			snprintf(err, errlen,
+				 "stop: only --pin-dir and --config are allowed; see stop --help");
 			return PDTT_EXIT_USAGE;
 		}
 		switch (c) {
-		case 'i':
-			rc = add_iface(o, optarg, err, errlen);
-			if (rc)
-				return rc;
-			break;
-		case 'l':
-			if (!*optarg) {
-				snprintf(err, errlen,
-					 "log file '': empty path; e.g. -l /tmp/traffic.log");
-				return PDTT_EXIT_USAGE;
-			}
-			o->log_path = optarg;
-			break;
-		case 't':
-			if (parse_uint(optarg, 1, PDTT_MAX_INTERVAL, &o->interval)) {
-				snprintf(err, errlen,
-					 "interval '%s': not a whole number of seconds from 1 to "
-					 "%u; e.g. -t 10",
-					 optarg, PDTT_MAX_INTERVAL);
-				return PDTT_EXIT_USAGE;
-			}
-			break;
-		case OPT_MAX_ENTRIES:
-			if (parse_uint(optarg, PDTT_MIN_MAX_ENTRIES, PDTT_MAX_MAX_ENTRIES,
-				       &o->max_entries)) {
-				snprintf(err, errlen,
-					 "max-entries '%s': not a whole number from %u to %u; e.g. "
-					 "--max-entries 65536",
-					 optarg, PDTT_MIN_MAX_ENTRIES, PDTT_MAX_MAX_ENTRIES);
-				return PDTT_EXIT_USAGE;
-			}
-			break;
-		case 'd':
-			if (!*optarg) {
-				snprintf(err, errlen,
-					 "database '': empty path; e.g. -d /var/lib/pdtt/pdtt.db");
-				return PDTT_EXIT_USAGE;
-			}
-			o->db_path = optarg;
-			break;
-		case OPT_ALLOW_MISSING:
-			o->allow_missing = true;
-			break;
-		case OPT_IDLE_AFTER:
-			if (parse_idle(optarg, &o->idle_secs)) {
-				snprintf(err, errlen,
-					 "idle-after '%s': not a time up to 366d; give seconds or "
-					 "a number with s, m, h or d, e.g. --idle-after 2h (0: "
-					 "never)",
-					 optarg);
-				return PDTT_EXIT_USAGE;
-			}
-			idle_given = true;
-			break;
-		case OPT_NO_DB:
-			o->db_path = NULL;
-			break;
-		case OPT_TZ:
-			o->tz = optarg;
-			break;
-		case OPT_RETENTION:
-			if (pdtt_retention_parse(optarg, &o->retention, err, errlen))
-				return PDTT_EXIT_USAGE;
-			break;
-		case OPT_QUOTA_EXEC:
-			if (optarg[0] != '/') {
-				snprintf(err, errlen,
-					 "quota-exec '%s': not an absolute path; e.g. --quota-exec "
-					 "/usr/local/bin/notify",
-					 optarg);
-				return PDTT_EXIT_USAGE;
-			}
-			o->quota_exec = optarg;
-			break;
-		case OPT_QUOTA_TIMEOUT:
-			if (parse_uint(optarg, 1, 3600, &o->quota_exec_timeout)) {
-				snprintf(err, errlen,
-					 "quota-exec-timeout '%s': not a whole number of seconds "
-					 "from 1 to 3600",
-					 optarg);
-				return PDTT_EXIT_USAGE;
-			}
-			break;
-		case OPT_CONSOLE:
-			if (parse_console(optarg, &o->console)) {
-				snprintf(err, errlen,
-					 "console '%s': not a mode; give auto, table, summary, "
-					 "users "
-					 "or off, e.g. --console summary",
-					 optarg);
-				return PDTT_EXIT_USAGE;
-			}
-			break;
-		case OPT_USER:
-			if (!*optarg || strchr(optarg, '/') ||
-			    strlen(optarg) >= PDTT_USER_NAME_MAX) {
-				snprintf(err, errlen,
-					 "user '%s': not a user name; give a system user such as "
-					 "--user pdtt",
-					 optarg);
-				return PDTT_EXIT_USAGE;
-			}
-			o->user = optarg;
-			break;
-		case OPT_PIN_DIR:
-			if (optarg[0] != '/') {
-				snprintf(err, errlen,
-					 "pin directory '%s': not an absolute path; e.g. --pin-dir "
-					 "/sys/fs/bpf/pdtt",
-					 optarg);
-				return PDTT_EXIT_USAGE;
-			}
-			o->pin_root = optarg;
-			break;
 		case 'h':
+			o->help_topic = o->action == PDTT_ACTION_STOP ? "stop" : NULL;
 			o->action = PDTT_ACTION_HELP;
 			return 0;
 		case 'V':
@@ -333,13 +543,17 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 			snprintf(err, errlen, "option '%s': missing its value; see --help",
 				 argv[optind - 1]);
 			return PDTT_EXIT_USAGE;
-		default:
+		case '?':
 			if (optopt)
 				snprintf(err, errlen, "option '-%c': unknown; see --help", optopt);
 			else
 				snprintf(err, errlen, "option '%s': unknown; see --help",
 					 argv[optind - 1]);
 			return PDTT_EXIT_USAGE;
+		default:
+			rc = apply_option(o, &st, c, optarg, err, errlen);
+			if (rc)
+				return rc;
 		}
 	}
 	if (optind < argc) {
@@ -359,7 +573,7 @@ int pdtt_parse_options(int argc, char **argv, struct pdtt_options *o, char *err,
 	/* A key must stay unchanged for several reads: one quiet interval is
 	 * no sign that its user is gone. */
 	if (o->idle_secs && o->idle_secs < PDTT_MIN_IDLE_INTERVALS * o->interval) {
-		if (idle_given) {
+		if (st.idle_given) {
 			snprintf(err, errlen,
 				 "idle-after '%us': shorter than %u intervals of %u s; give at "
 				 "least --idle-after %u, or 0 to keep idle keys",

@@ -53,13 +53,33 @@ struct pdtt_options {
 	unsigned quota_exec_timeout; /* seconds before a hook is killed */
 	enum pdtt_console console;
 	const char *user; /* --user: the account to switch to once attached; NULL stays root */
+	const char *config_path; /* --config FILE, read before the command line */
+	const char *help_topic;	 /* with PDTT_ACTION_HELP: "stop", or NULL for the main help */
 };
 
-/* Parses argv (the daemon's options, or 'stop [--pin-dir DIR]') into *opts.  Returns 0 on success;
- * otherwise a PDTT_EXIT_* status and a one-line message (without the "pdtt: " prefix) in err. */
-int pdtt_parse_options(int argc, char **argv, struct pdtt_options *opts, char *err, size_t errlen);
+/* The defaults, before any file or command line. */
+void pdtt_options_defaults(struct pdtt_options *opts);
 
-/* Writes the usage text. */
+/* The FILE of the last --config FILE in argv, or NULL: the caller reads it
+ * and hands its text to pdtt_parse_options. */
+const char *pdtt_config_arg(int argc, char **argv);
+
+/* Parses the configuration file's text (when conf_text is not NULL; named
+ * conf_name in messages), then argv (the daemon's options, or 'stop
+ * [--pin-dir DIR] [--config FILE]') over it, into *opts.  The text is
+ * modified in place and *opts points into it and into argv.  Returns 0 on
+ * success; otherwise a PDTT_EXIT_* status and a one-line message (without the
+ * "pdtt: " prefix; "FILE:LINE: " first for the file's) in err. */
+int pdtt_parse_options(int argc, char **argv, char *conf_text, const char *conf_name,
+		       struct pdtt_options *opts, char *err, size_t errlen);
+
+/* The configuration file's text alone over the defaults (for the commands
+ * that take only the database or the pin directory from it). */
+int pdtt_config_parse(char *text, const char *name, struct pdtt_options *opts, char *err,
+		      size_t errlen);
+
+/* The usage texts: the main one (every command), and stop's. */
 void pdtt_usage(FILE *out, const char *prog);
+void pdtt_stop_usage(FILE *out, const char *prog);
 
 #endif

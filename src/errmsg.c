@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 void pdtt_one_line(char *s)
 {
@@ -38,4 +39,20 @@ void pdtt_say(const char *fmt, ...)
 	va_start(ap, fmt);
 	line(fmt, ap);
 	va_end(ap);
+}
+
+static const char *progname = "pdtt_xdp_user";
+
+void pdtt_set_progname(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	if (base && *base)
+		progname = base;
+}
+
+const char *pdtt_progname(void)
+{
+	return progname;
 }

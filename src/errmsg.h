@@ -10,4 +10,9 @@ void pdtt_one_line(char *s);
 int pdtt_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pdtt_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The name the program was called by (pdtt_xdp_user, or the short pdtt),
+ * for the usage texts. */
+void pdtt_set_progname(const char *argv0);
+const char *pdtt_progname(void);
+
 #endif

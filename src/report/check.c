@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "collector.h"
+#include "config_file.h"
 #include "errmsg.h"
 #include "health.h"
 #include "pdtt.h"
@@ -41,7 +42,7 @@ static void put(char *out, size_t len, const char *fmt, ...)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: pdtt_xdp_user check [-d FILE] [--pin-dir DIR] [--nagios]\n"
+		"Usage: %s check [-d FILE] [--pin-dir DIR] [--config FILE] [--nagios]\n"
 		"                           [--warn-age SECS] [--crit-age SECS]\n"
 		"                           [--warn-fill PCT] [--crit-fill PCT] [--lost-window "
 		"SECS]\n"
@@ -53,6 +54,7 @@ static void usage(FILE *out)
 		"\n"
 		"  -d, --db FILE     the daemon's database (default: %s)\n"
 		"      --pin-dir DIR where the daemon pins (default: %s)\n"
+		"      --config FILE take db and pin-dir from the daemon's configuration file\n"
 		"      --nagios      one line with perfdata, for Nagios, Icinga and the like\n"
 		"      --warn-age, --crit-age SECS  the last commit's age (default: 2 and 10\n"
 		"                    intervals plus 90 and 300 s)\n"
@@ -61,7 +63,7 @@ static void usage(FILE *out)
 		"                    meanwhile (default: 3600)\n"
 		"\n"
 		"Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (could not look).\n",
-		PDTT_DEFAULT_DB, PDTT_DEFAULT_PIN_ROOT);
+		pdtt_progname(), PDTT_DEFAULT_DB, PDTT_DEFAULT_PIN_ROOT);
 }
 
 /* The links pinned in dir: how many, how many still attached, and which
@@ -250,10 +252,13 @@ int pdtt_check_main(int argc, char **argv)
 		{ "warn-fill", required_argument, NULL, 'f' },
 		{ "crit-fill", required_argument, NULL, 'F' },
 		{ "lost-window", required_argument, NULL, 'w' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db_path = PDTT_DEFAULT_DB, *pin_root = PDTT_DEFAULT_PIN_ROOT;
+	const char *db_path = PDTT_DEFAULT_DB, *pin_root = PDTT_DEFAULT_PIN_ROOT, *conf = NULL;
+	char db_buf[4096], pin_buf[4096];
+	bool db_given = false, pin_given = false;
 	struct pdtt_health_limits lim = { -1, -1, 80, 95, 3600 };
 	struct pdtt_health_facts f = { 0 };
 	struct pdtt_health h;
@@ -274,9 +279,14 @@ int pdtt_check_main(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			db_path = optarg;
+			db_given = true;
 			break;
 		case 'p':
 			pin_root = optarg;
+			pin_given = true;
+			break;
+		case 'c':
+			conf = optarg;
 			break;
 		case 'n':
 			nagios = true;
@@ -316,6 +326,13 @@ int pdtt_check_main(int argc, char **argv)
 	if (optind < argc) {
 		pdtt_say("check: '%s': unexpected argument; see check --help", argv[optind]);
 		return PDTT_HEALTH_UNKNOWN;
+	}
+	if (conf && (!db_given || !pin_given)) {
+		if (pdtt_config_paths(conf, db_given ? NULL : db_buf, sizeof(db_buf),
+				      pin_given ? NULL : pin_buf, sizeof(pin_buf)))
+			return PDTT_HEALTH_UNKNOWN;
+		db_path = db_given ? db_path : db_buf;
+		pin_root = pin_given ? pin_root : pin_buf;
 	}
 
 	if (pdtt_store_open(&s, db_path, false, err, sizeof(err))) {

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config_file.h"
 #include "errmsg.h"
 #include "pdtt_exit.h"
 #include "report.h"
@@ -285,14 +286,22 @@ static int open_for_write(struct pdtt_store *s, const char *path)
 
 static void quota_usage(FILE *out)
 {
-	fprintf(out, "Usage: pdtt_xdp_user quota set USER|--all LIMIT --per day|week|month [--dir "
-		     "rx|tx|total]\n"
-		     "                                [--warn PCT] [--db FILE]\n"
-		     "       pdtt_xdp_user quota list [--db FILE]\n"
-		     "       pdtt_xdp_user quota rm USER|--all [--per day|week|month] [--db FILE]\n"
-		     "LIMIT: bytes with an SI or IEC suffix, e.g. 50GiB, 50G, 1.5TB.\n"
-		     "Exit status: 0 ok, 2 usage, 3 unknown user, 7 database unusable or not "
-		     "writable.\n");
+	const char *p = pdtt_progname();
+
+	fprintf(out,
+		"Usage: %s quota set USER|--all LIMIT --per day|week|month [--dir rx|tx|total]\n"
+		"                      [--warn PCT] [--db FILE | --config FILE]\n"
+		"       %s quota list [--db FILE | --config FILE]\n"
+		"       %s quota rm USER|--all [--per day|week|month] [--db FILE | --config FILE]\n"
+		"\n"
+		"Per-user traffic quotas in the history database; the daemon checks them\n"
+		"each interval (and runs --quota-exec), 'audit' reports them.\n"
+		"LIMIT: bytes with an SI or IEC suffix, e.g. 50GiB, 50G, 1.5TB.\n"
+		"--warn PCT: warn from PCT percent of the limit (default: %d).\n"
+		"--config FILE takes the database from the daemon's configuration file.\n"
+		"Exit status: 0 ok, 2 usage, 3 unknown user, 7 database unusable or not "
+		"writable.\n",
+		p, p, p, PDTT_DEFAULT_WARN_PCT);
 }
 
 static int quota_set_rm(bool set, int argc, char **argv)
@@ -303,13 +312,15 @@ static int quota_set_rm(bool set, int argc, char **argv)
 		{ "warn", required_argument, NULL, 'w' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db_path = PDTT_DEFAULT_DB, *user = NULL, *limit_s = NULL;
+	const char *db_path = PDTT_DEFAULT_DB, *user = NULL, *limit_s = NULL, *conf = NULL;
+	char db_buf[4096];
 	enum pdtt_per per = PDTT_PER_MONTH;
 	enum pdtt_dir dir = PDTT_DIR_TOTAL;
-	bool all = false, have_per = false;
+	bool all = false, have_per = false, db_given = false;
 	long warn = PDTT_DEFAULT_WARN_PCT;
 	struct pdtt_store s = { 0 };
 	uint64_t limit = 0;
@@ -354,6 +365,10 @@ static int quota_set_rm(bool set, int argc, char **argv)
 			break;
 		case 'd':
 			db_path = optarg;
+			db_given = true;
+			break;
+		case 'c':
+			conf = optarg;
 			break;
 		case 'a':
 			all = true;
@@ -380,6 +395,11 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	if (optind < argc)
 		return pdtt_fail(PDTT_EXIT_USAGE, "argument '%s': unexpected; see quota --help",
 				 argv[optind]);
+	if (conf && !db_given) {
+		if (pdtt_config_paths(conf, db_buf, sizeof(db_buf), NULL, 0))
+			return PDTT_EXIT_USAGE;
+		db_path = db_buf;
+	}
 	if (!all && !user)
 		return pdtt_fail(PDTT_EXIT_USAGE,
 				 "quota %s: give a USER (name or uid) or --all; see quota --help",
@@ -439,16 +459,43 @@ out:
 
 static int quota_list(int argc, char **argv)
 {
-	const char *db_path = PDTT_DEFAULT_DB;
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db_path = PDTT_DEFAULT_DB, *conf = NULL;
 	struct pdtt_store s = { 0 };
 	sqlite3_stmt *st;
-	char err[512], lim[32];
-	int rc;
+	char err[512], lim[32], db_buf[4096];
+	int c, rc;
 
-	if (argc == 3 && (!strcmp(argv[1], "--db") || !strcmp(argv[1], "-d")))
-		db_path = argv[2];
-	else if (argc != 1)
-		return pdtt_fail(PDTT_EXIT_USAGE, "quota list: only --db FILE is allowed");
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
+		if (c == 'd')
+			db_path = optarg;
+		else if (c == 'c')
+			conf = optarg;
+		else if (c == 'h') {
+			quota_usage(stdout);
+			return PDTT_EXIT_OK;
+		} else
+			return pdtt_fail(PDTT_EXIT_USAGE,
+					 "quota list: '%s': only --db FILE or --config FILE is "
+					 "allowed; see quota --help",
+					 argv[optind - 1]);
+	}
+	if (optind < argc)
+		return pdtt_fail(PDTT_EXIT_USAGE,
+				 "quota list: argument '%s': unexpected; see quota --help",
+				 argv[optind]);
+	if (conf && db_path == (const char *)PDTT_DEFAULT_DB) {
+		if (pdtt_config_paths(conf, db_buf, sizeof(db_buf), NULL, 0))
+			return PDTT_EXIT_USAGE;
+		db_path = db_buf;
+	}
 	rc = pdtt_store_open(&s, db_path, false, err, sizeof(err));
 	if (rc)
 		return pdtt_fail(rc, "%s", err);
@@ -495,11 +542,17 @@ int pdtt_quota_main(int argc, char **argv)
 
 static void audit_usage(FILE *out)
 {
-	fprintf(out, "Usage: pdtt_xdp_user audit [--db FILE] [--period "
-		     "current|previous|YYYY-MM|YYYY-MM-DD|YYYY-Www]\n"
-		     "                           [--format table|csv|json] [--nagios]\n"
-		     "Exit status (monitoring-plugin convention): 0 all ok, 1 some warn, 2 some "
-		     "over, 3 error.\n");
+	fprintf(out,
+		"Usage: %s audit [--db FILE | --config FILE]\n"
+		"         [--period current|previous|YYYY-MM|YYYY-MM-DD|YYYY-Www]\n"
+		"         [--format table|csv|json] [--nagios]\n"
+		"\n"
+		"Every quota's use in the period (default: the current one): ok, warn or over.\n"
+		"--nagios prints one line with perfdata.  --config FILE takes the database\n"
+		"from the daemon's configuration file.\n"
+		"Exit status (monitoring-plugin convention): 0 all ok, 1 some warn, 2 some "
+		"over, 3 error.\n",
+		pdtt_progname());
 }
 
 static const char *user_label(const struct pdtt_audit_row *r, char *buf, size_t len)
@@ -649,10 +702,14 @@ int pdtt_audit_main(int argc, char **argv)
 		{ "period", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "nagios", no_argument, NULL, 'n' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_path = PDTT_DEFAULT_DB, *period = "current", *format = "table";
+	const char *conf = NULL;
+	char db_buf[4096];
+	bool db_given = false;
 	struct pdtt_window periods[3] = { { 0, 0 }, { 0, 0 }, { 0, 0 } }, w;
 	struct pdtt_audit_row *rows = NULL;
 	struct pdtt_store s = { 0 };
@@ -669,6 +726,10 @@ int pdtt_audit_main(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			db_path = optarg;
+			db_given = true;
+			break;
+		case 'c':
+			conf = optarg;
 			break;
 		case 'p':
 			period = optarg;
@@ -697,6 +758,11 @@ int pdtt_audit_main(int argc, char **argv)
 	if (optind < argc)
 		return pdtt_fail(AUDIT_UNKNOWN, "argument '%s': unexpected; see audit --help",
 				 argv[optind]);
+	if (conf && !db_given) {
+		if (pdtt_config_paths(conf, db_buf, sizeof(db_buf), NULL, 0))
+			return AUDIT_UNKNOWN;
+		db_path = db_buf;
+	}
 	if (strcmp(format, "table") != 0 && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "json") != 0)
 		return pdtt_fail(AUDIT_UNKNOWN, "--format '%s': unknown; use table, csv or json",

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config_file.h"
 #include "errmsg.h"
 #include "pdtt_exit.h"
 #include "report_format.h"
@@ -33,6 +34,7 @@ enum format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON };
 
 struct report_opts {
 	const char *db_path;
+	char db_buf[4096]; /* the --config file's db */
 	const char *from, *to, *last, *month, *day;
 	const char *users[MAX_FILTERS];
 	int n_users;
@@ -85,7 +87,7 @@ static const char *const by_names[] = { "total", "hour", "day", "week", "month" 
 static void report_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: pdtt_xdp_user report [--db FILE] [--from T] [--to T] [--last DUR]\n"
+		"Usage: %s report [--db FILE | --config FILE] [--from T] [--to T] [--last DUR]\n"
 		"         [--month YYYY-MM] [--day YYYY-MM-DD] [--user NAME|UID]... [--iface "
 		"NAME]...\n"
 		"         [--by total|hour|day|week|month] [--top N] [--format table|csv|json]\n"
@@ -95,7 +97,9 @@ static void report_usage(FILE *out)
 		"T: 2026-10-03, 2026-10-03T14:00[:SS][Z|+02:00], today, yesterday, now, -7d, "
 		"-12h.\n"
 		"Times are in the daemon's time zone unless --utc or an explicit offset.\n"
-		"Exit status: 0 ok, 2 usage, 3 unknown user or interface, 7 database unusable.\n");
+		"--config FILE takes the database from the daemon's configuration file.\n"
+		"Exit status: 0 ok, 2 usage, 3 unknown user or interface, 7 database unusable.\n",
+		pdtt_progname());
 }
 
 static int pick(const char *arg, const char *const *names, int n)
@@ -122,7 +126,8 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		O_BYTES,
 		O_IEC,
 		O_SI,
-		O_UTC
+		O_UTC,
+		O_CONFIG
 	};
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -140,10 +145,13 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		{ "iec", no_argument, NULL, O_IEC },
 		{ "si", no_argument, NULL, O_SI },
 		{ "utc", no_argument, NULL, O_UTC },
+		{ "config", required_argument, NULL, O_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const formats[] = { "table", "csv", "json" };
+	const char *conf = NULL;
+	bool db_given = false;
 	int c, v;
 	char *end;
 
@@ -155,6 +163,10 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		switch (c) {
 		case 'd':
 			o->db_path = optarg;
+			db_given = true;
+			break;
+		case O_CONFIG:
+			conf = optarg;
 			break;
 		case O_FROM:
 			o->from = optarg;
@@ -235,6 +247,11 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	if (optind < argc)
 		return pdtt_fail(PDTT_EXIT_USAGE, "argument '%s': unexpected; see report --help",
 				 argv[optind]);
+	if (conf && !db_given) {
+		if (pdtt_config_paths(conf, o->db_buf, sizeof(o->db_buf), NULL, 0))
+			return PDTT_EXIT_USAGE;
+		o->db_path = o->db_buf;
+	}
 	if ((o->last || o->month || o->day) && (o->from || o->to))
 		return pdtt_fail(
 			PDTT_EXIT_USAGE,

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -11,11 +12,11 @@
 static struct pdtt_options o;
 static char err[512];
 
-#define PARSE(...)                                                                           \
-	({                                                                                   \
-		char *argv[] = { "pdtt_xdp_user", __VA_ARGS__, NULL };                       \
-		pdtt_parse_options((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, &o, err, \
-				   sizeof(err));                                             \
+#define PARSE(...)                                                                              \
+	({                                                                                      \
+		char *argv[] = { "pdtt_xdp_user", __VA_ARGS__, NULL };                          \
+		pdtt_parse_options((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, NULL, NULL, \
+				   &o, err, sizeof(err));                                       \
 	})
 
 static void readme_defaults(void **state)
@@ -148,7 +149,7 @@ static void idle_after(void **state)
 			"pdtt_xdp_user", "-i", "lo", "--idle-after", (char *)bad[i], NULL
 		};
 
-		assert_int_equal(pdtt_parse_options(5, argv, &o, err, sizeof(err)),
+		assert_int_equal(pdtt_parse_options(5, argv, NULL, NULL, &o, err, sizeof(err)),
 				 PDTT_EXIT_USAGE);
 		assert_non_null(strstr(err, "idle-after"));
 	}
@@ -177,6 +178,167 @@ static void console_modes(void **state)
 	assert_non_null(strstr(err, "missing its value"));
 }
 
+/* A configuration file's text (copied: the parser writes into it), then
+ * the command line over it. */
+static char conf_buf[4096];
+#define PARSE_CONF(text, ...)                                                                 \
+	({                                                                                    \
+		char *argv[] = { "pdtt_xdp_user", __VA_ARGS__, NULL };                        \
+		snprintf(conf_buf, sizeof(conf_buf), "%s", text);                             \
+		pdtt_parse_options((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, conf_buf, \
+				   "/etc/pdtt.conf", &o, err, sizeof(err));                   \
+	})
+
+static void config_file_values(void **state)
+{
+	(void)state;
+	/* every kind of key; comments, blank lines, CRLF, blanks around '=' */
+	assert_int_equal(PARSE_CONF("# pdtt\n\n  interface = eth0, ib0\r\ninterval=5\n"
+				    "log = /var/log/pdtt/pdtt.log\ndb = \"/srv/pdtt db\"\n"
+				    "\t# indented comment\nmax-entries = 4096\nidle-after = 2h\n"
+				    "tz = UTC\nretention = samples=1d\npin-dir = /sys/fs/bpf/x\n"
+				    "quota-exec = /usr/bin/true\nquota-exec-timeout = 30\n"
+				    "console = off\nuser = pdtt\nallow-missing = yes\n",
+				    "--console", "table"),
+			 0);
+	assert_int_equal(o.action, PDTT_ACTION_RUN);
+	assert_int_equal(o.n_ifaces, 2);
+	assert_string_equal(o.ifaces[0], "eth0");
+	assert_string_equal(o.ifaces[1], "ib0");
+	assert_int_equal(o.interval, 5);
+	assert_string_equal(o.log_path, "/var/log/pdtt/pdtt.log");
+	assert_string_equal(o.db_path, "/srv/pdtt db");
+	assert_int_equal(o.max_entries, 4096);
+	assert_int_equal(o.idle_secs, 7200);
+	assert_string_equal(o.tz, "UTC");
+	assert_int_equal(o.retention.samples, 86400);
+	assert_string_equal(o.pin_root, "/sys/fs/bpf/x");
+	assert_string_equal(o.quota_exec, "/usr/bin/true");
+	assert_int_equal(o.quota_exec_timeout, 30);
+	assert_int_equal(o.console, PDTT_CONSOLE_TABLE); /* the command line wins */
+	assert_string_equal(o.user, "pdtt");
+	assert_true(o.allow_missing);
+	/* the file alone is enough: its interface satisfies -i */
+	assert_int_equal(PARSE_CONF("interface = all\n", "-t", "7"), 0);
+	assert_true(o.all_ifaces);
+	assert_int_equal(o.interval, 7);
+	/* no file: the seed's defaults */
+	assert_int_equal(PARSE_CONF("", "-i", "lo"), 0);
+	assert_string_equal(o.log_path, "/var/log/pdtt_stats.log");
+	assert_string_equal(o.db_path, "/var/lib/pdtt/pdtt.db");
+	/* booleans: no keeps the default, no-db = yes drops the history */
+	assert_int_equal(
+		PARSE_CONF("interface = lo\nallow-missing = off\nno-db = true\n", "-t", "1"), 0);
+	assert_false(o.allow_missing);
+	assert_null(o.db_path);
+	assert_int_equal(PARSE_CONF("interface = lo\nno-db = no\n", "-t", "1"), 0);
+	assert_string_equal(o.db_path, "/var/lib/pdtt/pdtt.db");
+	/* the command line's -d after the file's no-db */
+	assert_int_equal(PARSE_CONF("interface = lo\nno-db = yes\n", "-d", "/tmp/x.db"), 0);
+	assert_string_equal(o.db_path, "/tmp/x.db");
+}
+
+static void config_interface_lists(void **state)
+{
+	(void)state;
+	/* repeated lines add up; blanks and commas both separate */
+	assert_int_equal(PARSE_CONF("interface = eth0\ninterface = ib0 ib1,, eth0\n", "-t", "1"),
+			 0);
+	assert_int_equal(o.n_ifaces, 3);
+	assert_string_equal(o.ifaces[2], "ib1");
+	/* -i on the command line replaces the file's whole list, 'all' too */
+	assert_int_equal(PARSE_CONF("interface = eth0 ib0\n", "-i", "lo", "-i", "veth1"), 0);
+	assert_int_equal(o.n_ifaces, 2);
+	assert_string_equal(o.ifaces[0], "lo");
+	assert_string_equal(o.ifaces[1], "veth1");
+	assert_int_equal(PARSE_CONF("interface = all\n", "-i", "lo"), 0);
+	assert_false(o.all_ifaces);
+	assert_int_equal(o.n_ifaces, 1);
+	assert_int_equal(PARSE_CONF("interface = eth0\n", "-i", "all"), 0);
+	assert_true(o.all_ifaces);
+	assert_int_equal(o.n_ifaces, 0);
+	assert_int_equal(PARSE_CONF("interface =\n", "-t", "1"), PDTT_EXIT_USAGE);
+	assert_string_equal(err, "/etc/pdtt.conf:1: interface: no names; e.g. interface = eth0, "
+				 "ib0 (or all)");
+	assert_int_equal(PARSE_CONF("interface = eth0 a/b\n", "-t", "1"), PDTT_EXIT_USAGE);
+	assert_non_null(strstr(err, "/etc/pdtt.conf:1: interface 'a/b': not a valid interface"));
+	/* no interface anywhere */
+	assert_int_equal(PARSE_CONF("interval = 5\n", "-t", "1"), PDTT_EXIT_USAGE);
+	assert_non_null(strstr(err, "interface: none given"));
+}
+
+static void config_file_errors(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "interface = lo\n\n# x\nintervall = 5\n",
+		  "/etc/pdtt.conf:4: 'intervall': not a configuration key; the keys are the long "
+		  "options, e.g. interval = 10 (see --help)" },
+		{ "interface = lo\ninterval 5\n",
+		  "/etc/pdtt.conf:2: 'interval 5': not a 'key = value' line; e.g. interval = 10" },
+		{ "interval = 5\ninterval = 6\n",
+		  "/etc/pdtt.conf:2: interval: given twice; keep one line" },
+		{ "interval = 0\n", "/etc/pdtt.conf:1: interval '0': not a whole number of seconds "
+				    "from 1 to 86400; e.g. -t 10" },
+		{ "interval = 10 # seconds\n",
+		  "/etc/pdtt.conf:1: interval '10 # seconds': not a whole number of seconds from 1 "
+		  "to 86400; e.g. -t 10" },
+		{ "allow-missing = maybe\n",
+		  "/etc/pdtt.conf:1: allow-missing 'maybe': not yes or no; e.g. allow-missing = "
+		  "yes" },
+		{ "help = yes\n", "/etc/pdtt.conf:1: 'help': not a configuration key; the keys are "
+				  "the long options, e.g. interval = 10 (see --help)" },
+		{ "config = /etc/other.conf\n",
+		  "/etc/pdtt.conf:1: 'config': not a configuration key; the keys are the long "
+		  "options, e.g. interval = 10 (see --help)" },
+		{ "-i = lo\n", "/etc/pdtt.conf:1: '-i': not a configuration key; the keys are the "
+			       "long options, e.g. interval = 10 (see --help)" },
+		{ "retention = samples=1x\n", "/etc/pdtt.conf:1: retention" },
+		{ "quota-exec = notify\n", "/etc/pdtt.conf:1: quota-exec 'notify': not an absolute "
+					   "path" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* refused even when the command line would override the key */
+		assert_int_equal(PARSE_CONF(bad[i].text, "-i", "lo", "-t", "9"), PDTT_EXIT_USAGE);
+		assert_memory_equal(err, bad[i].err, strlen(bad[i].err));
+	}
+}
+
+static void config_for_stop(void **state)
+{
+	(void)state;
+	/* stop takes pin-dir from the file; other keys are checked, not needed */
+	assert_int_equal(PARSE_CONF("interface = all\npin-dir = /sys/fs/bpf/y\n", "stop"), 0);
+	assert_int_equal(o.action, PDTT_ACTION_STOP);
+	assert_string_equal(o.pin_root, "/sys/fs/bpf/y");
+	assert_int_equal(
+		PARSE_CONF("pin-dir = /sys/fs/bpf/y\n", "stop", "--pin-dir", "/sys/fs/bpf/z"), 0);
+	assert_string_equal(o.pin_root, "/sys/fs/bpf/z");
+	assert_int_equal(PARSE_CONF("pin-dir = y\n", "stop"), PDTT_EXIT_USAGE);
+	assert_non_null(strstr(err, "/etc/pdtt.conf:1: pin directory 'y'"));
+	assert_int_equal(PARSE("stop", "--help"), 0);
+	assert_int_equal(o.action, PDTT_ACTION_HELP);
+	assert_string_equal(o.help_topic, "stop");
+	assert_int_equal(PARSE("--help"), 0);
+	assert_null(o.help_topic);
+	assert_int_equal(PARSE("stop", "-t", "5"), PDTT_EXIT_USAGE);
+}
+
+static void config_arg(void **state)
+{
+	char *a[] = { "pdtt_xdp_user", "-i", "lo", "--config", "/a", "--conf=/b", NULL };
+	char *b[] = { "pdtt_xdp_user", "stop", "--config", "/c", NULL };
+	char *c[] = { "pdtt_xdp_user", "-i", "lo", "--", "--config", NULL };
+
+	(void)state;
+	assert_string_equal(pdtt_config_arg(6, a), "/b"); /* the last, abbreviations too */
+	assert_string_equal(pdtt_config_arg(4, b), "/c");
+	assert_null(pdtt_config_arg(5, c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +353,11 @@ int main(void)
 		cmocka_unit_test(bad_intervals),
 		cmocka_unit_test(bad_interface_names),
 		cmocka_unit_test(unknown_and_incomplete_options),
+		cmocka_unit_test(config_file_values),
+		cmocka_unit_test(config_interface_lists),
+		cmocka_unit_test(config_file_errors),
+		cmocka_unit_test(config_for_stop),
+		cmocka_unit_test(config_arg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
