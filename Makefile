@@ -31,6 +31,9 @@ format-check:
 	clang-format --dry-run --Werror $(SOURCES)
 
 lint: build-xdp
+	# the manual pages: mandoc at warning level, groff's own warnings
+	mandoc -Tlint -W warning man/pdtt_xdp_user.8 man/pdtt.db.5
+	groff -mandoc -ww -z man/pdtt_xdp_user.8 man/pdtt.db.5
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem --inline-suppr $(SRC_INCLUDES) -I bpf src
 	clang-tidy -p $(BUILD) --quiet $(filter-out src/collect/collector.c,$(wildcard src/*.c src/*/*.c))

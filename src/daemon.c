@@ -1546,6 +1546,12 @@ int pdtt_stop(const struct pdtt_options *opts)
 	DIR *root;
 	struct dirent *e;
 
+	/* nothing pinned needs no privileges to stay so (a package removed in
+	 * a container) */
+	if (access(opts->pin_root, F_OK) && errno == ENOENT) {
+		fprintf(stderr, "pdtt: stopped: nothing is pinned in %s\n", opts->pin_root);
+		return PDTT_EXIT_OK;
+	}
 	if (!pdtt_have_bpf_privileges()) {
 		pdtt_say("privileges: removing pinned BPF objects needs root; run it with sudo");
 		return PDTT_EXIT_PRIVILEGE;

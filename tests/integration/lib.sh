@@ -192,6 +192,30 @@ wait_started() { # until $DAEMON_PID says "tracking" on $T/stderr (at most 15 s)
 	done
 }
 
+# A unit's ExecStart= run the way systemd runs it (no systemd as PID 1
+# here): ARGV (the unit's line, its paths redirected by the caller) with the
+# unit's UMask=, CapabilityBoundingSet= and NoNewPrivileges=, DAEMON_ENV, in
+# NS (or the host's network namespace for ""); DAEMON_PID once started.
+unit_bounding() { # UNIT: its CapabilityBoundingSet= as setpriv's --bounding-set
+	echo "-all$(sed -n 's/^CapabilityBoundingSet=//p' "$1" | tr ' ' '\n' | sed 's/^CAP_//' |
+		tr 'A-Z' 'a-z' | sed 's/^/,+/' | tr -d '\n')"
+}
+run_unit() { # UNIT NS ARGV...
+	local unit=$1 ns=$2 umask bounding
+	shift 2
+	umask=$(sed -n 's/^UMask=//p' "$unit")
+	bounding=$(unit_bounding "$unit")
+	[ -n "$umask" ] && [ "$bounding" != -all ] || fail "$unit: no UMask= or CapabilityBoundingSet="
+	grep -qx 'NoNewPrivileges=yes' "$unit" || fail "$unit lacks NoNewPrivileges=yes"
+	local netns=(nsenter --net="/run/netns/$ns")
+	[ -n "$ns" ] || netns=()
+	: >"$T/stderr"
+	(umask "$umask" && exec "${netns[@]}" setpriv --bounding-set "$bounding" --no-new-privs \
+		env "${DAEMON_ENV[@]}" "$@") >"$T/console" 2>"$T/stderr" &
+	DAEMON_PID=$!
+	wait_started
+}
+
 # One transfer of exactly known size: a receiver of BYTES in RECV_NS as
 # RECV_UID, then the sender.  Fails unless every byte arrived.
 run_pair() { # RECV_NS RECV_UID SEND_NS SEND_UID PROTO ADDR PORT BYTES [COUNT SIZE [GSO]]

@@ -3,9 +3,10 @@
 # DESTDIR, systemd-analyze verify and security on the installed unit,
 # systemd-sysusers with the installed sysusers entry, logrotate with the
 # installed file, socat as the notify socket.  There is no systemd as PID 1,
-# so the daemon is started exactly as the unit's ExecStart= starts it (its
-# options file giving -i, -t and test paths), with the unit's umask and the
-# state and log directories systemd would make.
+# so the daemon is started exactly as the unit's ExecStart= starts it (with
+# the installed configuration file; test paths, -i and -t on the command
+# line over it), with the unit's umask and the state and log directories
+# systemd would make.
 # 1. The install's file list (make install PREFIX=/usr DESTDIR=, and cmake
 #    --install of the build under test), the unit verified, its security score.
 # 2. Started as ExecStart: in /proc/PID/status a non-root uid and every
@@ -53,11 +54,15 @@ installed_files() { # DEST PREFIX: the exact file list in FHS places, and the un
 	[ "$prefix" = /usr ] || etc=${p}/etc
 	(cd "$dest" && find . -type f -o -type l | sed 's|^\./||' | sort) >"$T/files"
 	sort >"$T/want" <<EOF
-$etc/default/pdtt
 $etc/logrotate.d/pdtt
+$etc/pdtt.conf
 $p/lib/systemd/system/pdtt.service
 $p/lib/sysusers.d/pdtt.conf
+$p/sbin/pdtt
 $p/sbin/pdtt_xdp_user
+$p/share/man/man5/pdtt.db.5
+$p/share/man/man8/pdtt.8
+$p/share/man/man8/pdtt_xdp_user.8
 $p/share/doc/pdtt/QUOTAS.md
 $p/share/doc/pdtt/README.md
 $p/share/doc/pdtt/REPORT.md
@@ -69,10 +74,10 @@ $p/share/pdtt/reports/top-users.sql
 $p/share/pdtt/reports/weekly.sql
 EOF
 	diff "$T/want" "$T/files" >"$T/diff" || fail "installed files under $prefix differ (- wanted, + got): $(cat "$T/diff")"
-	grep -qx "ExecStart=$prefix/sbin/pdtt_xdp_user --user pdtt .*" "$dest/$p/lib/systemd/system/pdtt.service" ||
-		fail "ExecStart does not run $prefix/sbin: $(grep ExecStart "$dest/$p/lib/systemd/system/pdtt.service")"
-	grep -qx "EnvironmentFile=-/$etc/default/pdtt" "$dest/$p/lib/systemd/system/pdtt.service" ||
-		fail "EnvironmentFile is not /$etc/default/pdtt: $(grep EnvironmentFile "$dest/$p/lib/systemd/system/pdtt.service")"
+	grep -qx "ExecStart=$prefix/sbin/pdtt_xdp_user --config /$etc/pdtt.conf" "$dest/$p/lib/systemd/system/pdtt.service" ||
+		fail "ExecStart does not run $prefix/sbin with /$etc/pdtt.conf: $(grep ExecStart "$dest/$p/lib/systemd/system/pdtt.service")"
+	[ "$(readlink "$dest/$p/sbin/pdtt")" = pdtt_xdp_user ] && [ "$(readlink "$dest/$p/share/man/man8/pdtt.8")" = pdtt_xdp_user.8 ] ||
+		fail "pdtt and pdtt.8 are not links to pdtt_xdp_user and its page"
 }
 # make install PREFIX=/usr DESTDIR=: a build of its own (no tests), /etc for /usr
 make -C "$SRC" install BUILD="$T/make-build" PREFIX=/usr DESTDIR="$T/dest-usr" \
@@ -92,7 +97,8 @@ pass "make install PREFIX=/usr and cmake --install (under $PREFIX) put the $(wc 
 # systemd-analyze reads the unit in DEST as a root (its ExecReload= needs /bin/kill there).
 mkdir -p "$DEST/bin"
 cp /bin/kill "$DEST/bin/kill"
-systemd-analyze verify --root="$DEST" pdtt.service >"$T/verify" 2>&1 || fail "systemd-analyze verify: $(cat "$T/verify")"
+# (its Documentation= pages: man finds them in DEST through MANPATH)
+MANPATH="$DEST/$p/share/man" systemd-analyze verify --root="$DEST" pdtt.service >"$T/verify" 2>&1 || fail "systemd-analyze verify: $(cat "$T/verify")"
 [ ! -s "$T/verify" ] || fail "systemd-analyze verify warns: $(cat "$T/verify")"
 systemd-analyze security --offline=yes --root="$DEST" pdtt.service >"$T/security" 2>&1 ||
 	fail "systemd-analyze security: $(tail -3 "$T/security")"
@@ -118,23 +124,17 @@ mkdir -p "$STATE" "$LOGS"
 chmod 0755 "$T/lib" "$T/log" "$STATE" "$LOGS"
 DB="$STATE/pdtt.db"
 LOG="$LOGS/pdtt.log"
-exec_start() { # PDTT_OPTS: runs the unit's ExecStart= in NS_A, $PDTT_OPTS split as systemd does
+exec_start() { # OPTS: runs the unit's ExecStart= in NS_A, the installed file, OPTS over it
 	local line opts=$1
 	line=$(sed -n 's/^ExecStart=//p' "$UNIT")
-	line=${line/\$PDTT_OPTS/$opts}
-	read -r -a argv <<<"$line"
+	read -r -a argv <<<"$line $opts"
 	[ "${argv[0]}" = "$PREFIX/sbin/pdtt_xdp_user" ] || fail "ExecStart runs ${argv[0]}"
+	[ "${argv[1]} ${argv[2]}" = "--config /$etc/pdtt.conf" ] || fail "ExecStart reads ${argv[2]}"
 	argv[0]="$DEST/$p/sbin/pdtt_xdp_user"
-	: >"$T/stderr"
-	# the unit's CapabilityBoundingSet= and NoNewPrivileges=, as systemd applies them
-	(umask 0077 && exec nsenter --net="/run/netns/$NS_A" setpriv --bounding-set "$BOUNDING" \
-		--no-new-privs env "${DAEMON_ENV[@]}" "${argv[@]}") >"$T/console" 2>"$T/stderr" &
-	DAEMON_PID=$!
-	wait_started
+	argv[2]="$DEST/$etc/pdtt.conf"
+	run_unit "$UNIT" "$NS_A" "${argv[@]}"
 }
-BOUNDING=-all$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr ' ' '\n' | sed 's/^CAP_//' |
-	tr 'A-Z' 'a-z' | sed 's/^/,+/' | tr -d '\n')
-grep -qx 'NoNewPrivileges=yes' "$UNIT" || fail "the unit lacks NoNewPrivileges=yes"
+BOUNDING=$(unit_bounding "$UNIT")
 opts() { echo "-i va -t $1 -l $LOG -d $DB --pin-dir $2${3:+ $3}"; }
 
 setup_netns
