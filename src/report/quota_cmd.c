@@ -320,7 +320,7 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	char db_buf[4096];
 	enum pdtt_per per = PDTT_PER_MONTH;
 	enum pdtt_dir dir = PDTT_DIR_TOTAL;
-	bool all = false, have_per = false, db_given = false;
+	bool all = false, have_per = false, db_given = false, conf_given = false;
 	long warn = PDTT_DEFAULT_WARN_PCT;
 	struct pdtt_store s = { 0 };
 	uint64_t limit = 0;
@@ -369,6 +369,7 @@ static int quota_set_rm(bool set, int argc, char **argv)
 			break;
 		case 'c':
 			conf = optarg;
+			conf_given = true;
 			break;
 		case 'a':
 			all = true;
@@ -395,7 +396,7 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	if (optind < argc)
 		return pdtt_fail(PDTT_EXIT_USAGE, "argument '%s': unexpected; see quota --help",
 				 argv[optind]);
-	if (conf && !db_given) {
+	if (conf_given && !db_given) {
 		if (pdtt_config_paths(conf, db_buf, sizeof(db_buf), NULL, 0))
 			return PDTT_EXIT_USAGE;
 		db_path = db_buf;
@@ -469,16 +470,19 @@ static int quota_list(int argc, char **argv)
 	struct pdtt_store s = { 0 };
 	sqlite3_stmt *st;
 	char err[512], lim[32], db_buf[4096];
+	bool db_given = false, conf_given = false;
 	int c, rc;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
-		if (c == 'd')
+		if (c == 'd') {
 			db_path = optarg;
-		else if (c == 'c')
+			db_given = true;
+		} else if (c == 'c') {
 			conf = optarg;
-		else if (c == 'h') {
+			conf_given = true;
+		} else if (c == 'h') {
 			quota_usage(stdout);
 			return PDTT_EXIT_OK;
 		} else
@@ -491,7 +495,7 @@ static int quota_list(int argc, char **argv)
 		return pdtt_fail(PDTT_EXIT_USAGE,
 				 "quota list: argument '%s': unexpected; see quota --help",
 				 argv[optind]);
-	if (conf && db_path == (const char *)PDTT_DEFAULT_DB) {
+	if (conf_given && !db_given) {
 		if (pdtt_config_paths(conf, db_buf, sizeof(db_buf), NULL, 0))
 			return PDTT_EXIT_USAGE;
 		db_path = db_buf;
@@ -709,7 +713,7 @@ int pdtt_audit_main(int argc, char **argv)
 	const char *db_path = PDTT_DEFAULT_DB, *period = "current", *format = "table";
 	const char *conf = NULL;
 	char db_buf[4096];
-	bool db_given = false;
+	bool db_given = false, conf_given = false;
 	struct pdtt_window periods[3] = { { 0, 0 }, { 0, 0 }, { 0, 0 } }, w;
 	struct pdtt_audit_row *rows = NULL;
 	struct pdtt_store s = { 0 };
@@ -730,6 +734,7 @@ int pdtt_audit_main(int argc, char **argv)
 			break;
 		case 'c':
 			conf = optarg;
+			conf_given = true;
 			break;
 		case 'p':
 			period = optarg;
@@ -758,7 +763,7 @@ int pdtt_audit_main(int argc, char **argv)
 	if (optind < argc)
 		return pdtt_fail(AUDIT_UNKNOWN, "argument '%s': unexpected; see audit --help",
 				 argv[optind]);
-	if (conf && !db_given) {
+	if (conf_given && !db_given) {
 		if (pdtt_config_paths(conf, db_buf, sizeof(db_buf), NULL, 0))
 			return AUDIT_UNKNOWN;
 		db_path = db_buf;
