@@ -284,6 +284,11 @@ static int apply_option(struct pdtt_options *o, struct parse_state *st, int c, c
 		o->db_path = NULL;
 		break;
 	case OPT_TZ:
+		if (!*val) {
+			snprintf(err, errlen,
+				 "tz '': no zone; e.g. --tz Europe/Berlin or --tz UTC");
+			return PDTT_EXIT_USAGE;
+		}
 		o->tz = val;
 		break;
 	case OPT_RETENTION:

@@ -295,6 +295,9 @@ static void config_file_errors(void **state)
 		{ "-i = lo\n", "/etc/pdtt.conf:1: '-i': not a configuration key; the keys are the "
 			       "long options, e.g. interval = 10 (see --help)" },
 		{ "retention = samples=1x\n", "/etc/pdtt.conf:1: retention" },
+		{ "tz =\n",
+		  "/etc/pdtt.conf:1: tz '': no zone; e.g. --tz Europe/Berlin or --tz UTC" },
+		{ "log = \"\"\n", "/etc/pdtt.conf:1: log file '': empty path" },
 		{ "quota-exec = notify\n", "/etc/pdtt.conf:1: quota-exec 'notify': not an absolute "
 					   "path" },
 	};
