@@ -113,7 +113,8 @@ void pdtt_stop_usage(FILE *out, const char *prog)
 		"Removes the pinned programs and maps (of every map layout) for good:\n"
 		"nothing is counted until the daemon starts again.  Stopping the daemon\n"
 		"(SIGTERM) keeps them, so the kernel counts on until the next start.\n"
-		"It refuses while a daemon is running: stop that first.  Needs root.\n"
+		"It refuses while a daemon is running: stop that first.  Needs root\n"
+		"unless nothing is pinned.\n"
 		"\n"
 		"      --pin-dir DIR  where the daemon pins (default: %s)\n"
 		"      --config FILE  take pin-dir from FILE (--pin-dir wins)\n"
@@ -191,7 +192,13 @@ static int add_iface(struct pdtt_options *o, const char *name, char *err, size_t
 		o->all_ifaces = true;
 		return 0;
 	}
-	if (!*name || strlen(name) >= PDTT_IFNAME_MAX || strchr(name, '/') || strchr(name, ' ')) {
+	/* what the kernel's dev_valid_name() refuses: '/', ':', blanks, . and .. */
+	bool bad = !*name || strlen(name) >= PDTT_IFNAME_MAX || !strcmp(name, ".") ||
+		   !strcmp(name, "..") || strpbrk(name, "/:\"#");
+
+	for (const char *p = name; *p && !bad; p++)
+		bad = (unsigned char)*p <= ' ' || *p == 0x7f;
+	if (bad) {
 		snprintf(err, errlen,
 			 "interface '%s': not a valid interface name; 'ip link show' lists them",
 			 name);
@@ -211,9 +218,12 @@ static int add_iface(struct pdtt_options *o, const char *name, char *err, size_t
 
 /* What one parse remembers besides the options. */
 struct parse_state {
-	bool idle_given; /* --idle-after given (else it follows -t) */
-	bool from_cli;	 /* applying the command line, after the file */
-	bool cli_ifaces; /* the command line's first -i replaced the file's list */
+	bool idle_given;       /* --idle-after given (else it follows -t) */
+	bool from_cli;	       /* applying the command line, after the file */
+	bool cli_ifaces;       /* the command line's first -i replaced the file's list */
+	const char *conf_name; /* the file, and the line its idle-after was on (0: none) */
+	unsigned idle_line;
+	unsigned lineno; /* the file's line being applied */
 };
 
 /* Applies one option, from the command line or the file, to *o. */
@@ -270,6 +280,7 @@ static int apply_option(struct pdtt_options *o, struct parse_state *st, int c, c
 		o->allow_missing = true;
 		break;
 	case OPT_IDLE_AFTER:
+		st->idle_line = st->from_cli ? 0 : st->lineno;
 		if (parse_idle(val, &o->idle_secs)) {
 			snprintf(err, errlen,
 				 "idle-after '%s': not a time up to 366d; give seconds or "
@@ -404,7 +415,7 @@ static int apply_config_line(struct pdtt_options *o, struct parse_state *st, cha
 	char *eq = strchr(line, '='), *key, *val, *item;
 	const struct option *opt = NULL;
 	size_t n;
-	bool on;
+	bool on, quoted;
 	int rc;
 
 	if (!eq) {
@@ -415,9 +426,16 @@ static int apply_config_line(struct pdtt_options *o, struct parse_state *st, cha
 	key = trim(line);
 	val = trim(eq + 1);
 	n = strlen(val);
-	if (n >= 2 && val[0] == '"' && val[n - 1] == '"') {
+	quoted = n >= 2 && val[0] == '"' && val[n - 1] == '"';
+	if (quoted) {
 		val[n - 1] = '\0';
 		val++;
+	}
+	if (!quoted && (strstr(val, " #") || strstr(val, "\t#"))) {
+		snprintf(err, errlen,
+			 "%s '%s': a comment after the value; put it on a line of its own", key,
+			 val);
+		return PDTT_EXIT_USAGE;
 	}
 	for (const struct option *p = long_options; p->name; p++)
 		if (config_key(p) && !strcmp(p->name, key))
@@ -434,6 +452,14 @@ static int apply_config_line(struct pdtt_options *o, struct parse_state *st, cha
 		return PDTT_EXIT_USAGE;
 	}
 	seen[opt - long_options] = true;
+	/* which of the two wins would depend on the lines' order */
+	for (const struct option *p = long_options; p->name; p++)
+		if (seen[p - long_options] && p != opt &&
+		    ((opt->val == 'd' && p->val == OPT_NO_DB) ||
+		     (opt->val == OPT_NO_DB && p->val == 'd'))) {
+			snprintf(err, errlen, "db and no-db: both given; keep one");
+			return PDTT_EXIT_USAGE;
+		}
 	if (opt->has_arg == no_argument) {
 		if (parse_bool(val, &on)) {
 			snprintf(err, errlen, "%s '%s': not yes or no; e.g. %s = yes", key, val,
@@ -471,6 +497,9 @@ static int apply_config(struct pdtt_options *o, struct parse_state *st, char *te
 		char *s = trim(line);
 
 		lineno++;
+		st->lineno = lineno;
+		if (lineno == 1 && !strncmp(s, "\xef\xbb\xbf", 3))
+			s = trim(s + 3); /* a UTF-8 byte order mark, as some editors write */
 		if (!*s || *s == '#')
 			continue;
 		rc = apply_config_line(o, st, s, seen, msg, sizeof(msg));
@@ -523,6 +552,7 @@ int pdtt_parse_options(int argc, char **argv, char *conf_text, const char *conf_
 		argc--;
 		argv++;
 	}
+	st.conf_name = conf_name;
 	if (conf_text && (rc = apply_config(o, &st, conf_text, conf_name, err, errlen)))
 		return rc;
 	st.from_cli = true;
@@ -579,10 +609,14 @@ int pdtt_parse_options(int argc, char **argv, char *conf_text, const char *conf_
 	 * no sign that its user is gone. */
 	if (o->idle_secs && o->idle_secs < PDTT_MIN_IDLE_INTERVALS * o->interval) {
 		if (st.idle_given) {
+			char at[256] = "";
+
+			if (st.idle_line)
+				snprintf(at, sizeof(at), "%s:%u: ", st.conf_name, st.idle_line);
 			snprintf(err, errlen,
-				 "idle-after '%us': shorter than %u intervals of %u s; give at "
+				 "%sidle-after '%us': shorter than %u intervals of %u s; give at "
 				 "least --idle-after %u, or 0 to keep idle keys",
-				 o->idle_secs, PDTT_MIN_IDLE_INTERVALS, o->interval,
+				 at, o->idle_secs, PDTT_MIN_IDLE_INTERVALS, o->interval,
 				 PDTT_MIN_IDLE_INTERVALS * o->interval);
 			return PDTT_EXIT_USAGE;
 		}

@@ -1,4 +1,4 @@
-/* --config FILE: the file read whole, its errors said once; cli.c parses. */
+/* --config FILE: the file read whole, its errors in one line; cli.c parses. */
 #include "config_file.h"
 
 #include <errno.h>
@@ -10,98 +10,86 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "errmsg.h"
 #include "pdtt_exit.h"
 
-int pdtt_config_read(const char *path, char **text)
+int pdtt_config_read(const char *path, char **text, char *err, size_t errlen)
 {
-	struct stat st = { 0 };
+	struct stat st;
 	char *buf = NULL;
 	size_t have = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	int fd;
 
 	*text = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return pdtt_fail(PDTT_EXIT_USAGE,
-				 "config '%s': %s; give an existing file, e.g. --config "
-				 "/etc/pdtt.conf",
-				 path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > PDTT_CONFIG_MAX) {
-		const char *why = !S_ISREG(st.st_mode) ? "not a regular file" : "larger than 1 MiB";
-
-		close(fd);
-		return pdtt_fail(PDTT_EXIT_USAGE,
-				 "config '%s': %s; give a text file of key = value lines", path,
-				 why);
+	/* O_NONBLOCK: a FIFO given by mistake must not hang the open */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errlen, "config '%s': %s; %s", path, strerror(errno),
+			 errno == ENOENT ? "give an existing file, e.g. --config /etc/pdtt.conf"
+					 : "it must be readable by the user running this");
+		return PDTT_EXIT_USAGE;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return pdtt_fail(PDTT_EXIT_RUNTIME, "config '%s': out of memory", path);
+		snprintf(err, errlen,
+			 "config '%s': not a regular file; give a text file of key = value lines",
+			 path);
+		return PDTT_EXIT_USAGE;
 	}
-	/* a file that grows while read is cut at the size fstat saw */
-	while (have < (size_t)st.st_size &&
-	       (n = read(fd, buf + have, (size_t)st.st_size - have)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
+	/* to the end, whatever st_size says (a file that grows, or reports 0),
+	 * up to the limit */
+	buf = malloc(PDTT_CONFIG_MAX + 2);
+	while (buf && have <= PDTT_CONFIG_MAX &&
+	       ((n = read(fd, buf + have, PDTT_CONFIG_MAX + 1 - have)) > 0 ||
+		(n < 0 && errno == EINTR)))
+		have += n > 0 ? (size_t)n : 0;
+	if (!buf || n < 0 || have > PDTT_CONFIG_MAX) {
+		int e = errno;
 
-			close(fd);
-			free(buf);
-			return pdtt_fail(PDTT_EXIT_USAGE, "config '%s': %s", path, strerror(e));
-		}
-		have += (size_t)n;
+		snprintf(err, errlen, "config '%s': %s", path,
+			 !buf	 ? "out of memory"
+			 : n < 0 ? strerror(e)
+				 : "larger than 1 MiB; give a text file of key = value lines");
+		close(fd);
+		free(buf);
+		return PDTT_EXIT_USAGE;
 	}
 	close(fd);
 	buf[have] = '\0';
 	if (memchr(buf, '\0', have)) {
 		free(buf);
-		return pdtt_fail(PDTT_EXIT_USAGE,
-				 "config '%s': a NUL byte: not a text file of key = value lines",
-				 path);
+		snprintf(err, errlen,
+			 "config '%s': a NUL byte: not a text file of key = value lines", path);
+		return PDTT_EXIT_USAGE;
 	}
 	*text = buf;
 	return 0;
 }
 
-static void copy(char *dst, size_t len, const char *src)
-{
-	if (dst && len)
-		snprintf(dst, len, "%s", src ? src : "");
-}
-
-int pdtt_config_paths(const char *path, char *db, size_t dblen, char *pin, size_t pinlen)
+int pdtt_config_paths(const char *path, char *db, size_t dblen, char *pin, size_t pinlen, char *err,
+		      size_t errlen)
 {
 	struct pdtt_options o;
-	char err[1024], *text;
-	int rc = pdtt_config_read(path, &text);
+	char *text;
+	int rc = pdtt_config_read(path, &text, err, errlen);
 
 	if (rc)
 		return rc;
-	rc = pdtt_config_parse(text, path, &o, err, sizeof(err));
-	if (rc) {
-		free(text);
-		return pdtt_fail(rc, "%s", err);
+	rc = pdtt_config_parse(text, path, &o, err, errlen);
+	if (!rc && db && !o.db_path) {
+		snprintf(err, errlen,
+			 "config '%s': no-db = yes: that daemon keeps no history; give --db FILE",
+			 path);
+		rc = PDTT_EXIT_USAGE;
 	}
-	if ((db && o.db_path && strlen(o.db_path) >= dblen) ||
-	    (pin && strlen(o.pin_root) >= pinlen)) {
-		free(text);
-		return pdtt_fail(PDTT_EXIT_USAGE, "config '%s': its db or pin-dir path is too long",
-				 path);
+	if (!rc && ((db && strlen(o.db_path) >= dblen) || (pin && strlen(o.pin_root) >= pinlen))) {
+		snprintf(err, errlen, "config '%s': its db or pin-dir path is too long", path);
+		rc = PDTT_EXIT_USAGE;
 	}
-	if (db && !o.db_path) {
-		free(text);
-		return pdtt_fail(
-			PDTT_EXIT_USAGE,
-			"config '%s': no-db = yes: that daemon keeps no history; give --db "
-			"FILE",
-			path);
-	}
-	copy(db, dblen, o.db_path);
-	copy(pin, pinlen, o.pin_root);
+	if (!rc && db)
+		snprintf(db, dblen, "%s", o.db_path);
+	if (!rc && pin)
+		snprintf(pin, pinlen, "%s", o.pin_root);
 	free(text);
-	return 0;
+	return rc;
 }

@@ -7,14 +7,16 @@
 #define PDTT_CONFIG_MAX (1u << 20) /* far above any real file; a mistake otherwise */
 
 /* Reads FILE whole into a malloc'd, NUL-terminated *text.  Returns 0, or
- * PDTT_EXIT_USAGE after a one-line message (not found, not a regular file,
- * too large, binary). */
-int pdtt_config_read(const char *path, char **text);
+ * PDTT_EXIT_USAGE with a one-line message in err (not found, not a regular
+ * file, too large, binary). */
+int pdtt_config_read(const char *path, char **text, char *err, size_t errlen);
 
 /* For the commands that only need paths from the file (stop, check, report,
- * quota, audit): reads and checks FILE, and copies its database into db
- * (empty with no-db = yes) and its pin directory into pin (either may be
- * NULL).  Returns 0 or PDTT_EXIT_USAGE after a one-line message. */
-int pdtt_config_paths(const char *path, char *db, size_t dblen, char *pin, size_t pinlen);
+ * quota, audit): reads and checks the whole FILE, and copies its database
+ * into db and its pin directory into pin, each unless NULL (the command line
+ * gave it).  Returns 0, or PDTT_EXIT_USAGE with a one-line message in err
+ * (also for no-db = yes when db is asked for). */
+int pdtt_config_paths(const char *path, char *db, size_t dblen, char *pin, size_t pinlen, char *err,
+		      size_t errlen);
 
 #endif

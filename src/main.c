@@ -32,6 +32,10 @@ static int help(int argc, char **argv)
 		pdtt_usage(stdout, pdtt_progname());
 		return PDTT_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		pdtt_usage(stdout, pdtt_progname());
+		return PDTT_EXIT_OK;
+	}
 	if (!strcmp(argv[1], "stop")) {
 		pdtt_stop_usage(stdout, pdtt_progname());
 		return PDTT_EXIT_OK;
@@ -52,9 +56,17 @@ static int run(int argc, char **argv)
 	char err[1024], *text = NULL;
 	int rc;
 
-	if (conf && (rc = pdtt_config_read(conf, &text)))
-		return rc;
+	/* --help and --version answer even when the file is missing or bad */
+	rc = pdtt_parse_options(argc, argv, NULL, NULL, &opts, err, sizeof(err));
+	if (!conf ||
+	    (!rc && (opts.action == PDTT_ACTION_HELP || opts.action == PDTT_ACTION_VERSION)))
+		goto parsed;
+	if ((rc = pdtt_config_read(conf, &text, err, sizeof(err)))) {
+		pdtt_fail(rc, "%s", err);
+		goto out;
+	}
 	rc = pdtt_parse_options(argc, argv, text, conf, &opts, err, sizeof(err));
+parsed:
 	if (rc) {
 		pdtt_fail(rc, "%s", err);
 		goto out;

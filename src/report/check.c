@@ -257,7 +257,7 @@ int pdtt_check_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_path = PDTT_DEFAULT_DB, *pin_root = PDTT_DEFAULT_PIN_ROOT, *conf = NULL;
-	char db_buf[4096], pin_buf[4096];
+	char db_buf[4096] = "", pin_buf[4096] = "";
 	bool db_given = false, pin_given = false;
 	struct pdtt_health_limits lim = { -1, -1, 80, 95, 3600 };
 	struct pdtt_health_facts f = { 0 };
@@ -327,10 +327,13 @@ int pdtt_check_main(int argc, char **argv)
 		pdtt_say("check: '%s': unexpected argument; see check --help", argv[optind]);
 		return PDTT_HEALTH_UNKNOWN;
 	}
-	if (conf && (!db_given || !pin_given)) {
+	if (conf) { /* the whole file is checked, even when -d and --pin-dir win */
 		if (pdtt_config_paths(conf, db_given ? NULL : db_buf, sizeof(db_buf),
-				      pin_given ? NULL : pin_buf, sizeof(pin_buf)))
+				      pin_given ? NULL : pin_buf, sizeof(pin_buf), err,
+				      sizeof(err))) {
+			printf("PDTT UNKNOWN - %s\n", err); /* as the monitor shows it */
 			return PDTT_HEALTH_UNKNOWN;
+		}
 		db_path = db_given ? db_path : db_buf;
 		pin_root = pin_given ? pin_root : pin_buf;
 	}

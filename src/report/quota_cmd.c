@@ -317,7 +317,7 @@ static int quota_set_rm(bool set, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_path = PDTT_DEFAULT_DB, *user = NULL, *limit_s = NULL, *conf = NULL;
-	char db_buf[4096];
+	char db_buf[4096] = "";
 	enum pdtt_per per = PDTT_PER_MONTH;
 	enum pdtt_dir dir = PDTT_DIR_TOTAL;
 	bool all = false, have_per = false, db_given = false, conf_given = false;
@@ -396,10 +396,12 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	if (optind < argc)
 		return pdtt_fail(PDTT_EXIT_USAGE, "argument '%s': unexpected; see quota --help",
 				 argv[optind]);
-	if (conf_given && !db_given) {
-		if (pdtt_config_paths(conf, db_buf, sizeof(db_buf), NULL, 0))
-			return PDTT_EXIT_USAGE;
-		db_path = db_buf;
+	if (conf_given) { /* the whole file is checked, even when -d wins */
+		if (pdtt_config_paths(conf, db_given ? NULL : db_buf, sizeof(db_buf), NULL, 0, err,
+				      sizeof(err)))
+			return pdtt_fail(PDTT_EXIT_USAGE, "%s", err);
+		if (!db_given)
+			db_path = db_buf;
 	}
 	if (!all && !user)
 		return pdtt_fail(PDTT_EXIT_USAGE,
@@ -469,7 +471,7 @@ static int quota_list(int argc, char **argv)
 	const char *db_path = PDTT_DEFAULT_DB, *conf = NULL;
 	struct pdtt_store s = { 0 };
 	sqlite3_stmt *st;
-	char err[512], lim[32], db_buf[4096];
+	char err[512], lim[32], db_buf[4096] = "";
 	bool db_given = false, conf_given = false;
 	int c, rc;
 
@@ -495,10 +497,12 @@ static int quota_list(int argc, char **argv)
 		return pdtt_fail(PDTT_EXIT_USAGE,
 				 "quota list: argument '%s': unexpected; see quota --help",
 				 argv[optind]);
-	if (conf_given && !db_given) {
-		if (pdtt_config_paths(conf, db_buf, sizeof(db_buf), NULL, 0))
-			return PDTT_EXIT_USAGE;
-		db_path = db_buf;
+	if (conf_given) { /* the whole file is checked, even when -d wins */
+		if (pdtt_config_paths(conf, db_given ? NULL : db_buf, sizeof(db_buf), NULL, 0, err,
+				      sizeof(err)))
+			return pdtt_fail(PDTT_EXIT_USAGE, "%s", err);
+		if (!db_given)
+			db_path = db_buf;
 	}
 	rc = pdtt_store_open(&s, db_path, false, err, sizeof(err));
 	if (rc)
@@ -712,7 +716,7 @@ int pdtt_audit_main(int argc, char **argv)
 	};
 	const char *db_path = PDTT_DEFAULT_DB, *period = "current", *format = "table";
 	const char *conf = NULL;
-	char db_buf[4096];
+	char db_buf[4096] = "";
 	bool db_given = false, conf_given = false;
 	struct pdtt_window periods[3] = { { 0, 0 }, { 0, 0 }, { 0, 0 } }, w;
 	struct pdtt_audit_row *rows = NULL;
@@ -763,10 +767,12 @@ int pdtt_audit_main(int argc, char **argv)
 	if (optind < argc)
 		return pdtt_fail(AUDIT_UNKNOWN, "argument '%s': unexpected; see audit --help",
 				 argv[optind]);
-	if (conf_given && !db_given) {
-		if (pdtt_config_paths(conf, db_buf, sizeof(db_buf), NULL, 0))
-			return AUDIT_UNKNOWN;
-		db_path = db_buf;
+	if (conf_given) { /* the whole file is checked, even when -d wins */
+		if (pdtt_config_paths(conf, db_given ? NULL : db_buf, sizeof(db_buf), NULL, 0, err,
+				      sizeof(err)))
+			return pdtt_fail(AUDIT_UNKNOWN, "%s", err);
+		if (!db_given)
+			db_path = db_buf;
 	}
 	if (strcmp(format, "table") != 0 && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "json") != 0)

@@ -40,6 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		PROPERTY(rc == PDTT_EXIT_USAGE || rc == PDTT_EXIT_NO_IFACE, "status %d", rc);
 		PROPERTY(one_line(err, sizeof(err)), "status %d, message '%s'", rc, err);
+		/* -i lo alone always parses: any refusal is the file's, and names it */
+		PROPERTY(argv != argv_i || !strncmp(err, "fuzz.conf:", 10), "'%s' without the file",
+			 err);
 		if (!strncmp(err, "fuzz.conf:", 10)) {
 			at = (unsigned)strtoul(err + 10, NULL, 10);
 			PROPERTY(at >= 1 && at <= lines, "line %u of %u: '%s'", at, lines, err);

@@ -218,6 +218,13 @@ static void config_file_values(void **state)
 	assert_int_equal(o.console, PDTT_CONSOLE_TABLE); /* the command line wins */
 	assert_string_equal(o.user, "pdtt");
 	assert_true(o.allow_missing);
+	/* a quoted value may hold ' #'; a byte order mark is not part of the key */
+	assert_int_equal(
+		PARSE_CONF("\xef\xbb\xbfinterface = lo\nlog = \"/tmp/a #1.log\"\n", "-t", "1"), 0);
+	assert_string_equal(o.log_path, "/tmp/a #1.log");
+	/* the command line's idle-after is not the file's: no file:line */
+	assert_int_equal(PARSE_CONF("interface = lo\n", "--idle-after", "10s"), PDTT_EXIT_USAGE);
+	assert_memory_equal(err, "idle-after '10s'", 16);
 	/* the file alone is enough: its interface satisfies -i */
 	assert_int_equal(PARSE_CONF("interface = all\n", "-t", "7"), 0);
 	assert_true(o.all_ifaces);
@@ -282,8 +289,20 @@ static void config_file_errors(void **state)
 		{ "interval = 0\n", "/etc/pdtt.conf:1: interval '0': not a whole number of seconds "
 				    "from 1 to 86400; e.g. -t 10" },
 		{ "interval = 10 # seconds\n",
-		  "/etc/pdtt.conf:1: interval '10 # seconds': not a whole number of seconds from 1 "
-		  "to 86400; e.g. -t 10" },
+		  "/etc/pdtt.conf:1: interval '10 # seconds': a comment after the value; put it on "
+		  "a line of its own" },
+		{ "interface = eth0\t# uplink\n", "/etc/pdtt.conf:1: interface 'eth0\t# uplink': a "
+						  "comment after the value" },
+		{ "interface = \"eth0\", \"ib0\"\n",
+		  "/etc/pdtt.conf:1: interface 'eth0\"': not a valid interface name" },
+		{ "interface = lo\rinterval = 5\r\n",
+		  "/etc/pdtt.conf:1: interface 'lo\rinterval': not a valid interface name" },
+		{ "interface = eth0:1\n", "/etc/pdtt.conf:1: interface 'eth0:1': not a valid" },
+		{ "interface = ..\n", "/etc/pdtt.conf:1: interface '..': not a valid" },
+		{ "db = /a.db\n\nno-db = yes\n", "/etc/pdtt.conf:3: db and no-db: both given" },
+		{ "no-db = no\ndb = /a.db\n", "/etc/pdtt.conf:2: db and no-db: both given" },
+		{ "\n\nidle-after = 10s\n", "/etc/pdtt.conf:3: idle-after '10s': shorter than 3 "
+					    "intervals of 9 s; give at least --idle-after 27" },
 		{ "allow-missing = maybe\n",
 		  "/etc/pdtt.conf:1: allow-missing 'maybe': not yes or no; e.g. allow-missing = "
 		  "yes" },
