@@ -29,6 +29,7 @@ enum {
 	OPT_CONFIG
 };
 
+static const char short_options[] = ":i:l:t:d:hV";
 static const struct option long_options[] = {
 	{ "interface", required_argument, NULL, 'i' },
 	{ "log", required_argument, NULL, 'l' },
@@ -356,8 +357,7 @@ static int apply_option(struct pdtt_options *o, struct parse_state *st, int c, c
 		o->pin_root = val;
 		break;
 	case OPT_CONFIG:
-		o->config_path = val; /* read by the caller before this parse */
-		break;
+		break; /* the caller read the file (pdtt_config_arg) before this parse */
 	}
 	return 0;
 }
@@ -532,7 +532,7 @@ const char *pdtt_config_arg(int argc, char **argv)
 	}
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:l:t:d:hV", long_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1)
 		if (c == OPT_CONFIG)
 			path = optarg;
 	return path;
@@ -559,7 +559,7 @@ int pdtt_parse_options(int argc, char **argv, char *conf_text, const char *conf_
 
 	optind = 0; /* full re-initialisation, so the parser can be called again */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:l:t:d:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
 		if (o->action == PDTT_ACTION_STOP && c != OPT_PIN_DIR && c != OPT_CONFIG &&
 		    c != 'h') {
 			snprintf(err, errlen,

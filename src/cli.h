@@ -53,8 +53,7 @@ struct pdtt_options {
 	unsigned quota_exec_timeout; /* seconds before a hook is killed */
 	enum pdtt_console console;
 	const char *user; /* --user: the account to switch to once attached; NULL stays root */
-	const char *config_path; /* --config FILE, read before the command line */
-	const char *help_topic;	 /* with PDTT_ACTION_HELP: "stop", or NULL for the main help */
+	const char *help_topic; /* with PDTT_ACTION_HELP: "stop", or NULL for the main help */
 };
 
 /* The defaults, before any file or command line. */

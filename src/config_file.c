@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "errmsg.h"
 #include "pdtt_exit.h"
 
 int pdtt_config_read(const char *path, char **text, char *err, size_t errlen)
@@ -92,4 +93,19 @@ int pdtt_config_paths(const char *path, char *db, size_t dblen, char *pin, size_
 		snprintf(pin, pinlen, "%s", o.pin_root);
 	free(text);
 	return rc;
+}
+
+int pdtt_config_db(const char *conf, bool db_given, const char **db_path, char *buf, size_t buflen)
+{
+	char err[1024];
+
+	if (!conf)
+		return 0;
+	if (pdtt_config_paths(conf, db_given ? NULL : buf, buflen, NULL, 0, err, sizeof(err))) {
+		pdtt_fail(PDTT_EXIT_USAGE, "%s", err);
+		return -1;
+	}
+	if (!db_given)
+		*db_path = buf;
+	return 0;
 }

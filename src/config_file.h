@@ -2,6 +2,7 @@
 #ifndef PDTT_CONFIG_FILE_H
 #define PDTT_CONFIG_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PDTT_CONFIG_MAX (1u << 20) /* far above any real file; a mistake otherwise */
@@ -18,5 +19,11 @@ int pdtt_config_read(const char *path, char **text, char *err, size_t errlen);
  * (also for no-db = yes when db is asked for). */
 int pdtt_config_paths(const char *path, char *db, size_t dblen, char *pin, size_t pinlen, char *err,
 		      size_t errlen);
+
+/* The database of report, quota and audit: with --config FILE (conf not
+ * NULL) the whole file is checked, and *db_path becomes its db (copied into
+ * buf) unless the command line gave one (db_given).  Returns 0, or -1 after
+ * a one-line message. */
+int pdtt_config_db(const char *conf, bool db_given, const char **db_path, char *buf, size_t buflen);
 
 #endif

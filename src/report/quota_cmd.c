@@ -320,7 +320,7 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	char db_buf[4096] = "";
 	enum pdtt_per per = PDTT_PER_MONTH;
 	enum pdtt_dir dir = PDTT_DIR_TOTAL;
-	bool all = false, have_per = false, db_given = false, conf_given = false;
+	bool all = false, have_per = false, db_given = false;
 	long warn = PDTT_DEFAULT_WARN_PCT;
 	struct pdtt_store s = { 0 };
 	uint64_t limit = 0;
@@ -369,7 +369,6 @@ static int quota_set_rm(bool set, int argc, char **argv)
 			break;
 		case 'c':
 			conf = optarg;
-			conf_given = true;
 			break;
 		case 'a':
 			all = true;
@@ -396,13 +395,8 @@ static int quota_set_rm(bool set, int argc, char **argv)
 	if (optind < argc)
 		return pdtt_fail(PDTT_EXIT_USAGE, "argument '%s': unexpected; see quota --help",
 				 argv[optind]);
-	if (conf_given) { /* the whole file is checked, even when -d wins */
-		if (pdtt_config_paths(conf, db_given ? NULL : db_buf, sizeof(db_buf), NULL, 0, err,
-				      sizeof(err)))
-			return pdtt_fail(PDTT_EXIT_USAGE, "%s", err);
-		if (!db_given)
-			db_path = db_buf;
-	}
+	if (pdtt_config_db(conf, db_given, &db_path, db_buf, sizeof(db_buf)))
+		return PDTT_EXIT_USAGE;
 	if (!all && !user)
 		return pdtt_fail(PDTT_EXIT_USAGE,
 				 "quota %s: give a USER (name or uid) or --all; see quota --help",
@@ -472,7 +466,7 @@ static int quota_list(int argc, char **argv)
 	struct pdtt_store s = { 0 };
 	sqlite3_stmt *st;
 	char err[512], lim[32], db_buf[4096] = "";
-	bool db_given = false, conf_given = false;
+	bool db_given = false;
 	int c, rc;
 
 	optind = 0;
@@ -483,7 +477,6 @@ static int quota_list(int argc, char **argv)
 			db_given = true;
 		} else if (c == 'c') {
 			conf = optarg;
-			conf_given = true;
 		} else if (c == 'h') {
 			quota_usage(stdout);
 			return PDTT_EXIT_OK;
@@ -497,13 +490,8 @@ static int quota_list(int argc, char **argv)
 		return pdtt_fail(PDTT_EXIT_USAGE,
 				 "quota list: argument '%s': unexpected; see quota --help",
 				 argv[optind]);
-	if (conf_given) { /* the whole file is checked, even when -d wins */
-		if (pdtt_config_paths(conf, db_given ? NULL : db_buf, sizeof(db_buf), NULL, 0, err,
-				      sizeof(err)))
-			return pdtt_fail(PDTT_EXIT_USAGE, "%s", err);
-		if (!db_given)
-			db_path = db_buf;
-	}
+	if (pdtt_config_db(conf, db_given, &db_path, db_buf, sizeof(db_buf)))
+		return PDTT_EXIT_USAGE;
 	rc = pdtt_store_open(&s, db_path, false, err, sizeof(err));
 	if (rc)
 		return pdtt_fail(rc, "%s", err);
@@ -717,7 +705,7 @@ int pdtt_audit_main(int argc, char **argv)
 	const char *db_path = PDTT_DEFAULT_DB, *period = "current", *format = "table";
 	const char *conf = NULL;
 	char db_buf[4096] = "";
-	bool db_given = false, conf_given = false;
+	bool db_given = false;
 	struct pdtt_window periods[3] = { { 0, 0 }, { 0, 0 }, { 0, 0 } }, w;
 	struct pdtt_audit_row *rows = NULL;
 	struct pdtt_store s = { 0 };
@@ -738,7 +726,6 @@ int pdtt_audit_main(int argc, char **argv)
 			break;
 		case 'c':
 			conf = optarg;
-			conf_given = true;
 			break;
 		case 'p':
 			period = optarg;
@@ -767,13 +754,8 @@ int pdtt_audit_main(int argc, char **argv)
 	if (optind < argc)
 		return pdtt_fail(AUDIT_UNKNOWN, "argument '%s': unexpected; see audit --help",
 				 argv[optind]);
-	if (conf_given) { /* the whole file is checked, even when -d wins */
-		if (pdtt_config_paths(conf, db_given ? NULL : db_buf, sizeof(db_buf), NULL, 0, err,
-				      sizeof(err)))
-			return pdtt_fail(AUDIT_UNKNOWN, "%s", err);
-		if (!db_given)
-			db_path = db_buf;
-	}
+	if (pdtt_config_db(conf, db_given, &db_path, db_buf, sizeof(db_buf)))
+		return AUDIT_UNKNOWN;
 	if (strcmp(format, "table") != 0 && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "json") != 0)
 		return pdtt_fail(AUDIT_UNKNOWN, "--format '%s': unknown; use table, csv or json",

@@ -247,15 +247,8 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	if (optind < argc)
 		return pdtt_fail(PDTT_EXIT_USAGE, "argument '%s': unexpected; see report --help",
 				 argv[optind]);
-	if (conf) { /* the whole file is checked, even when -d wins */
-		char cerr[1024];
-
-		if (pdtt_config_paths(conf, db_given ? NULL : o->db_buf, sizeof(o->db_buf), NULL, 0,
-				      cerr, sizeof(cerr)))
-			return pdtt_fail(PDTT_EXIT_USAGE, "%s", cerr);
-		if (!db_given)
-			o->db_path = o->db_buf;
-	}
+	if (pdtt_config_db(conf, db_given, &o->db_path, o->db_buf, sizeof(o->db_buf)))
+		return PDTT_EXIT_USAGE;
 	if ((o->last || o->month || o->day) && (o->from || o->to))
 		return pdtt_fail(
 			PDTT_EXIT_USAGE,

@@ -158,6 +158,26 @@ pdtt report --config /etc/pdtt.conf --user $U1 --format csv --bytes --last 1h >"
 	fail "pdtt report --config: $(cat "$T/report")"
 grep -q ",$u1," "$T/report" || fail "pdtt report shows no $u1 bytes for U1: $(cat "$T/report")"
 pass "the installed daemon (uid pdtt, interface = all) counts U1 $u1 and U2 $u2 bytes exactly; pdtt report --config reads them"
+# The commands with --config: the installed file's db and pin-dir (check
+# finds the running daemon through both); a bad file refused with its line,
+# also when -d wins, with each command's status.
+pdtt check --nagios --config /etc/pdtt.conf >"$T/check" || fail "check --config exits $?: $(cat "$T/check")"
+grep -q "^PDTT OK - daemon pid $DAEMON_PID holds $DB;" "$T/check" || fail "check --config: $(cat "$T/check")"
+pdtt quota set --all 1GiB --per month --config /etc/pdtt.conf >/dev/null || fail "quota set --config exits $?"
+[ "$(dbq "SELECT count(*) FROM quotas")" = 1 ] || fail "quota set --config did not write $DB"
+printf 'interval = 5\nintervall = 5\n' >"$T/bad.conf"
+for cmd in "report -d $DB" "quota list -d $DB" "audit -d $DB" "check --nagios -d $DB --pin-dir $PINS" "stop --pin-dir $PINS"; do
+	want=2 said=err # check says it on its plugin line, the others on stderr
+	case $cmd in audit*) want=3 ;; check*) want=3 said=out ;; esac
+	rc=0
+	# shellcheck disable=SC2086
+	pdtt $cmd --config "$T/bad.conf" >"$T/out" 2>"$T/err" || rc=$?
+	[ $rc = $want ] && grep -q "$T/bad.conf:2: 'intervall': not a configuration key" "$T/$said" ||
+		fail "pdtt $cmd --config (a bad file): exit $rc, wanted $want: $(cat "$T/out" "$T/err")"
+done
+[ -d "$PINS/1" ] || fail "stop with a bad file removed the pins"
+pdtt quota rm --all --per month --config /etc/pdtt.conf >/dev/null || fail "quota rm --config exits $?"
+pass "check, quota set/rm --config: the installed file's database and pins; a bad file refused at its line by report, quota, audit, check (on its plugin line) and stop"
 
 # 4. Upgrade: a newer version of the same package, while the daemon runs.
 dpkg-deb -R "$DEB" "$T/v2"
