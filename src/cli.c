@@ -2,7 +2,10 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +29,14 @@ enum {
 	OPT_IDLE_AFTER,
 	OPT_CONSOLE,
 	OPT_USER,
-	OPT_CONFIG
+	OPT_CONFIG,
+	OPT_METRICS,
+	OPT_METRICS_AUTH,
+	OPT_METRICS_PUBLIC,
+	OPT_METRICS_TEXTFILE,
+	OPT_METRICS_GROUP,
+	OPT_METRICS_ACTIVE,
+	OPT_METRICS_PER_IFACE,
 };
 
 static const char short_options[] = ":i:l:t:d:hV";
@@ -49,6 +59,13 @@ static const struct option long_options[] = {
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "metrics-auth", required_argument, NULL, OPT_METRICS_AUTH },
+	{ "metrics-public", no_argument, NULL, OPT_METRICS_PUBLIC },
+	{ "metrics-textfile", required_argument, NULL, OPT_METRICS_TEXTFILE },
+	{ "metrics-textfile-group", required_argument, NULL, OPT_METRICS_GROUP },
+	{ "metrics-active", required_argument, NULL, OPT_METRICS_ACTIVE },
+	{ "metrics-per-interface", no_argument, NULL, OPT_METRICS_PER_IFACE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -95,6 +112,21 @@ void pdtt_usage(FILE *out, const char *prog)
 		"      --config FILE      read 'key = value' lines first (the keys are the long\n"
 		"                         options above); the command line wins; no file is\n"
 		"                         read without it (the package's: /etc/pdtt.conf)\n"
+		"\n"
+		"Prometheus (both need the history database):\n"
+		"      --metrics ADDR:PORT  serve GET /metrics there, e.g. 127.0.0.1:9977,\n"
+		"                         [::1]:9977 or *:9977; needs one of the next two\n"
+		"      --metrics-auth FILE  require HTTP basic auth: USER:PASSWORD lines, the\n"
+		"                         file readable by its owner (root or --user) only\n"
+		"      --metrics-public   serve every user's figures to anyone who connects\n"
+		"      --metrics-textfile FILE  write the same metrics to FILE (*.prom, for\n"
+		"                         node_exporter's textfile collector) every interval\n"
+		"      --metrics-textfile-group GROUP  the file's group (mode 0640; default:\n"
+		"                         the daemon's)\n"
+		"      --metrics-active TIME  export users that moved data within TIME\n"
+		"                         (default: 35d, up to 366d)\n"
+		"      --metrics-per-interface  counters per interface and netns too\n"
+		"\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -358,6 +390,158 @@ static int apply_option(struct pdtt_options *o, struct parse_state *st, int c, c
 		break;
 	case OPT_CONFIG:
 		break; /* the caller read the file (pdtt_config_arg) before this parse */
+	case OPT_METRICS: {
+		struct sockaddr_storage ss;
+		unsigned len;
+		char why[256];
+
+		if (pdtt_parse_listen(val, &ss, &len, why, sizeof(why))) {
+			snprintf(err, errlen, "metrics '%s': %s; e.g. --metrics 127.0.0.1:9977",
+				 val, why);
+			return PDTT_EXIT_USAGE;
+		}
+		o->metrics_listen = val;
+		break;
+	}
+	case OPT_METRICS_AUTH:
+		if (!*val) {
+			snprintf(err, errlen,
+				 "metrics-auth '': empty path; e.g. --metrics-auth "
+				 "/etc/pdtt/metrics.auth");
+			return PDTT_EXIT_USAGE;
+		}
+		o->metrics_auth = val;
+		break;
+	case OPT_METRICS_PUBLIC:
+		o->metrics_public = true;
+		break;
+	case OPT_METRICS_TEXTFILE: {
+		size_t n = strlen(val);
+
+		/* node_exporter reads *.prom only: anything else would never be seen */
+		if (n < 6 || strcmp(val + n - 5, ".prom") || val[n - 6] == '/') {
+			snprintf(err, errlen,
+				 "metrics-textfile '%s': node_exporter reads only FILE.prom; e.g. "
+				 "--metrics-textfile /var/lib/prometheus/node-exporter/pdtt.prom",
+				 val);
+			return PDTT_EXIT_USAGE;
+		}
+		o->metrics_textfile = val;
+		break;
+	}
+	case OPT_METRICS_GROUP:
+		if (!*val || strchr(val, '/') || strchr(val, ':')) {
+			snprintf(err, errlen,
+				 "metrics-textfile-group '%s': not a group name; e.g. "
+				 "--metrics-textfile-group prometheus",
+				 val);
+			return PDTT_EXIT_USAGE;
+		}
+		o->metrics_group = val;
+		break;
+	case OPT_METRICS_ACTIVE:
+		if (parse_idle(val, &o->metrics_active_secs) || !o->metrics_active_secs) {
+			snprintf(err, errlen,
+				 "metrics-active '%s': not a time from 1s to 366d; e.g. "
+				 "--metrics-active 35d",
+				 val);
+			return PDTT_EXIT_USAGE;
+		}
+		break;
+	case OPT_METRICS_PER_IFACE:
+		o->metrics_per_iface = true;
+		break;
+	}
+	return 0;
+}
+
+int pdtt_parse_listen(const char *s, struct sockaddr_storage *ss, unsigned *sslen, char *err,
+		      size_t errlen)
+{
+	const char *colon = strrchr(s, ':');
+	char host[64];
+	size_t hlen;
+	unsigned port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || parse_uint(colon + 1, 1, 65535, &port)) {
+		snprintf(err, errlen, "not ADDRESS:PORT with a port from 1 to 65535");
+		return -1;
+	}
+	hlen = (size_t)(colon - s);
+	if (hlen >= sizeof(host)) {
+		snprintf(err, errlen, "the address is too long");
+		return -1;
+	}
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (!strcmp(host, "*") || (hlen > 2 && host[0] == '[' && host[hlen - 1] == ']')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		*sslen = sizeof(*a);
+		if (host[0] == '*') /* in6addr_any: IPv4 too, unless bindv6only */
+			return 0;
+		host[hlen - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1) {
+			snprintf(err, errlen, "'%s' is not an IPv6 address", host + 1);
+			return -1;
+		}
+		return 0;
+	}
+	{
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1) {
+			snprintf(err, errlen,
+				 "'%s' is not an IPv4 address, [IPv6] or *; names are not looked "
+				 "up",
+				 host);
+			return -1;
+		}
+		*sslen = sizeof(*a);
+	}
+	return 0;
+}
+
+/* The metrics options that only make sense together: per-user figures are
+ * never served to anyone without the admin saying so. */
+static int check_metrics(const struct pdtt_options *o, char *err, size_t errlen)
+{
+	if ((o->metrics_listen || o->metrics_textfile) && !o->db_path) {
+		snprintf(err, errlen,
+			 "%s: the metrics are the history's committed totals; drop --no-db",
+			 o->metrics_listen ? "metrics" : "metrics-textfile");
+		return PDTT_EXIT_USAGE;
+	}
+	if (o->metrics_auth && o->metrics_public) {
+		snprintf(err, errlen,
+			 "metrics-auth and metrics-public: both given; keep --metrics-auth to "
+			 "ask for a password");
+		return PDTT_EXIT_USAGE;
+	}
+	if (o->metrics_listen && !o->metrics_auth && !o->metrics_public) {
+		snprintf(err, errlen,
+			 "metrics '%s': every user's traffic would be readable by anyone who can "
+			 "connect (on a login node: every user); give --metrics-auth FILE, or "
+			 "--metrics-public if that is intended",
+			 o->metrics_listen);
+		return PDTT_EXIT_USAGE;
+	}
+	if (!o->metrics_listen && (o->metrics_auth || o->metrics_public)) {
+		snprintf(err, errlen,
+			 "%s: no --metrics ADDR:PORT to serve; e.g. --metrics "
+			 "127.0.0.1:9977",
+			 o->metrics_auth ? "metrics-auth" : "metrics-public");
+		return PDTT_EXIT_USAGE;
+	}
+	if (o->metrics_group && !o->metrics_textfile) {
+		snprintf(err, errlen,
+			 "metrics-textfile-group: no --metrics-textfile FILE to give the group");
+		return PDTT_EXIT_USAGE;
 	}
 	return 0;
 }
@@ -374,6 +558,7 @@ void pdtt_options_defaults(struct pdtt_options *o)
 	o->pin_root = PDTT_DEFAULT_PIN_ROOT;
 	o->retention = pdtt_retention_default();
 	o->quota_exec_timeout = 10;
+	o->metrics_active_secs = PDTT_DEFAULT_METRICS_ACTIVE;
 }
 
 static int parse_bool(const char *s, bool *out)
@@ -468,6 +653,10 @@ static int apply_config_line(struct pdtt_options *o, struct parse_state *st, cha
 		}
 		if (opt->val == OPT_ALLOW_MISSING)
 			o->allow_missing = on;
+		else if (opt->val == OPT_METRICS_PUBLIC)
+			o->metrics_public = on;
+		else if (opt->val == OPT_METRICS_PER_IFACE)
+			o->metrics_per_iface = on;
 		else if (on) /* no-db */
 			o->db_path = NULL;
 		return 0;
@@ -622,5 +811,5 @@ int pdtt_parse_options(int argc, char **argv, char *conf_text, const char *conf_
 		}
 		o->idle_secs = PDTT_MIN_IDLE_INTERVALS * o->interval;
 	}
-	return 0;
+	return check_metrics(o, err, errlen);
 }

@@ -54,7 +54,24 @@ struct pdtt_options {
 	enum pdtt_console console;
 	const char *user; /* --user: the account to switch to once attached; NULL stays root */
 	const char *help_topic; /* with PDTT_ACTION_HELP: "stop", or NULL for the main help */
+	/* Prometheus (metrics.c): --metrics ADDR:PORT and its access, or a
+	 * textfile for node_exporter; both need the database */
+	const char *metrics_listen;   /* NULL: no HTTP server */
+	const char *metrics_auth;     /* USER:PASSWORD file for basic auth */
+	bool metrics_public;	      /* serve without a password (warned at start) */
+	const char *metrics_textfile; /* NULL: none */
+	const char *metrics_group;    /* the textfile's group; NULL: the daemon's */
+	unsigned metrics_active_secs; /* users seen within this long are exported */
+	bool metrics_per_iface;	      /* counters per interface too */
 };
+
+#define PDTT_DEFAULT_METRICS_ACTIVE (35u * 86400)
+
+/* --metrics ADDR:PORT: 127.0.0.1:9977, [::1]:9977, or *:9977 (every address,
+ * IPv6 and IPv4).  Pure; 0, or -1 with the reason (no "pdtt: ") in err. */
+struct sockaddr_storage;
+int pdtt_parse_listen(const char *s, struct sockaddr_storage *ss, unsigned *sslen, char *err,
+		      size_t errlen);
 
 /* The defaults, before any file or command line. */
 void pdtt_options_defaults(struct pdtt_options *opts);

@@ -13,7 +13,8 @@
 #include "errmsg.h"
 #include "pdtt_exit.h"
 
-int pdtt_config_read(const char *path, char **text, char *err, size_t errlen)
+int pdtt_text_file_read(const char *path, const char *what, const char *hint, char **text,
+			struct stat *st_out, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -25,16 +26,14 @@ int pdtt_config_read(const char *path, char **text, char *err, size_t errlen)
 	/* O_NONBLOCK: a FIFO given by mistake must not hang the open */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		snprintf(err, errlen, "config '%s': %s; %s", path, strerror(errno),
-			 errno == ENOENT ? "give an existing file, e.g. --config /etc/pdtt.conf"
+		snprintf(err, errlen, "%s '%s': %s; %s", what, path, strerror(errno),
+			 errno == ENOENT ? "give an existing file"
 					 : "it must be readable by the user running this");
 		return PDTT_EXIT_USAGE;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
-		snprintf(err, errlen,
-			 "config '%s': not a regular file; give a text file of key = value lines",
-			 path);
+		snprintf(err, errlen, "%s '%s': not a regular file; give %s", what, path, hint);
 		return PDTT_EXIT_USAGE;
 	}
 	/* to the end, whatever st_size says (a file that grows, or reports 0),
@@ -47,10 +46,13 @@ int pdtt_config_read(const char *path, char **text, char *err, size_t errlen)
 	if (!buf || n < 0 || have > PDTT_CONFIG_MAX) {
 		int e = errno;
 
-		snprintf(err, errlen, "config '%s': %s", path,
-			 !buf	 ? "out of memory"
-			 : n < 0 ? strerror(e)
-				 : "larger than 1 MiB; give a text file of key = value lines");
+		if (!buf)
+			snprintf(err, errlen, "%s '%s': out of memory", what, path);
+		else if (n < 0)
+			snprintf(err, errlen, "%s '%s': %s", what, path, strerror(e));
+		else
+			snprintf(err, errlen, "%s '%s': larger than 1 MiB; give %s", what, path,
+				 hint);
 		close(fd);
 		free(buf);
 		return PDTT_EXIT_USAGE;
@@ -59,12 +61,27 @@ int pdtt_config_read(const char *path, char **text, char *err, size_t errlen)
 	buf[have] = '\0';
 	if (memchr(buf, '\0', have)) {
 		free(buf);
-		snprintf(err, errlen,
-			 "config '%s': a NUL byte: not a text file of key = value lines", path);
+		snprintf(err, errlen, "%s '%s': a NUL byte: not %s", what, path, hint);
 		return PDTT_EXIT_USAGE;
 	}
+	if (st_out)
+		*st_out = st;
 	*text = buf;
 	return 0;
+}
+
+int pdtt_config_read(const char *path, char **text, char *err, size_t errlen)
+{
+	int rc = pdtt_text_file_read(path, "config", "a text file of key = value lines", text, NULL,
+				     err, errlen);
+
+	/* the one hint worth its words for the file most often mistyped */
+	if (rc && access(path, F_OK) && errno == ENOENT)
+		snprintf(err, errlen,
+			 "config '%s': No such file or directory; give an existing file, e.g. "
+			 "--config /etc/pdtt.conf",
+			 path);
+	return rc;
 }
 
 int pdtt_config_paths(const char *path, char *db, size_t dblen, char *pin, size_t pinlen, char *err,

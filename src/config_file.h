@@ -4,8 +4,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #define PDTT_CONFIG_MAX (1u << 20) /* far above any real file; a mistake otherwise */
+
+/* Reads a small text file whole into a malloc'd, NUL-terminated *text (and
+ * its fstat into *st unless NULL): refused, with "WHAT 'PATH': why; give
+ * HINT" in err and PDTT_EXIT_USAGE, when missing, not a regular file (a
+ * FIFO is not waited on), over 1 MiB or holding a NUL byte. */
+int pdtt_text_file_read(const char *path, const char *what, const char *hint, char **text,
+			struct stat *st, char *err, size_t errlen);
 
 /* Reads FILE whole into a malloc'd, NUL-terminated *text.  Returns 0, or
  * PDTT_EXIT_USAGE with a one-line message in err (not found, not a regular

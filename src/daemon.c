@@ -27,6 +27,7 @@
 #include "errmsg.h"
 #include "ifwatch.h"
 #include "logfile.h"
+#include "metrics.h"
 #include "names.h"
 #include "pdtt_exit.h"
 #include "privileges.h"
@@ -41,6 +42,7 @@
 #include "table.h"
 #include "timebucket.h"
 #include "upgrade.h"
+#include "version.h"
 #include "user_totals.h"
 #include "writer_lock.h"
 #include "zone.h"
@@ -114,6 +116,11 @@ struct pdtt_daemon {
 	bool have_runas; /* --user: switch to it once attached */
 	struct pdtt_runas runas;
 	struct pdtt_service service; /* systemd's notify socket and watchdog */
+
+	struct pdtt_metrics *metrics; /* --metrics, --metrics-textfile; NULL: none */
+	int64_t start_time;
+	uint64_t commit_failures; /* intervals whose commit failed, this run */
+	bool committed_now;	  /* this interval stored rows: the metrics reread */
 };
 
 /* SIGINT, SIGTERM and SIGHUP stay blocked and are taken synchronously by
@@ -298,6 +305,8 @@ static void check_quotas(struct pdtt_daemon *d, const struct pdtt_commit *c)
 	size_t n;
 	int rc = pdtt_quota_watch_check(&d->quota, d->store.db, c->rows, c->n_rows, at, &rows, &n);
 
+	if (!rc)
+		pdtt_metrics_set_quotas(d->metrics, rows, n);
 	if (rc) {
 		pdtt_say("database %s: quota check failed: %s; retried next interval", d->db_path,
 			 rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(d->store.db));
@@ -514,6 +523,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	c.map_id = d->collector.map_id;
 	rc = pdtt_store_commit(&d->store, &c, err, sizeof(err));
 	if (rc) {
+		d->commit_failures++;
 		if (!d->store_failing)
 			pdtt_say("database %s: cannot store this interval: %s; nothing is lost, "
 				 "the next interval that can be stored includes it",
@@ -533,6 +543,7 @@ static void record_history(struct pdtt_daemon *d, const struct pdtt_snapshot *no
 	d->store_failing = false;
 	pdtt_snapshot_clear(&d->retired);
 	d->last_end = c.span.end;
+	d->committed_now = true;
 	d->reset_pending = false;
 	check_quotas(d, &c);
 	return;
@@ -849,6 +860,30 @@ static void say_late(struct pdtt_daemon *d, double late, double work, const stru
 	d->late_count = 0;
 }
 
+/* The metrics' page (and textfile) after an interval; work: how long its
+ * read, commit and report took. */
+static void update_metrics(struct pdtt_daemon *d, double work)
+{
+	struct pdtt_metrics_health h = { .version = PDTT_VERSION,
+					 .schema = PDTT_SCHEMA_VERSION,
+					 .start_time = d->start_time,
+					 .last_commit = d->last_end,
+					 .commit_failures = d->commit_failures,
+					 .lost_bytes = d->lost.bytes,
+					 .lost_packets = d->lost.packets,
+					 .table_entries = d->prev.n,
+					 .table_max_entries = d->collector.max_entries,
+					 .interval_seconds = d->opts->interval,
+					 .interval_duration = work,
+					 .active_window_secs = d->opts->metrics_active_secs };
+
+	if (!d->metrics)
+		return;
+	pdtt_metrics_update(d->metrics, d->store.db, &h, d->committed_now,
+			    d->dated_now ? d->dated_now : time(NULL));
+	d->committed_now = false;
+}
+
 static void run_loop(struct pdtt_daemon *d)
 {
 	struct timespec next, now, began, due;
@@ -894,6 +929,7 @@ static void run_loop(struct pdtt_daemon *d)
 		if (d->have_db)
 			pdtt_hooks_pump(&d->hooks, d->store.db,
 					d->dated_now ? d->dated_now : time(NULL));
+		update_metrics(d, seconds_since(&began, &now));
 		if (before(&next, &now)) { /* fell behind (stall, slow disk): skip, don't burst */
 			say_late(d, seconds_since(&due, &began), seconds_since(&began, &now), &now);
 			next = now;
@@ -903,9 +939,12 @@ static void run_loop(struct pdtt_daemon *d)
 	/* Final statistics, as the original tool promises on Ctrl+C. */
 	pdtt_service_stopping();
 	pdtt_hooks_stopping(&d->hooks);
+	clock_gettime(CLOCK_MONOTONIC, &began);
 	collect(d, true);
 	put_back_retired(d);
 	report(d, true);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	update_metrics(d, seconds_since(&began, &now)); /* the textfile's last word */
 	if (d->have_db)
 		pdtt_hooks_stop(&d->hooks, d->store.db);
 }
@@ -1139,6 +1178,7 @@ static int resume_history(struct pdtt_daemon *d)
 
 static void free_daemon(struct pdtt_daemon *d)
 {
+	pdtt_metrics_close(d->metrics); /* its thread first: it reads nothing else */
 	pdtt_collector_stop(&d->collector);
 	pdtt_upgrade_close(&d->upgrade);
 	pdtt_ifwatch_close(&d->ifwatch);
@@ -1298,6 +1338,7 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		return PDTT_EXIT_RUNTIME;
 	}
 	d->opts = opts;
+	d->start_time = time(NULL);
 	d->log.fd = -1;
 	d->sig_fd = -1;
 	d->writer.fd = -1;
@@ -1435,6 +1476,15 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		}
 	}
 
+	/* Before anything is attached, and as root: the password file, the
+	 * port (also one below 1024) and the textfile's directory. */
+	rc = pdtt_metrics_open(&d->metrics, opts, d->have_runas ? &d->runas : NULL, err,
+			       sizeof(err));
+	if (rc) {
+		pdtt_say("%s", err);
+		goto out;
+	}
+
 	libbpf_set_print(libbpf_print);
 	cfg.cgroup_path = d->cgroup_path;
 	cfg.all_ifaces = opts->all_ifaces;
@@ -1530,8 +1580,15 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		if (d->have_db) /* hooks queued by an earlier run start at once */
 			pdtt_hooks_pump(&d->hooks, d->store.db,
 					d->dated_now ? d->dated_now : time(NULL));
-		ready(d);
-		run_loop(d);
+		/* a page before the first scrape; the thread after the switch of user */
+		update_metrics(d, 0);
+		rc = pdtt_metrics_start(d->metrics, err, sizeof(err));
+		if (rc) {
+			pdtt_say("%s", err);
+		} else {
+			ready(d);
+			run_loop(d);
+		}
 	}
 out:
 	free_daemon(d);

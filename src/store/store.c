@@ -17,7 +17,7 @@
 static const char *const migrations[PDTT_SCHEMA_VERSION] = {
 	pdtt_sql_001_base,	 pdtt_sql_002_rollups,	    pdtt_sql_003_usage_finest,
 	pdtt_sql_004_quotas,	 pdtt_sql_005_window_index, pdtt_sql_006_integer_rollups,
-	pdtt_sql_007_hook_queue,
+	pdtt_sql_007_hook_queue, pdtt_sql_008_totals,
 };
 
 static const char *const stmt_sql[PDTT_ST_COUNT] = {
@@ -43,6 +43,7 @@ static const char *const stmt_sql[PDTT_ST_COUNT] = {
 	[PDTT_ST_DELETE_BASELINE] = pdtt_sql_delete_baseline,
 	[PDTT_ST_LOWER_META] = pdtt_sql_lower_meta,
 	[PDTT_ST_SET_USER_NAME] = pdtt_sql_set_user_name,
+	[PDTT_ST_ADD_TOTALS] = pdtt_sql_add_totals,
 };
 
 static int exec(struct pdtt_store *s, const char *sql)
@@ -318,6 +319,9 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 		for (int i = 0; i < 7; i++)
 			s->baseline_ix[i] = sqlite3_bind_parameter_index(
 				s->st[PDTT_ST_UPSERT_BASELINE], base[i]);
+		for (int i = 0; i < 6; i++) /* the sample's but the span */
+			s->totals_ix[i] = sqlite3_bind_parameter_index(s->st[PDTT_ST_ADD_TOTALS],
+								       sample[i + 2]);
 		seed_first_start(s);
 	}
 	return 0;
@@ -583,6 +587,8 @@ static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct p
 				       (int64_t)r->delta.tx_packets };
 
 		rc = run_bound(s->st[PDTT_ST_INSERT_SAMPLE], s->sample_ix, v, 8);
+		if (!rc) /* the lifetime totals grow with the very same numbers */
+			rc = run_bound(s->st[PDTT_ST_ADD_TOTALS], s->totals_ix, v + 2, 6);
 		if (rc)
 			return rc;
 	}

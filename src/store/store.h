@@ -11,7 +11,7 @@
 #include "timebucket.h"
 
 #define PDTT_DEFAULT_DB "/var/lib/pdtt/pdtt.db"
-#define PDTT_SCHEMA_VERSION 7
+#define PDTT_SCHEMA_VERSION 8
 #define PDTT_APPLICATION_ID 0x70647474 /* "pdtt" */
 
 struct sqlite3;
@@ -40,6 +40,7 @@ enum pdtt_stmt {
 	PDTT_ST_DELETE_BASELINE,
 	PDTT_ST_LOWER_META,
 	PDTT_ST_SET_USER_NAME,
+	PDTT_ST_ADD_TOTALS,
 	PDTT_ST_COUNT,
 };
 
@@ -48,8 +49,8 @@ struct pdtt_store {
 	struct sqlite3_stmt *st[PDTT_ST_COUNT];
 	/* The per-row statements' parameter positions, found once at open:
 	 * :start :end :uid :iface_id then the counters; :uid :netns_cookie
-	 * :ifindex then the counters. */
-	int sample_ix[8], baseline_ix[7];
+	 * :ifindex then the counters; the totals' :uid :iface_id and counters. */
+	int sample_ix[8], baseline_ix[7], totals_ix[6];
 	/* meta 'first_start' as stored (INT64_MAX: none yet).  A commit that
 	 * starts earlier lowers it: a clock adopted back may date rows before
 	 * the first commit. */

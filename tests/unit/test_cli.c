@@ -6,6 +6,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "cli.h"
 #include "pdtt_exit.h"
 
@@ -361,6 +365,90 @@ static void config_arg(void **state)
 	assert_null(pdtt_config_arg(5, c));
 }
 
+static void metrics_options(void **state)
+{
+	struct sockaddr_storage ss;
+	unsigned len;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE("-i", "lo", "--metrics", "127.0.0.1:9977", "--metrics-auth",
+			       "/etc/pdtt/metrics.auth", "--metrics-textfile", "/var/x/pdtt.prom",
+			       "--metrics-textfile-group", "prometheus", "--metrics-active", "2d",
+			       "--metrics-per-interface"),
+			 0);
+	assert_string_equal(o.metrics_listen, "127.0.0.1:9977");
+	assert_string_equal(o.metrics_auth, "/etc/pdtt/metrics.auth");
+	assert_string_equal(o.metrics_textfile, "/var/x/pdtt.prom");
+	assert_string_equal(o.metrics_group, "prometheus");
+	assert_int_equal(o.metrics_active_secs, 2 * 86400);
+	assert_true(o.metrics_per_iface);
+	assert_false(o.metrics_public);
+	assert_int_equal(PARSE("-i", "lo"), 0);
+	assert_int_equal(o.metrics_active_secs, 35 * 86400);
+	assert_null(o.metrics_listen);
+	/* never every user's figures to anyone without being told so */
+	assert_int_equal(PARSE("-i", "lo", "--metrics", "127.0.0.1:9977"), PDTT_EXIT_USAGE);
+	assert_non_null(strstr(err, "give --metrics-auth FILE, or --metrics-public"));
+	assert_int_equal(PARSE("-i", "lo", "--metrics", "[::1]:9977", "--metrics-public"), 0);
+	assert_true(o.metrics_public);
+	assert_int_equal(PARSE("-i", "lo", "--metrics", "*:9977", "--metrics-public",
+			       "--metrics-auth", "/a"),
+			 PDTT_EXIT_USAGE);
+	assert_string_equal(err, "metrics-auth and metrics-public: both given; keep "
+				 "--metrics-auth to ask for a password");
+	assert_int_equal(PARSE("-i", "lo", "--metrics-auth", "/a"), PDTT_EXIT_USAGE);
+	assert_memory_equal(err, "metrics-auth: no --metrics", 26);
+	assert_int_equal(PARSE("-i", "lo", "--metrics-public", "--no-db", "--metrics", "*:1"),
+			 PDTT_EXIT_USAGE);
+	assert_memory_equal(err, "metrics: the metrics are the history's", 38);
+	assert_int_equal(PARSE("-i", "lo", "--no-db", "--metrics-textfile", "/x/p.prom"),
+			 PDTT_EXIT_USAGE);
+	assert_int_equal(PARSE("-i", "lo", "--metrics-textfile-group", "adm"), PDTT_EXIT_USAGE);
+	/* node_exporter reads *.prom only */
+	assert_int_equal(PARSE("-i", "lo", "--metrics-textfile", "/x/pdtt.txt"), PDTT_EXIT_USAGE);
+	assert_int_equal(PARSE("-i", "lo", "--metrics-textfile", "/x/.prom"), PDTT_EXIT_USAGE);
+	assert_int_equal(PARSE("-i", "lo", "--metrics-textfile", "p.prom"), 0);
+	assert_int_equal(PARSE("-i", "lo", "--metrics-active", "0"), PDTT_EXIT_USAGE);
+	assert_int_equal(PARSE("-i", "lo", "--metrics-active", "367d"), PDTT_EXIT_USAGE);
+	assert_int_equal(PARSE("-i", "lo", "--metrics-textfile-group", "a:b"), PDTT_EXIT_USAGE);
+	/* the addresses */
+	assert_int_equal(pdtt_parse_listen("127.0.0.1:9977", &ss, &len, why, sizeof(why)), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 9977);
+	assert_int_equal(pdtt_parse_listen("[::1]:80", &ss, &len, why, sizeof(why)), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	assert_int_equal(pdtt_parse_listen("*:65535", &ss, &len, why, sizeof(why)), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr));
+	assert_int_equal(pdtt_parse_listen("0.0.0.0:1", &ss, &len, why, sizeof(why)), 0);
+	static const char *const bad[] = {
+		"localhost:9977", "127.0.0.1",	  "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+		"127.0.0.1:+80",  "::1:9977",	  "[::1]",	"[]:80",       "[127.0.0.1]:80",
+		":9977",	  "1.2.3.4.5:80", "[::1]x:80"
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(pdtt_parse_listen(bad[i], &ss, &len, why, sizeof(why)), -1);
+		assert_int_equal(PARSE("-i", "lo", "--metrics", (char *)bad[i], "--metrics-public"),
+				 PDTT_EXIT_USAGE);
+		assert_non_null(strstr(err, "e.g. --metrics 127.0.0.1:9977"));
+	}
+	/* the file's keys, booleans included */
+	assert_int_equal(PARSE_CONF("interface = lo\nmetrics = 127.0.0.1:9977\n"
+				    "metrics-public = yes\nmetrics-per-interface = on\n"
+				    "metrics-active = 12h\n",
+				    "-t", "1"),
+			 0);
+	assert_true(o.metrics_public);
+	assert_true(o.metrics_per_iface);
+	assert_int_equal(o.metrics_active_secs, 12 * 3600);
+	assert_int_equal(PARSE_CONF("interface = lo\nmetrics = nowhere\n", "-t", "1"),
+			 PDTT_EXIT_USAGE);
+	assert_string_equal(err, "/etc/pdtt.conf:2: metrics 'nowhere': not ADDRESS:PORT with a "
+				 "port from 1 to 65535; e.g. --metrics 127.0.0.1:9977");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +468,7 @@ int main(void)
 		cmocka_unit_test(config_file_errors),
 		cmocka_unit_test(config_for_stop),
 		cmocka_unit_test(config_arg),
+		cmocka_unit_test(metrics_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

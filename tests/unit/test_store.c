@@ -293,6 +293,11 @@ static void rollups_and_retention_keep_totals(void **state)
 			 0);
 	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest"), grand);
 	assert_int_equal(q(path, "SELECT count(DISTINCT resolution) FROM usage_finest"), 1);
+	/* the lifetime totals grow with every commit, one row per user and interface */
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM totals"), grand);
+	assert_int_equal(q(path, "SELECT count(*) FROM totals"), 3);
+	assert_int_equal(q(path, "SELECT rx_bytes + tx_bytes FROM totals WHERE uid = 1000"),
+			 (int64_t)cum[0]);
 	assert_int_equal(q(path, "SELECT sum(total_bytes) FROM usage_monthly"), grand);
 	/* Totals per month, day and hour as the samples give them. */
 	exec_sql(path, "CREATE TABLE before_usage_monthly AS SELECT * FROM usage_monthly;"
@@ -310,6 +315,9 @@ static void rollups_and_retention_keep_totals(void **state)
 	/* A second run finds nothing more to do and changes nothing. */
 	assert_int_equal(pdtt_store_prune(&s, &c, err, sizeof(err)), 0);
 	pdtt_store_close(&s);
+	/* retention moved and dropped rows: the totals stay what was counted */
+	assert_true(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM samples") < grand / 2);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM totals"), grand);
 	assert_true(q(path, "SELECT min(period_end) FROM samples") > t - 2 * D - H);
 	assert_true(q(path, "SELECT min(bucket_start) FROM rollup_hour") >= t - 21 * D);
 	assert_true(q(path, "SELECT min(bucket_start) FROM rollup_day") >= t - 92 * D);
@@ -443,6 +451,10 @@ static void migrates_version_1(void **state)
 			 0);
 	assert_int_equal(q(p, "SELECT total_bytes FROM usage_monthly WHERE month = '2026-10'"),
 			 157);
+	/* schema 8 starts the lifetime totals from the retained history */
+	assert_int_equal(q(p, "SELECT rx_bytes FROM totals WHERE uid = 1000 AND iface_id = 1"),
+			 157);
+	assert_int_equal(q(p, "SELECT count(*) FROM totals"), 1);
 	assert_int_equal(q(p, "SELECT total_bytes FROM usage_daily WHERE day = '2026-10-25'"), 150);
 	/* Retention then puts buckets where the daemon's own code says: the
 	 * two 02:00 hours of the DST fold apart, 25 October as one day. */
