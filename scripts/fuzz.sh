@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
-TARGETS=(time limit retention period cli config)
+TARGETS=(time limit retention period cli config metrics)
 BUILD=build-fuzz
 
 cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DPDTT_FUZZ=ON \

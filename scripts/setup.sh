@@ -11,7 +11,7 @@ RUNTIME_PKGS=(libbpf1 libelf1 zlib1g libsqlite3-0 libsystemd0 libmicrohttpd12 sq
 BUILD_PKGS=(gcc libc6-dev make cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev
 	zlib1g-dev libsqlite3-dev libsystemd-dev libmicrohttpd-dev libcmocka-dev liburing-dev)
 TEST_PKGS=(util-linux bsdutils procps ethtool iperf3 openssh-server openssh-client rsync faketime
-	libclang-rt-14-dev systemd logrotate socat prometheus curl
+	libclang-rt-14-dev systemd logrotate socat prometheus curl jq
 	build-essential debhelper lintian man-db mandoc bsdextrautils)
 DEV_PKGS=(clang-format clang-tidy cppcheck)
 

@@ -257,6 +257,8 @@ struct parse_state {
 	const char *conf_name; /* the file, and the line its idle-after was on (0: none) */
 	unsigned idle_line;
 	unsigned lineno; /* the file's line being applied */
+	/* the file's line of each metrics option (0: none, or the command line's) */
+	unsigned metrics_line[OPT_METRICS_PER_IFACE - OPT_METRICS + 1];
 };
 
 /* Applies one option, from the command line or the file, to *o. */
@@ -265,6 +267,8 @@ static int apply_option(struct pdtt_options *o, struct parse_state *st, int c, c
 {
 	int rc;
 
+	if (c >= OPT_METRICS && c <= OPT_METRICS_PER_IFACE)
+		st->metrics_line[c - OPT_METRICS] = st->from_cli ? 0 : st->lineno;
 	switch (c) {
 	case 'i':
 		if (st->from_cli && !st->cli_ifaces) {
@@ -507,40 +511,61 @@ int pdtt_parse_listen(const char *s, struct sockaddr_storage *ss, unsigned *ssle
 	return 0;
 }
 
+/* "FILE:LINE: " of the first of two metrics options the file gave, or "". */
+static const char *file_at(const struct parse_state *st, int c1, int c2, char *buf, size_t len)
+{
+	unsigned l1 = st->metrics_line[c1 - OPT_METRICS],
+		 l2 = c2 ? st->metrics_line[c2 - OPT_METRICS] : 0;
+
+	buf[0] = '\0';
+	if (l1 || l2)
+		snprintf(buf, len, "%s:%u: ", st->conf_name, l1 ? l1 : l2);
+	return buf;
+}
+
 /* The metrics options that only make sense together: per-user figures are
  * never served to anyone without the admin saying so. */
-static int check_metrics(const struct pdtt_options *o, char *err, size_t errlen)
+static int check_metrics(const struct pdtt_options *o, const struct parse_state *st, char *err,
+			 size_t errlen)
 {
+	char at[256];
+
 	if ((o->metrics_listen || o->metrics_textfile) && !o->db_path) {
+		int c = o->metrics_listen ? OPT_METRICS : OPT_METRICS_TEXTFILE;
+
 		snprintf(err, errlen,
-			 "%s: the metrics are the history's committed totals; drop --no-db",
+			 "%s%s: the metrics are the history's committed totals; drop --no-db",
+			 file_at(st, c, 0, at, sizeof(at)),
 			 o->metrics_listen ? "metrics" : "metrics-textfile");
 		return PDTT_EXIT_USAGE;
 	}
 	if (o->metrics_auth && o->metrics_public) {
 		snprintf(err, errlen,
-			 "metrics-auth and metrics-public: both given; keep --metrics-auth to "
-			 "ask for a password");
+			 "%smetrics-auth and metrics-public: both given; keep --metrics-auth to "
+			 "ask for a password",
+			 file_at(st, OPT_METRICS_PUBLIC, OPT_METRICS_AUTH, at, sizeof(at)));
 		return PDTT_EXIT_USAGE;
 	}
 	if (o->metrics_listen && !o->metrics_auth && !o->metrics_public) {
 		snprintf(err, errlen,
-			 "metrics '%s': every user's traffic would be readable by anyone who can "
+			 "%smetrics '%s': every user's traffic would be readable by anyone who can "
 			 "connect (on a login node: every user); give --metrics-auth FILE, or "
 			 "--metrics-public if that is intended",
-			 o->metrics_listen);
+			 file_at(st, OPT_METRICS, 0, at, sizeof(at)), o->metrics_listen);
 		return PDTT_EXIT_USAGE;
 	}
 	if (!o->metrics_listen && (o->metrics_auth || o->metrics_public)) {
 		snprintf(err, errlen,
-			 "%s: no --metrics ADDR:PORT to serve; e.g. --metrics "
-			 "127.0.0.1:9977",
+			 "%s%s: no --metrics ADDR:PORT to serve; e.g. --metrics 127.0.0.1:9977",
+			 file_at(st, o->metrics_auth ? OPT_METRICS_AUTH : OPT_METRICS_PUBLIC, 0, at,
+				 sizeof(at)),
 			 o->metrics_auth ? "metrics-auth" : "metrics-public");
 		return PDTT_EXIT_USAGE;
 	}
 	if (o->metrics_group && !o->metrics_textfile) {
 		snprintf(err, errlen,
-			 "metrics-textfile-group: no --metrics-textfile FILE to give the group");
+			 "%smetrics-textfile-group: no --metrics-textfile FILE to give the group",
+			 file_at(st, OPT_METRICS_GROUP, 0, at, sizeof(at)));
 		return PDTT_EXIT_USAGE;
 	}
 	return 0;
@@ -654,7 +679,8 @@ static int apply_config_line(struct pdtt_options *o, struct parse_state *st, cha
 		if (opt->val == OPT_ALLOW_MISSING)
 			o->allow_missing = on;
 		else if (opt->val == OPT_METRICS_PUBLIC)
-			o->metrics_public = on;
+			o->metrics_public = on,
+			st->metrics_line[OPT_METRICS_PUBLIC - OPT_METRICS] = st->lineno;
 		else if (opt->val == OPT_METRICS_PER_IFACE)
 			o->metrics_per_iface = on;
 		else if (on) /* no-db */
@@ -811,5 +837,5 @@ int pdtt_parse_options(int argc, char **argv, char *conf_text, const char *conf_
 		}
 		o->idle_secs = PDTT_MIN_IDLE_INTERVALS * o->interval;
 	}
-	return check_metrics(o, err, errlen);
+	return check_metrics(o, &st, err, errlen);
 }

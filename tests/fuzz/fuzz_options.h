@@ -3,6 +3,8 @@
 #ifndef PDTT_FUZZ_OPTIONS_H
 #define PDTT_FUZZ_OPTIONS_H
 
+#include <sys/socket.h>
+
 #include "cli.h"
 #include "fuzz_common.h"
 #include "table.h"
@@ -26,6 +28,26 @@ static inline void check_run_options(const struct pdtt_options *opts)
 		 "idle %u s at -t %u", o.idle_secs, o.interval);
 	PROPERTY(!o.quota_exec || o.quota_exec[0] == '/', "quota-exec '%s'", o.quota_exec);
 	PROPERTY(o.pin_root && o.pin_root[0] == '/', "pin dir '%s'", o.pin_root);
+	/* per-user figures are never served without a password or the admin's word */
+	PROPERTY(!o.metrics_listen || o.metrics_auth || o.metrics_public, "metrics open");
+	PROPERTY(!(o.metrics_auth && o.metrics_public), "auth and public");
+	PROPERTY(!(o.metrics_listen || o.metrics_textfile) || o.db_path, "metrics without db");
+	PROPERTY(o.metrics_active_secs >= 1 && o.metrics_active_secs <= 366u * 86400,
+		 "metrics-active %u", o.metrics_active_secs);
+	if (o.metrics_listen) {
+		struct sockaddr_storage ss;
+		unsigned len;
+		char why[256];
+
+		PROPERTY(!pdtt_parse_listen(o.metrics_listen, &ss, &len, why, sizeof(why)),
+			 "listen '%s'", o.metrics_listen);
+	}
+	if (o.metrics_textfile) {
+		size_t n = strlen(o.metrics_textfile);
+
+		PROPERTY(n > 5 && !strcmp(o.metrics_textfile + n - 5, ".prom"), "textfile '%s'",
+			 o.metrics_textfile);
+	}
 	{
 		const int64_t *keep = &o.retention.samples;
 

@@ -443,6 +443,13 @@ static void metrics_options(void **state)
 	assert_true(o.metrics_public);
 	assert_true(o.metrics_per_iface);
 	assert_int_equal(o.metrics_active_secs, 12 * 3600);
+	/* a pair the file got wrong names its line */
+	assert_int_equal(PARSE_CONF("interface = lo\n\nmetrics-public = yes\n", "-t", "1"),
+			 PDTT_EXIT_USAGE);
+	assert_memory_equal(err, "/etc/pdtt.conf:3: metrics-public: no --metrics", 46);
+	assert_int_equal(PARSE_CONF("interface = lo\nmetrics = *:1\n", "-t", "1"), PDTT_EXIT_USAGE);
+	assert_memory_equal(err, "/etc/pdtt.conf:2: metrics '*:1': every user's", 45);
+	assert_int_equal(PARSE_CONF("interface = lo\nmetrics = *:1\n", "--metrics-public"), 0);
 	assert_int_equal(PARSE_CONF("interface = lo\nmetrics = nowhere\n", "-t", "1"),
 			 PDTT_EXIT_USAGE);
 	assert_string_equal(err, "/etc/pdtt.conf:2: metrics 'nowhere': not ADDRESS:PORT with a "
