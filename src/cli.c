@@ -109,11 +109,10 @@ void pdtt_usage(FILE *out, const char *prog)
 		"                         auto (default: table on a terminal, else summary)\n"
 		"      --user NAME        once attached, run as NAME with no capabilities left\n"
 		"                         (the database and log become NAME's; default: root)\n"
-		"      --config FILE      read 'key = value' lines first (the keys are the long\n"
-		"                         options above); the command line wins; no file is\n"
+		"      --config FILE      read 'key = value' lines first (the keys are these\n"
+		"                         long options); the command line wins; no file is\n"
 		"                         read without it (the package's: /etc/pdtt.conf)\n"
-		"\n"
-		"Prometheus (both need the history database):\n"
+		"    Prometheus metrics (they need the history database):\n"
 		"      --metrics ADDR:PORT  serve GET /metrics there, e.g. 127.0.0.1:9977,\n"
 		"                         [::1]:9977 or *:9977; needs one of the next two\n"
 		"      --metrics-auth FILE  require HTTP basic auth: USER:PASSWORD lines, the\n"
@@ -126,7 +125,6 @@ void pdtt_usage(FILE *out, const char *prog)
 		"      --metrics-active TIME  export users that moved data within TIME\n"
 		"                         (default: 35d, up to 366d)\n"
 		"      --metrics-per-interface  counters per interface and netns too\n"
-		"\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -423,7 +421,7 @@ static int apply_option(struct pdtt_options *o, struct parse_state *st, int c, c
 		size_t n = strlen(val);
 
 		/* node_exporter reads *.prom only: anything else would never be seen */
-		if (n < 6 || strcmp(val + n - 5, ".prom") || val[n - 6] == '/') {
+		if (n < 6 || strcmp(val + n - 5, ".prom") != 0 || val[n - 6] == '/') {
 			snprintf(err, errlen,
 				 "metrics-textfile '%s': node_exporter reads only FILE.prom; e.g. "
 				 "--metrics-textfile /var/lib/prometheus/node-exporter/pdtt.prom",

@@ -88,6 +88,7 @@ struct pdtt_daemon {
 	char boot_id[64];
 	bool reset_pending; /* the map is new: drop the stored baseline */
 	bool store_failing;
+	bool committed_now; /* this interval stored rows: the metrics reread them */
 	struct timespec last_prune;
 	struct pdtt_user_table names; /* uid -> name cache for the database */
 	struct pdtt_names *resolver;  /* NSS, off the accounting path */
@@ -120,7 +121,6 @@ struct pdtt_daemon {
 	struct pdtt_metrics *metrics; /* --metrics, --metrics-textfile; NULL: none */
 	int64_t start_time;
 	uint64_t commit_failures; /* intervals whose commit failed, this run */
-	bool committed_now;	  /* this interval stored rows: the metrics reread */
 };
 
 /* SIGINT, SIGTERM and SIGHUP stay blocked and are taken synchronously by

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#define ZLIB_CONST /* next_in is const: the page is only read */
 #include <zlib.h>
 
 #include "cli.h"
@@ -361,7 +362,7 @@ static char *gzip_page(const char *p, size_t len, size_t *out_len)
 	cap = deflateBound(&z, (uLong)len);
 	out = malloc(cap);
 	if (out) {
-		z.next_in = (Bytef *)(uintptr_t)p;
+		z.next_in = (const Bytef *)p;
 		z.avail_in = (uInt)len;
 		z.next_out = (Bytef *)out;
 		z.avail_out = (uInt)cap;
@@ -477,7 +478,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*upload_len = 0; /* a body is read and ignored */
 		return MHD_YES;
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
 			     "only GET and HEAD\n");
 	if (!authorized(m, c)) {
