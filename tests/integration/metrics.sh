@@ -17,6 +17,8 @@
 # 6. A restart between scrapes, with traffic while the daemon is down, and
 #    then a recreated map ('stop' between two runs): resets() is 0 and the
 #    counters go on from the database's totals; one series per uid.
+# The recording rules (dist/prometheus/pdtt.rules.yml) pass promtool check
+# rules and promtool test rules, and the test's Prometheus loads them.
 . "$(dirname "$0")/lib.sh"
 
 for tool in prometheus promtool curl jq useradd groupadd; do
@@ -90,6 +92,15 @@ scrape_configs:
       username: prometheus
       password_file: $T/prom/pass
 EOF
+SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+RULES="$SRC_DIR/dist/prometheus/pdtt.rules.yml"
+promtool check rules "$RULES" >"$T/promcheck" 2>&1 || fail "promtool check rules: $(cat "$T/promcheck")"
+(cd "$SRC_DIR/tests/prometheus" && promtool test rules pdtt.rules.test.yml) >"$T/promcheck" 2>&1 ||
+	fail "promtool test rules: $(cat "$T/promcheck")"
+cat >>"$T/prom/prometheus.yml" <<EOF
+rule_files:
+  - $RULES
+EOF
 promtool check config "$T/prom/prometheus.yml" >"$T/promcheck" 2>&1 || fail "promtool check config: $(cat "$T/promcheck")"
 ip netns exec "$NS_A" prometheus --config.file="$T/prom/prometheus.yml" --storage.tsdb.path="$T/prom/data" \
 	--web.listen-address=127.0.0.1:9090 --log.level=warn >"$T/prom.log" 2>&1 &
@@ -101,6 +112,9 @@ until ip netns exec "$NS_A" curl -sf http://127.0.0.1:9090/-/ready >/dev/null 2>
 	[ $i -lt 300 ] || fail "prometheus not ready after 30 s"
 	sleep 0.1
 done
+
+n=$(ip netns exec "$NS_A" curl -sf http://127.0.0.1:9090/api/v1/rules | jq '[.data.groups[].rules[]] | length')
+[ "$n" = 4 ] || fail "Prometheus loaded $n of the 4 recording rules"
 
 promq() { # PROMQL -> the first result's value ("" when none)
 	ip netns exec "$NS_A" curl -sf --get --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query |

@@ -105,6 +105,7 @@ sort >"$T/want" <<EOF
 /usr/share/pdtt/reports/monthly.sql
 /usr/share/pdtt/reports/top-users.sql
 /usr/share/pdtt/reports/weekly.sql
+/usr/share/pdtt/prometheus/pdtt.rules.yml
 EOF
 diff "$T/want" "$T/files" >"$T/diff" || fail "the package's files differ (- wanted, + got): $(cat "$T/diff")"
 for f in $(cat "$T/files"); do [ -e "$f" ] || fail "$f is not installed"; done

@@ -72,6 +72,7 @@ $p/share/pdtt/reports/hourly.sql
 $p/share/pdtt/reports/monthly.sql
 $p/share/pdtt/reports/top-users.sql
 $p/share/pdtt/reports/weekly.sql
+$p/share/pdtt/prometheus/pdtt.rules.yml
 EOF
 	diff "$T/want" "$T/files" >"$T/diff" || fail "installed files under $prefix differ (- wanted, + got): $(cat "$T/diff")"
 	grep -qx "ExecStart=$prefix/sbin/pdtt_xdp_user --config /$etc/pdtt.conf" "$dest/$p/lib/systemd/system/pdtt.service" ||
