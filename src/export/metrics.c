@@ -61,6 +61,17 @@ static int open_listener(struct pdtt_metrics *m, const char *addr, char *err, si
 		return PDTT_EXIT_USAGE;
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && errno == EAFNOSUPPORT && addr[0] == '*') {
+		/* '*' on a kernel without IPv6 (ipv6.disable=1): every IPv4 address */
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+		uint16_t port = ((struct sockaddr_in6 *)&ss)->sin6_port;
+
+		memset(&ss, 0, sizeof(ss));
+		in->sin_family = AF_INET;
+		in->sin_port = port;
+		len = sizeof(*in);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	}
 	if (fd < 0)
 		goto fail;
 	/* a restart finds the port in TIME_WAIT; at boot (before
