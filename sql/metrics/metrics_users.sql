@@ -1,9 +1,6 @@
--- The Prometheus counters: each user's lifetime totals (table totals), for
--- the users who moved data at or after :since (--metrics-active), by uid.
-SELECT t.uid, u.name,
-       sum(t.rx_bytes), sum(t.rx_packets), sum(t.tx_bytes), sum(t.tx_packets)
-FROM totals t
-JOIN users u ON u.uid = t.uid
-WHERE u.last_seen >= :since
-GROUP BY t.uid
-ORDER BY t.uid;
+-- The Prometheus counters: each user's lifetime totals (users), for the
+-- users who moved data at or after :since (--metrics-active), by uid.
+SELECT uid, name, rx_bytes, rx_packets, tx_bytes, tx_packets
+FROM users
+WHERE last_seen >= :since
+ORDER BY uid;

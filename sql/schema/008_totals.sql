@@ -1,10 +1,29 @@
--- Schema version 8: each user's traffic per interface since the history
--- began, for counters that only ever grow (the Prometheus metrics).  Every
--- commit adds its rows here in the same transaction as the samples, so
--- retention (which moves samples into rollups and may drop old months)
+-- Schema version 8: lifetime totals, for counters that only ever grow (the
+-- Prometheus metrics).  Every commit adds its rows to its users' totals in
+-- the same transaction as the samples (the users row is written anyway), so
+-- retention, which moves samples into rollups and may drop old months,
 -- never lowers them.  A database older than this schema starts from what
 -- its retained rows hold (usage_finest: exact for the kept history).
+ALTER TABLE users ADD COLUMN rx_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN rx_packets INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN tx_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN tx_packets INTEGER NOT NULL DEFAULT 0;
 
+CREATE TEMP TABLE migration_totals AS
+SELECT uid, sum(rx_bytes) AS rx_bytes, sum(rx_packets) AS rx_packets,
+       sum(tx_bytes) AS tx_bytes, sum(tx_packets) AS tx_packets
+FROM usage_finest
+GROUP BY uid;
+UPDATE users SET rx_bytes = m.rx_bytes, rx_packets = m.rx_packets,
+                 tx_bytes = m.tx_bytes, tx_packets = m.tx_packets
+FROM migration_totals m
+WHERE m.uid = users.uid;
+DROP TABLE migration_totals;
+
+-- The same per user and interface, kept only while a daemon runs with
+-- --metrics-per-interface (meta 'interface_totals' = 1): each commit row
+-- costs one more write.  When that starts, the table is filled from the
+-- retained history; when a daemon runs without it, the table is emptied.
 CREATE TABLE totals (
 	uid        INTEGER NOT NULL REFERENCES users (uid),
 	iface_id   INTEGER NOT NULL REFERENCES interfaces (id),
@@ -14,8 +33,3 @@ CREATE TABLE totals (
 	tx_packets INTEGER NOT NULL,
 	PRIMARY KEY (uid, iface_id)
 ) WITHOUT ROWID;
-
-INSERT INTO totals (uid, iface_id, rx_bytes, rx_packets, tx_bytes, tx_packets)
-SELECT uid, iface_id, sum(rx_bytes), sum(rx_packets), sum(tx_bytes), sum(tx_packets)
-FROM usage_finest
-GROUP BY uid, iface_id;

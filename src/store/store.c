@@ -461,6 +461,39 @@ int64_t pdtt_store_meta_int(sqlite3 *db, const char *key, int64_t dflt)
 	return n;
 }
 
+int pdtt_store_interface_totals(struct pdtt_store *s, bool on, char *err, size_t errlen)
+{
+	char had[8];
+	int rc = get_meta(s, "interface_totals", had, sizeof(had));
+	bool kept = !strcmp(had, "1");
+
+	/* Kept and wanted, or neither: nothing to do.  Otherwise refilled from
+	 * the history (a gap while it was not kept must not be missing) or
+	 * emptied, with the meta flag, in one transaction. */
+	if (rc == SQLITE_OK && kept == on) {
+		s->interface_totals = on;
+		return 0;
+	}
+	if (rc == SQLITE_OK)
+		rc = exec(s, "BEGIN IMMEDIATE");
+	if (rc == SQLITE_OK)
+		rc = exec(s, pdtt_sql_clear_totals);
+	if (rc == SQLITE_OK && on)
+		rc = exec(s, pdtt_sql_fill_totals);
+	if (rc == SQLITE_OK)
+		rc = set_meta(s, "interface_totals", on ? "1" : "0");
+	if (rc == SQLITE_OK)
+		rc = exec(s, "COMMIT");
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		if (!sqlite3_get_autocommit(s->db))
+			exec(s, "ROLLBACK");
+		return rc;
+	}
+	s->interface_totals = on;
+	return 0;
+}
+
 int pdtt_store_set_meta(struct pdtt_store *s, const char *key, const char *value)
 {
 	return set_meta(s, key, value) == SQLITE_OK ? 0 : -1;
@@ -553,18 +586,29 @@ static int iface_id_of(struct pdtt_store *s, struct commit_ctx *x, const struct 
 	return rc;
 }
 
+/* Row i of the commit; the first of a uid's rows (they are sorted by uid)
+ * also writes its users row, with what all of them add to its totals. */
 static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct pdtt_commit *c,
-		      const struct pdtt_commit_row *r)
+		      size_t i)
 {
+	const struct pdtt_commit_row *r = &c->rows[i];
 	sqlite3_stmt *st;
 	int64_t iface_id = 0;
 	int rc;
 
 	if (x->last_uid != r->key.uid) {
+		struct pdtt_value sum = { 0 };
+
+		for (size_t j = i; j < c->n_rows && c->rows[j].key.uid == r->key.uid; j++)
+			pdtt_value_add(&sum, &c->rows[j].delta);
 		st = s->st[PDTT_ST_UPSERT_USER];
 		bind_i64(st, ":uid", r->key.uid);
 		bind_text(st, ":name", r->user_name);
 		bind_i64(st, ":seen", c->span.end);
+		bind_i64(st, ":rx_bytes", (int64_t)sum.rx_bytes);
+		bind_i64(st, ":rx_packets", (int64_t)sum.rx_packets);
+		bind_i64(st, ":tx_bytes", (int64_t)sum.tx_bytes);
+		bind_i64(st, ":tx_packets", (int64_t)sum.tx_packets);
 		rc = run(st, NULL);
 		if (rc)
 			return rc;
@@ -587,7 +631,7 @@ static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct p
 				       (int64_t)r->delta.tx_packets };
 
 		rc = run_bound(s->st[PDTT_ST_INSERT_SAMPLE], s->sample_ix, v, 8);
-		if (!rc) /* the lifetime totals grow with the very same numbers */
+		if (!rc && s->interface_totals) /* --metrics-per-interface: the same numbers */
 			rc = run_bound(s->st[PDTT_ST_ADD_TOTALS], s->totals_ix, v + 2, 6);
 		if (rc)
 			return rc;
@@ -628,7 +672,7 @@ int pdtt_store_commit(struct pdtt_store *s, const struct pdtt_commit *c, char *e
 		rc = run(st, NULL);
 	}
 	for (size_t i = 0; rc == SQLITE_OK && i < c->n_rows; i++)
-		rc = commit_row(s, &x, c, &c->rows[i]);
+		rc = commit_row(s, &x, c, i);
 	if (rc == SQLITE_OK)
 		rc = set_meta(s, "boot_id", c->boot_id);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)c->map_id);

@@ -55,6 +55,7 @@ struct pdtt_store {
 	 * starts earlier lowers it: a clock adopted back may date rows before
 	 * the first commit. */
 	int64_t first_start;
+	bool interface_totals; /* each commit row also adds to table totals */
 };
 
 /* What the daemon needs to resume where the last commit left off. */
@@ -125,6 +126,11 @@ int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz);
  * dflt), for the readers (report, check). */
 char *pdtt_store_meta(struct sqlite3 *db, const char *key);
 int64_t pdtt_store_meta_int(struct sqlite3 *db, const char *key, int64_t dflt);
+/* --metrics-per-interface: whether commits keep table totals (per user
+ * and interface).  Turned on, the table is filled from the retained
+ * history; off, it is emptied (meta 'interface_totals' says which).  0 or
+ * an SQLite error code, message in err. */
+int pdtt_store_interface_totals(struct pdtt_store *s, bool on, char *err, size_t errlen);
 /* Sets one meta value outside a commit (the daemon's interval, for check). */
 int pdtt_store_set_meta(struct pdtt_store *s, const char *key, const char *value);
 /* Names found later for stored users, in one transaction; an SQLite error

@@ -17,6 +17,8 @@
 # 6. A restart between scrapes, with traffic while the daemon is down, and
 #    then a recreated map ('stop' between two runs): resets() is 0 and the
 #    counters go on from the database's totals; one series per uid.
+# 7. --metrics-per-interface: the counters per interface, filled from the
+#    history when it is first given.
 # The recording rules (dist/prometheus/pdtt.rules.yml) pass promtool check
 # rules and promtool test rules, and the test's Prometheus loads them.
 . "$(dirname "$0")/lib.sh"
@@ -228,6 +230,22 @@ done
 [ "$(promq 'changes(pdtt_start_time_seconds[10m])')" -ge 2 ] || fail "Prometheus did not see both restarts"
 [ "$(dbq "SELECT sum(tx_bytes) FROM samples WHERE uid = $U1")" = $U1_TX ] || fail "the samples and Prometheus differ after the restarts"
 pass "a restart and a new map: U1 tx $U1_TX, no resets, one series per uid"
+stop_daemon TERM
+
+# 7. Per interface: filled from the history when asked for, then kept.
+start_daemon "$NS_A" "${DAEMON_ARGS[@]}" --metrics-per-interface
+send_udp $U1 5 100 7006
+U1_TX=$((U1_TX + 5 * 128))
+i=0
+while ! scrape -sf -u "prometheus:$PASS" "$URL" >"$T/text" ||
+	! grep -qx "pdtt_user_transmit_bytes_total{uid=\"$U1\",interface=\"va\",netns=\"host\"} $U1_TX" "$T/text"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "per interface: $(grep "transmit_bytes_total{uid=\"$U1\"" "$T/text")"
+	sleep 0.1
+done
+promtool check metrics <"$T/text" >"$T/lint" 2>&1 && [ ! -s "$T/lint" ] || fail "per interface: $(cat "$T/lint")"
+[ "$(dbq "SELECT value FROM meta WHERE key = 'interface_totals'")" = 1 ] || fail "meta interface_totals is not 1"
+pass "per interface: U1 tx $U1_TX on va, from the history and the new traffic"
 stop_daemon TERM
 ls "$T/tf" | grep -v '^pdtt.prom$' && fail "files left beside the textfile"
 pass "done"

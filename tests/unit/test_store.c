@@ -270,6 +270,7 @@ static void rollups_and_retention_keep_totals(void **state)
 	ret.daily = 60 * D;
 	srand(7);
 	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_store_interface_totals(&s, true, err, sizeof(err)), 0);
 	/* 120 days of irregular intervals (including downtimes and a DST change)
 	 * for three users, straddling month and year ends. */
 	while (t < T0 + 117 * D) {
@@ -293,11 +294,15 @@ static void rollups_and_retention_keep_totals(void **state)
 			 0);
 	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM usage_finest"), grand);
 	assert_int_equal(q(path, "SELECT count(DISTINCT resolution) FROM usage_finest"), 1);
-	/* the lifetime totals grow with every commit, one row per user and interface */
+	/* the lifetime totals grow with every commit: per user, and (asked for)
+	 * per user and interface */
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM users"), grand);
+	assert_int_equal(q(path, "SELECT rx_bytes + tx_bytes FROM users WHERE uid = 1000"),
+			 (int64_t)cum[0]);
+	assert_int_equal(q(path, "SELECT sum(rx_packets + tx_packets) FROM users"),
+			 q(path, "SELECT sum(rx_packets + tx_packets) FROM samples"));
 	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM totals"), grand);
 	assert_int_equal(q(path, "SELECT count(*) FROM totals"), 3);
-	assert_int_equal(q(path, "SELECT rx_bytes + tx_bytes FROM totals WHERE uid = 1000"),
-			 (int64_t)cum[0]);
 	assert_int_equal(q(path, "SELECT sum(total_bytes) FROM usage_monthly"), grand);
 	/* Totals per month, day and hour as the samples give them. */
 	exec_sql(path, "CREATE TABLE before_usage_monthly AS SELECT * FROM usage_monthly;"
@@ -318,6 +323,7 @@ static void rollups_and_retention_keep_totals(void **state)
 	/* retention moved and dropped rows: the totals stay what was counted */
 	assert_true(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM samples") < grand / 2);
 	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM totals"), grand);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM users"), grand);
 	assert_true(q(path, "SELECT min(period_end) FROM samples") > t - 2 * D - H);
 	assert_true(q(path, "SELECT min(bucket_start) FROM rollup_hour") >= t - 21 * D);
 	assert_true(q(path, "SELECT min(bucket_start) FROM rollup_day") >= t - 92 * D);
@@ -451,10 +457,11 @@ static void migrates_version_1(void **state)
 			 0);
 	assert_int_equal(q(p, "SELECT total_bytes FROM usage_monthly WHERE month = '2026-10'"),
 			 157);
-	/* schema 8 starts the lifetime totals from the retained history */
-	assert_int_equal(q(p, "SELECT rx_bytes FROM totals WHERE uid = 1000 AND iface_id = 1"),
-			 157);
-	assert_int_equal(q(p, "SELECT count(*) FROM totals"), 1);
+	/* schema 8 starts the lifetime totals from the retained history; the
+	 * per-interface ones only when asked for */
+	assert_int_equal(q(p, "SELECT rx_bytes * 1000 + rx_packets FROM users WHERE uid = 1000"),
+			 157003);
+	assert_int_equal(q(p, "SELECT count(*) FROM totals"), 0);
 	assert_int_equal(q(p, "SELECT total_bytes FROM usage_daily WHERE day = '2026-10-25'"), 150);
 	/* Retention then puts buckets where the daemon's own code says: the
 	 * two 02:00 hours of the DST fold apart, 25 October as one day. */
@@ -678,6 +685,40 @@ static void first_start_marks_where_history_begins(void **state)
 	assert_int_equal(q(path, "SELECT value FROM meta WHERE key = 'first_start'"), T0 - 3 * H);
 }
 
+/* Per-interface totals: kept only while asked for; turned on, filled from
+ * the history (also what was committed while they were off); turned off,
+ * emptied. */
+static void interface_totals_follow_the_option(void **state)
+{
+	struct pdtt_store s;
+	struct pdtt_commit_row r[2] = { row(1000, 1, 10, 20, 10, 20), row(1001, 2, 5, 0, 5, 0) };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(pdtt_store_open(&s, path, true, err, sizeof(err)), 0);
+	assert_int_equal(pdtt_store_interface_totals(&s, false, err, sizeof(err)), 0);
+	assert_int_equal(commit(&s, T0, T0 + 10, r, 2), 0);
+	assert_int_equal(q(path, "SELECT count(*) FROM totals"), 0);
+	assert_int_equal(pdtt_store_interface_totals(&s, true, err, sizeof(err)), 0);
+	assert_int_equal(q(path, "SELECT rx_bytes * 100 + tx_bytes FROM totals WHERE uid = 1000"),
+			 1020);
+	r[0] = row(1000, 1, 1, 2, 11, 22);
+	assert_int_equal(commit(&s, T0 + 10, T0 + 20, r, 2), 0);
+	assert_int_equal(q(path, "SELECT rx_bytes * 100 + tx_bytes FROM totals WHERE uid = 1000"),
+			 1122);
+	assert_int_equal(q(path, "SELECT rx_bytes FROM totals WHERE uid = 1001"), 10);
+	/* on again: nothing is added twice */
+	assert_int_equal(pdtt_store_interface_totals(&s, true, err, sizeof(err)), 0);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM totals"), 43);
+	assert_int_equal(q(path, "SELECT value FROM meta WHERE key = 'interface_totals'"), 1);
+	assert_int_equal(pdtt_store_interface_totals(&s, false, err, sizeof(err)), 0);
+	assert_int_equal(q(path, "SELECT count(*) FROM totals"), 0);
+	assert_int_equal(q(path, "SELECT value FROM meta WHERE key = 'interface_totals'"), 0);
+	/* the per-user totals never stopped */
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM users"), 43);
+	pdtt_store_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +729,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(first_start_marks_where_history_begins, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(rollups_and_retention_keep_totals, setup, teardown),
+		cmocka_unit_test_setup_teardown(interface_totals_follow_the_option, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(rolls_the_dst_fold_into_two_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(odd_zones_and_cutoffs_keep_every_byte, setup,
 						teardown),
