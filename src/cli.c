@@ -639,6 +639,13 @@ static int apply_config_line(struct pdtt_options *o, struct parse_state *st, cha
 		val[n - 1] = '\0';
 		val++;
 	}
+	if (!quoted && (val[0] == '#' || (n >= 2 && val[0] == '\'' && val[n - 1] == '\''))) {
+		snprintf(err, errlen, "%s '%s': %s; give the value itself, or in double quotes",
+			 key, val,
+			 val[0] == '#' ? "a comment where the value goes"
+				       : "single quotes stay part of it");
+		return PDTT_EXIT_USAGE;
+	}
 	if (!quoted && (strstr(val, " #") || strstr(val, "\t#"))) {
 		snprintf(err, errlen,
 			 "%s '%s': a comment after the value; put it on a line of its own", key,
@@ -659,7 +666,8 @@ static int apply_config_line(struct pdtt_options *o, struct parse_state *st, cha
 		snprintf(err, errlen, "%s: given twice; keep one line", key);
 		return PDTT_EXIT_USAGE;
 	}
-	seen[opt - long_options] = true;
+	/* no-db = no is the default written out: it conflicts with no db */
+	seen[opt - long_options] = opt->val != OPT_NO_DB || parse_bool(val, &on) || on;
 	/* which of the two wins would depend on the lines' order */
 	for (const struct option *p = long_options; p->name; p++)
 		if (seen[p - long_options] && p != opt &&

@@ -91,7 +91,7 @@ sort >"$T/want" <<EOF
 /usr/sbin/pdtt
 /usr/sbin/pdtt_xdp_user
 /usr/share/doc/pdtt/QUOTAS.md.gz
-/usr/share/doc/pdtt/README.md.gz
+/usr/share/doc/pdtt/README.md
 /usr/share/doc/pdtt/REPORT.md.gz
 /usr/share/doc/pdtt/SCHEMA.md.gz
 /usr/share/doc/pdtt/changelog.gz

@@ -229,6 +229,9 @@ static void config_file_values(void **state)
 	/* the command line's idle-after is not the file's: no file:line */
 	assert_int_equal(PARSE_CONF("interface = lo\n", "--idle-after", "10s"), PDTT_EXIT_USAGE);
 	assert_memory_equal(err, "idle-after '10s'", 16);
+	/* the default written out is no conflict */
+	assert_int_equal(PARSE_CONF("interface = lo\nno-db = no\ndb = /x.db\n", "-t", "1"), 0);
+	assert_string_equal(o.db_path, "/x.db");
 	/* the file alone is enough: its interface satisfies -i */
 	assert_int_equal(PARSE_CONF("interface = all\n", "-t", "7"), 0);
 	assert_true(o.all_ifaces);
@@ -290,6 +293,15 @@ static void config_file_errors(void **state)
 		  "/etc/pdtt.conf:2: 'interval 5': not a 'key = value' line; e.g. interval = 10" },
 		{ "interval = 5\ninterval = 6\n",
 		  "/etc/pdtt.conf:2: interval: given twice; keep one line" },
+		{ "interface = lo\ndb = # the default\n",
+		  "/etc/pdtt.conf:2: db '# the default': a comment where the value goes; give the "
+		  "value itself, or in double quotes" },
+		{ "interface = lo\nlog = '/var/log/x.log'\n",
+		  "/etc/pdtt.conf:2: log ''/var/log/x.log'': single quotes stay part of it; give "
+		  "the "
+		  "value itself, or in double quotes" },
+		{ "interface = lo\nno-db = yes\ndb = /x.db\n",
+		  "/etc/pdtt.conf:3: db and no-db: both given; keep one" },
 		{ "interval = 0\n", "/etc/pdtt.conf:1: interval '0': not a whole number of seconds "
 				    "from 1 to 86400; e.g. -t 10" },
 		{ "interval = 10 # seconds\n",
@@ -304,7 +316,7 @@ static void config_file_errors(void **state)
 		{ "interface = eth0:1\n", "/etc/pdtt.conf:1: interface 'eth0:1': not a valid" },
 		{ "interface = ..\n", "/etc/pdtt.conf:1: interface '..': not a valid" },
 		{ "db = /a.db\n\nno-db = yes\n", "/etc/pdtt.conf:3: db and no-db: both given" },
-		{ "no-db = no\ndb = /a.db\n", "/etc/pdtt.conf:2: db and no-db: both given" },
+		{ "no-db = yes\nno-db = yes\n", "/etc/pdtt.conf:2: no-db: given twice" },
 		{ "\n\nidle-after = 10s\n", "/etc/pdtt.conf:3: idle-after '10s': shorter than 3 "
 					    "intervals of 9 s; give at least --idle-after 27" },
 		{ "allow-missing = maybe\n",
