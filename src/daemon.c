@@ -1459,16 +1459,6 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 		rc = settle_zone(d, opts->tz);
 		if (rc)
 			goto out;
-		/* per interface, the totals cost a write a row: kept only when asked */
-		if (pdtt_store_interface_totals(&d->store,
-						opts->metrics_per_iface && (opts->metrics_listen ||
-									    opts->metrics_textfile),
-						err, sizeof(err))) {
-			pdtt_say("database '%s': cannot %s the per-interface totals: %s",
-				 d->db_path, opts->metrics_per_iface ? "fill" : "drop", err);
-			rc = PDTT_EXIT_DB;
-			goto out;
-		}
 		char every[16];
 
 		snprintf(every, sizeof(every), "%u", opts->interval);
@@ -1492,6 +1482,15 @@ int pdtt_daemon_run(const struct pdtt_options *opts)
 			       sizeof(err));
 	if (rc) {
 		pdtt_say("%s", err);
+		goto out;
+	}
+	/* per interface, the totals cost a write a row: kept only when asked */
+	if (d->have_db &&
+	    pdtt_store_interface_totals(&d->store, d->metrics && opts->metrics_per_iface, err,
+					sizeof(err))) {
+		pdtt_say("database '%s': cannot fill the per-interface totals: %s", d->db_path,
+			 err);
+		rc = PDTT_EXIT_DB;
 		goto out;
 	}
 

@@ -22,8 +22,8 @@ DROP TABLE migration_totals;
 
 -- The same per user and interface, kept only while a daemon runs with
 -- --metrics-per-interface (meta 'interface_totals' = 1): each commit row
--- costs one more write.  When that starts, the table is filled from the
--- retained history; when a daemon runs without it, the table is emptied.
+-- costs one more write.  When that starts, each row is raised to the
+-- retained history's sum; without it the table is left as it is.
 CREATE TABLE totals (
 	uid        INTEGER NOT NULL REFERENCES users (uid),
 	iface_id   INTEGER NOT NULL REFERENCES interfaces (id),
@@ -31,5 +31,6 @@ CREATE TABLE totals (
 	rx_packets INTEGER NOT NULL,
 	tx_bytes   INTEGER NOT NULL,
 	tx_packets INTEGER NOT NULL,
+	last_seen  INTEGER NOT NULL,     -- end of the last commit with traffic here
 	PRIMARY KEY (uid, iface_id)
 ) WITHOUT ROWID;

@@ -1,5 +1,6 @@
 /* Prometheus exposition: the listening socket, the HTTP thread, the page it
  * serves and the textfile.  The formats are metrics_format.c's. */
+#define _GNU_SOURCE /* mkostemp */
 #include "metrics.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #define ZLIB_CONST /* next_in is const: the page is only read */
 #include <zlib.h>
@@ -42,7 +44,7 @@ struct pdtt_metrics {
 
 	/* The rows, kept from commit to commit. */
 	struct pdtt_metrics_user *users;
-	size_t n_users, cap_users;
+	size_t n_users;
 	bool users_loaded;
 	struct pdtt_metrics_quota *quotas;
 	size_t n_quotas, cap_quotas;
@@ -53,7 +55,7 @@ static int open_listener(struct pdtt_metrics *m, const char *addr, char *err, si
 {
 	struct sockaddr_storage ss;
 	unsigned len;
-	int one = 1, zero = 0, fd;
+	int one = 1, zero = 0, fd, bound;
 	char why[256];
 
 	if (pdtt_parse_listen(addr, &ss, &len, why, sizeof(why))) {
@@ -74,21 +76,36 @@ static int open_listener(struct pdtt_metrics *m, const char *addr, char *err, si
 	}
 	if (fd < 0)
 		goto fail;
-	/* a restart finds the port in TIME_WAIT; at boot (before
-	 * network-pre.target) the address may not be there yet */
+	/* a restart finds the port in TIME_WAIT */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    (ss.ss_family == AF_INET &&
-	     setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one))) ||
 	    (ss.ss_family == AF_INET6 &&
-	     (setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one)) ||
-	      setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)))) ||
-	    bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 16))
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero))))
+		goto fail;
+	bound = bind(fd, (struct sockaddr *)&ss, len);
+	if (bound && errno == EADDRNOTAVAIL) {
+		/* at boot (before network-pre.target) the address may not be
+		 * there yet: bound anyway, and said, since a typo looks the same */
+		if ((ss.ss_family == AF_INET &&
+		     setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one))) ||
+		    (ss.ss_family == AF_INET6 &&
+		     setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one))))
+			goto fail;
+		bound = bind(fd, (struct sockaddr *)&ss, len);
+		if (!bound)
+			pdtt_say(
+				"warning: metrics %s: no interface has that address yet; listening "
+				"for when one does (a typo looks the same: nothing would connect)",
+				addr);
+	}
+	if (bound || listen(fd, 16))
 		goto fail;
 	m->listen_fd = fd;
 	return 0;
 fail:
 	snprintf(err, errlen, "metrics '%s': cannot listen: %s; %s", addr, strerror(errno),
 		 errno == EADDRINUSE ? "another program has the port ('ss -ltnp' names it)"
+		 : errno == EACCES   ? "ports below 1024 need CAP_NET_BIND_SERVICE, which the "
+				       "unit does not give: use a port above 1023"
 				     : "give an address of this machine");
 	if (fd >= 0)
 		close(fd);
@@ -180,6 +197,9 @@ int pdtt_metrics_open(struct pdtt_metrics **out, const struct pdtt_options *o,
 		pdtt_metrics_close(m);
 		return rc;
 	}
+	if (o->metrics_listen && !runas)
+		pdtt_say("warning: metrics: the HTTP server runs as root; --user (the package's "
+			 "user = pdtt) runs it with no privileges");
 	if (o->metrics_public)
 		pdtt_say("warning: metrics: --metrics-public: every user's traffic is served at %s "
 			 "to anyone who can connect (on a login node: every user); --metrics-auth "
@@ -196,8 +216,11 @@ void pdtt_metrics_set_quotas(struct pdtt_metrics *m, const struct pdtt_audit_row
 	if (n > m->cap_quotas) {
 		struct pdtt_metrics_quota *q = realloc(m->quotas, n * sizeof(*q));
 
-		if (!q)
-			return; /* the last check's gauges stay */
+		if (!q) {
+			pdtt_say("metrics: out of memory for %zu quota gauges; the last ones stay",
+				 n);
+			return;
+		}
 		m->quotas = q;
 		m->cap_quotas = n;
 	}
@@ -222,8 +245,9 @@ static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 static int load_users(struct pdtt_metrics *m, sqlite3 *db, int64_t since)
 {
 	bool per_if = m->opts->metrics_per_iface;
+	struct pdtt_metrics_user *rows = NULL;
 	sqlite3_stmt *st = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc = sqlite3_prepare_v2(
 		db, per_if ? pdtt_sql_metrics_users_by_interface : pdtt_sql_metrics_users, -1, &st,
 		NULL);
@@ -235,18 +259,18 @@ static int load_users(struct pdtt_metrics *m, sqlite3 *db, int64_t since)
 		struct pdtt_metrics_user *u;
 		int c = per_if ? 4 : 2;
 
-		if (n == m->cap_users) {
-			size_t cap = m->cap_users ? m->cap_users * 2 : 64;
-			struct pdtt_metrics_user *g = realloc(m->users, cap * sizeof(*g));
+		if (n == cap) {
+			struct pdtt_metrics_user *g;
 
+			cap = cap ? cap * 2 : (m->n_users > 32 ? m->n_users + 32 : 64);
+			g = realloc(rows, cap * sizeof(*g));
 			if (!g) {
 				rc = SQLITE_NOMEM;
 				break;
 			}
-			m->users = g;
-			m->cap_users = cap;
+			rows = g;
 		}
-		u = &m->users[n++];
+		u = &rows[n++];
 		memset(u, 0, sizeof(*u));
 		u->uid = (uint32_t)sqlite3_column_int64(st, 0);
 		copy_text(u->name, sizeof(u->name), st, 1);
@@ -260,8 +284,12 @@ static int load_users(struct pdtt_metrics *m, sqlite3 *db, int64_t since)
 		u->tx_packets = (uint64_t)sqlite3_column_int64(st, c + 3);
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) { /* the last complete read stays */
+		free(rows);
 		return rc;
+	}
+	free(m->users);
+	m->users = rows;
 	m->n_users = n;
 	return SQLITE_OK;
 }
@@ -274,8 +302,11 @@ static int write_textfile(struct pdtt_metrics *m, const struct pdtt_buf *page)
 	size_t off = 0;
 	int fd, e = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+	/* a new file of a name no one can guess (O_EXCL): nothing planted in a
+	 * shared directory (a FIFO, a link) is opened; not *.prom, so
+	 * node_exporter skips it */
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	while (off < page->len) {
@@ -388,13 +419,6 @@ static char *gzip_page(const char *p, size_t len, size_t *out_len)
 	return out;
 }
 
-static bool wants_gzip(const char *accept_encoding)
-{
-	const char *g = accept_encoding ? strstr(accept_encoding, "gzip") : NULL;
-
-	return g && strncmp(g + 4, ";q=0", 4) != 0 && strncmp(g + 4, "; q=0", 5) != 0;
-}
-
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
 			     const char *body)
 {
@@ -434,7 +458,7 @@ static enum MHD_Result serve_page(struct pdtt_metrics *m, struct MHD_Connection 
 {
 	enum pdtt_metrics_format f = pdtt_metrics_negotiate(
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
-	bool gz = wants_gzip(
+	bool gz = pdtt_metrics_wants_gzip(
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -514,12 +538,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		     "not found; the metrics are at /metrics\n");
 }
 
+/* libmicrohttpd's complaints (a connection limit reached, a broken
+ * client): at most one a minute, with how many were left out, so clients
+ * cannot flood the journal.  Called from the server's thread only. */
 static void http_log(void *cls, const char *fmt, va_list ap)
 {
+	static time_t last;
+	static unsigned long quiet;
+	time_t now = time(NULL);
 	char msg[512];
 	size_t n;
 
 	(void)cls;
+	if (last && now - last < 60) {
+		quiet++;
+		return;
+	}
+	if (quiet)
+		pdtt_say("metrics: %lu more messages of the HTTP server in the last minute", quiet);
+	last = now;
+	quiet = 0;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
@@ -537,8 +575,8 @@ int pdtt_metrics_start(struct pdtt_metrics *m, char *err, size_t errlen)
 		MHD_OPTION_LISTEN_SOCKET, m->listen_fd,
 		/* a scraper keeps one connection; a local user opening many
 		 * must not starve it for long */
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)16, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)16, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
 	if (!m->http) {
 		snprintf(err, errlen,
 			 "metrics %s: cannot start the HTTP server (libmicrohttpd); check the "

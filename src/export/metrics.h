@@ -18,7 +18,7 @@ struct sqlite3;
 struct pdtt_metrics;
 
 /* Before privileges are dropped: reads --metrics-auth, binds the listening
- * socket (ports below 1024 are fine, and the address may come up later),
+ * socket (an address that is not up yet too, with a warning),
  * checks the textfile's directory and group for runas (NULL: root).  *out
  * stays NULL when no metrics are asked for.  0, or a PDTT_EXIT_* status with
  * a one-line message in err (nothing is left open). */

@@ -49,10 +49,13 @@ static double range_q(const char *params, size_t len)
 	return 1;
 }
 
-enum pdtt_metrics_format pdtt_metrics_negotiate(const char *accept)
+/* Calls each(type, len, q) for the media ranges (or codings) of an Accept
+ * (or Accept-Encoding) header, and returns the highest q of the ones it
+ * matched (match returns true); 0 when none did. */
+static double best_q(const char *header, bool (*match)(const char *type, size_t len))
 {
-	static const char om[] = "application/openmetrics-text";
-	const char *p = accept;
+	const char *p = header;
+	double best = 0;
 
 	while (p && *p) {
 		const char *comma = strchr(p, ',');
@@ -64,13 +67,48 @@ enum pdtt_metrics_format pdtt_metrics_negotiate(const char *accept)
 		type_end = s;
 		while (type_end < end && *type_end != ';' && *type_end != ' ' && *type_end != '\t')
 			type_end++;
-		if ((size_t)(type_end - s) == sizeof(om) - 1 &&
-		    !strncasecmp(s, om, sizeof(om) - 1) &&
-		    range_q(type_end, (size_t)(end - type_end)) > 0)
-			return PDTT_METRICS_OPENMETRICS;
+		if (match(s, (size_t)(type_end - s))) {
+			double q = range_q(type_end, (size_t)(end - type_end));
+
+			if (q > best)
+				best = q;
+		}
 		p = comma ? comma + 1 : NULL;
 	}
-	return PDTT_METRICS_TEXT;
+	return best;
+}
+
+static bool is(const char *s, size_t len, const char *want)
+{
+	return len == strlen(want) && !strncasecmp(s, want, len);
+}
+
+static bool openmetrics_range(const char *s, size_t len)
+{
+	return is(s, len, "application/openmetrics-text");
+}
+
+static bool text_range(const char *s, size_t len)
+{
+	return is(s, len, "text/plain") || is(s, len, "text/*") || is(s, len, "*/*");
+}
+
+static bool gzip_coding(const char *s, size_t len)
+{
+	return is(s, len, "gzip") || is(s, len, "x-gzip");
+}
+
+enum pdtt_metrics_format pdtt_metrics_negotiate(const char *accept)
+{
+	double om = best_q(accept, openmetrics_range), text = best_q(accept, text_range);
+
+	/* a tie goes to OpenMetrics: what a scraper names outright */
+	return om > 0 && om >= text ? PDTT_METRICS_OPENMETRICS : PDTT_METRICS_TEXT;
+}
+
+bool pdtt_metrics_wants_gzip(const char *accept_encoding)
+{
+	return best_q(accept_encoding, gzip_coding) > 0;
 }
 
 /* The length of the valid UTF-8 sequence at s (1-4), or 0 (overlong forms,

@@ -56,11 +56,14 @@ struct pdtt_metrics_view {
 	const struct pdtt_metrics_health *health;
 };
 
-/* The format a scraper's Accept header asks for: OpenMetrics only when it
- * names application/openmetrics-text with a non-zero q; else the text
- * format (also for NULL, an empty header or junk). */
+/* The format a scraper's Accept header asks for: OpenMetrics when it names
+ * application/openmetrics-text with a q above 0 and at least that of
+ * text/plain (or text/ *, * / *); else the text format (also for NULL, an
+ * empty header or junk). */
 enum pdtt_metrics_format pdtt_metrics_negotiate(const char *accept);
 const char *pdtt_metrics_content_type(enum pdtt_metrics_format f);
+/* Whether an Accept-Encoding header takes gzip (q above 0). */
+bool pdtt_metrics_wants_gzip(const char *accept_encoding);
 
 /* Appends a label value, escaped for both formats (\\, \" and \n), with
  * bytes that are not UTF-8 replaced by U+FFFD: one bad name must not make

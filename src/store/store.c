@@ -319,9 +319,9 @@ int pdtt_store_open(struct pdtt_store *s, const char *path, bool create, char *e
 		for (int i = 0; i < 7; i++)
 			s->baseline_ix[i] = sqlite3_bind_parameter_index(
 				s->st[PDTT_ST_UPSERT_BASELINE], base[i]);
-		for (int i = 0; i < 6; i++) /* the sample's but the span */
+		for (int i = 0; i < 7; i++) /* the sample's but its start */
 			s->totals_ix[i] = sqlite3_bind_parameter_index(s->st[PDTT_ST_ADD_TOTALS],
-								       sample[i + 2]);
+								       sample[i + 1]);
 		seed_first_start(s);
 	}
 	return 0;
@@ -467,17 +467,17 @@ int pdtt_store_interface_totals(struct pdtt_store *s, bool on, char *err, size_t
 	int rc = get_meta(s, "interface_totals", had, sizeof(had));
 	bool kept = !strcmp(had, "1");
 
-	/* Kept and wanted, or neither: nothing to do.  Otherwise refilled from
-	 * the history (a gap while it was not kept must not be missing) or
-	 * emptied, with the meta flag, in one transaction. */
+	/* Kept and wanted, or neither: nothing to do.  Turned off, the table
+	 * stays as it is (only the flag changes).  Turned on, each row becomes
+	 * the history's sum, or stays what it was when that is more: the
+	 * history holds what was committed while it was off, unless retention
+	 * dropped months meanwhile, and an exported counter never goes down. */
 	if (rc == SQLITE_OK && kept == on) {
 		s->interface_totals = on;
 		return 0;
 	}
 	if (rc == SQLITE_OK)
 		rc = exec(s, "BEGIN IMMEDIATE");
-	if (rc == SQLITE_OK)
-		rc = exec(s, pdtt_sql_clear_totals);
 	if (rc == SQLITE_OK && on)
 		rc = exec(s, pdtt_sql_fill_totals);
 	if (rc == SQLITE_OK)
@@ -632,7 +632,7 @@ static int commit_row(struct pdtt_store *s, struct commit_ctx *x, const struct p
 
 		rc = run_bound(s->st[PDTT_ST_INSERT_SAMPLE], s->sample_ix, v, 8);
 		if (!rc && s->interface_totals) /* --metrics-per-interface: the same numbers */
-			rc = run_bound(s->st[PDTT_ST_ADD_TOTALS], s->totals_ix, v + 2, 6);
+			rc = run_bound(s->st[PDTT_ST_ADD_TOTALS], s->totals_ix, v + 1, 7);
 		if (rc)
 			return rc;
 	}

@@ -49,8 +49,8 @@ struct pdtt_store {
 	struct sqlite3_stmt *st[PDTT_ST_COUNT];
 	/* The per-row statements' parameter positions, found once at open:
 	 * :start :end :uid :iface_id then the counters; :uid :netns_cookie
-	 * :ifindex then the counters; the totals' :uid :iface_id and counters. */
-	int sample_ix[8], baseline_ix[7], totals_ix[6];
+	 * :ifindex then the counters; the totals' :end :uid :iface_id and counters. */
+	int sample_ix[8], baseline_ix[7], totals_ix[7];
 	/* meta 'first_start' as stored (INT64_MAX: none yet).  A commit that
 	 * starts earlier lowers it: a clock adopted back may date rows before
 	 * the first commit. */
@@ -127,9 +127,9 @@ int pdtt_store_set_timezone(struct pdtt_store *s, const char *tz);
 char *pdtt_store_meta(struct sqlite3 *db, const char *key);
 int64_t pdtt_store_meta_int(struct sqlite3 *db, const char *key, int64_t dflt);
 /* --metrics-per-interface: whether commits keep table totals (per user
- * and interface).  Turned on, the table is filled from the retained
- * history; off, it is emptied (meta 'interface_totals' says which).  0 or
- * an SQLite error code, message in err. */
+ * and interface; meta 'interface_totals' says which).  Turned on, each row
+ * is raised to the retained history's sum (never lowered); turned off, the
+ * table stays as it is.  0 or an SQLite error code, message in err. */
 int pdtt_store_interface_totals(struct pdtt_store *s, bool on, char *err, size_t errlen);
 /* Sets one meta value outside a commit (the daemon's interval, for check). */
 int pdtt_store_set_meta(struct pdtt_store *s, const char *key, const char *value);

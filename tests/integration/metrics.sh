@@ -36,6 +36,8 @@ metrics_cleanup() {
 	set +e
 	if [ -n "$PROM_PID" ]; then
 		kill "$PROM_PID" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$PROM_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$PROM_PID" 2>/dev/null
 		wait "$PROM_PID" 2>/dev/null
 	fi
 	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
@@ -118,9 +120,11 @@ done
 n=$(ip netns exec "$NS_A" curl -sf http://127.0.0.1:9090/api/v1/rules | jq '[.data.groups[].rules[]] | length')
 [ "$n" = 4 ] || fail "Prometheus loaded $n of the 4 recording rules"
 
-promq() { # PROMQL -> the first result's value ("" when none)
-	ip netns exec "$NS_A" curl -sf --get --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query |
-		jq -r '.data.result[0].value[1] // ""'
+promq() { # PROMQL -> the first result's value ("" when none, "ERROR" when the query failed)
+	local out
+	out=$(ip netns exec "$NS_A" curl -sf --get --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query) &&
+		jq -er 'if .status == "success" then (.data.result[0].value[1] // "") else error end' <<<"$out" ||
+		echo ERROR
 }
 wait_prom() { # PROMQL WANT: until Prometheus answers WANT (at most 30 s)
 	local i=0 got=""

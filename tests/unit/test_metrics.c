@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "metrics_auth.h"
@@ -57,6 +59,23 @@ static void negotiation(void **state)
 	assert_int_equal(pdtt_metrics_negotiate("application/openmetrics-textual"),
 			 PDTT_METRICS_TEXT);
 	assert_int_equal(pdtt_metrics_negotiate(",,;,"), PDTT_METRICS_TEXT);
+	/* the q values decide: a scraper that prefers the text format gets it */
+	assert_int_equal(
+		pdtt_metrics_negotiate("text/plain;q=1,application/openmetrics-text;q=0.1"),
+		PDTT_METRICS_TEXT);
+	assert_int_equal(pdtt_metrics_negotiate("application/openmetrics-text;q=0.5,*/*;q=0.6"),
+			 PDTT_METRICS_TEXT);
+	assert_int_equal(pdtt_metrics_negotiate("text/*;q=0.2, application/openmetrics-text;q=0.3"),
+			 PDTT_METRICS_OPENMETRICS);
+	/* gzip by its q */
+	assert_true(pdtt_metrics_wants_gzip("gzip"));
+	assert_true(pdtt_metrics_wants_gzip("deflate, gzip;q=0.5"));
+	assert_true(pdtt_metrics_wants_gzip("br;q=1.0, GZIP"));
+	assert_false(pdtt_metrics_wants_gzip("gzip;q=0"));
+	assert_false(pdtt_metrics_wants_gzip("gzip; q=0.0"));
+	assert_false(pdtt_metrics_wants_gzip("identity"));
+	assert_false(pdtt_metrics_wants_gzip("gzipx"));
+	assert_false(pdtt_metrics_wants_gzip(NULL));
 	assert_string_equal(pdtt_metrics_content_type(PDTT_METRICS_TEXT),
 			    "text/plain; version=0.0.4; charset=utf-8");
 }
@@ -264,6 +283,50 @@ static void auth_errors(void **state)
 			      "prometheus:s3cret");
 }
 
+/* The file itself: only its owner may read it, and that owner is root or
+ * the daemon's account. */
+static void auth_file(void **state)
+{
+	char dir[] = "/tmp/pdtt-auth.XXXXXX", path[64], err[512];
+	struct pdtt_metrics_auth a;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/metrics.auth", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("prom:pw\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+	/* owned by the caller: fine when that is root or the account */
+	assert_int_equal(pdtt_metrics_auth_load(path, getuid(), &a, err, sizeof(err)), 0);
+	assert_true(pdtt_metrics_auth_check(&a, "prom", "pw"));
+	pdtt_metrics_auth_free(&a);
+	/* group or others may read, or only write: refused */
+	for (unsigned i = 0; i < 3; i++) {
+		static const mode_t modes[] = { 0640, 0604, 0620 };
+
+		assert_int_equal(chmod(path, modes[i]), 0);
+		assert_int_equal(pdtt_metrics_auth_load(path, getuid(), &a, err, sizeof(err)), 2);
+		assert_non_null(strstr(err, "lets others read the passwords; chmod 600 it"));
+	}
+	assert_int_equal(chmod(path, 0400), 0);
+	/* another owner (as root: a chown; else the caller is not root and not
+	 * the account given) */
+	if (getuid() == 0)
+		assert_int_equal(chown(path, 12345, (gid_t)-1), 0);
+	assert_int_equal(pdtt_metrics_auth_load(path, 999999, &a, err, sizeof(err)), 2);
+	assert_non_null(strstr(err, "who could change the passwords; chown it to root"));
+	/* missing, a directory */
+	assert_int_equal(pdtt_metrics_auth_load(dir, 0, &a, err, sizeof(err)), 2);
+	assert_non_null(strstr(err, "not a regular file"));
+	unlink(path);
+	assert_int_equal(pdtt_metrics_auth_load(path, 0, &a, err, sizeof(err)), 2);
+	assert_non_null(strstr(err, "No such file or directory"));
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +337,7 @@ int main(void)
 		cmocka_unit_test(per_interface_and_empty),
 		cmocka_unit_test(auth_lines),
 		cmocka_unit_test(auth_errors),
+		cmocka_unit_test(auth_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

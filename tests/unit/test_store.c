@@ -707,15 +707,30 @@ static void interface_totals_follow_the_option(void **state)
 	assert_int_equal(q(path, "SELECT rx_bytes * 100 + tx_bytes FROM totals WHERE uid = 1000"),
 			 1122);
 	assert_int_equal(q(path, "SELECT rx_bytes FROM totals WHERE uid = 1001"), 10);
+	assert_int_equal(q(path, "SELECT last_seen FROM totals WHERE uid = 1000"), T0 + 20);
 	/* on again: nothing is added twice */
 	assert_int_equal(pdtt_store_interface_totals(&s, true, err, sizeof(err)), 0);
 	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM totals"), 43);
 	assert_int_equal(q(path, "SELECT value FROM meta WHERE key = 'interface_totals'"), 1);
+	/* off: the table stays, commits leave it */
 	assert_int_equal(pdtt_store_interface_totals(&s, false, err, sizeof(err)), 0);
-	assert_int_equal(q(path, "SELECT count(*) FROM totals"), 0);
 	assert_int_equal(q(path, "SELECT value FROM meta WHERE key = 'interface_totals'"), 0);
+	assert_int_equal(commit(&s, T0 + 20, T0 + 30, r, 2), 0);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM totals"), 43);
+	/* on: what came while off is taken from the history ... */
+	assert_int_equal(pdtt_store_interface_totals(&s, true, err, sizeof(err)), 0);
+	assert_int_equal(q(path, "SELECT rx_bytes * 100 + tx_bytes FROM totals WHERE uid = 1000"),
+			 1224);
+	assert_int_equal(q(path, "SELECT last_seen FROM totals WHERE uid = 1000"), T0 + 30);
+	/* ... but history that retention dropped while off never lowers a row */
+	assert_int_equal(pdtt_store_interface_totals(&s, false, err, sizeof(err)), 0);
+	assert_int_equal(sqlite3_exec(s.db, "DELETE FROM samples", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(pdtt_store_interface_totals(&s, true, err, sizeof(err)), 0);
+	assert_int_equal(q(path, "SELECT rx_bytes * 100 + tx_bytes FROM totals WHERE uid = 1000"),
+			 1224);
+	assert_int_equal(q(path, "SELECT rx_bytes FROM totals WHERE uid = 1001"), 15);
 	/* the per-user totals never stopped */
-	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM users"), 43);
+	assert_int_equal(q(path, "SELECT sum(rx_bytes + tx_bytes) FROM users"), 51);
 	pdtt_store_close(&s);
 }
 
